@@ -1,0 +1,1 @@
+"""The ``streamwright`` command line."""

@@ -1,0 +1,1 @@
+"""Built-in action types, one module each; every module exposes ``ACTION``."""

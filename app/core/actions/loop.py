@@ -1,0 +1,84 @@
+"""Loop: run the ``body`` slot for each item of a list, or N times.
+
+Inside the body, ``loop.index`` (0-based), ``loop.count`` (1-based, items done
+including this one), ``loop.total``, ``loop.item``, ``loop.first``,
+``loop.last`` and ``loop.parent`` (the enclosing loop) are in scope. A progress
+message is typically ``{done: loop.count, total: loop.total}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+from app.core.formula import UNDEFINED
+from app.core.params import ActionParams, Expr, IntRange, Param
+from app.core.registry import ActionType
+from app.core.run_context import RunContext, Slots
+from app.core.events import RunEvent
+
+YIELD_EVERY = 256
+"""Iterations between yields to the event loop, so a tight loop stays cancellable."""
+
+MAX_REPEAT = 100_000_000
+
+
+class LoopParams(ActionParams):
+    mode: Literal["each", "repeat"] = Param("each", title="Loop", description="For each item of a list, or repeat N times.")
+    items: Expr[Any] = Param(
+        [], title="Items", description="A list (a single value counts as a list of one).", shown_when={"mode": ["each"]}, editor="formula"
+    )
+    times: Expr[IntRange(0, MAX_REPEAT)] = Param(3, title="Times", shown_when={"mode": ["repeat"]})
+
+
+def _items(params: LoopParams) -> list[Any]:
+    if params.mode == "repeat":
+        return list(range(params.times))
+    items = params.items
+    if items is None or items is UNDEFINED:
+        return []
+    return items if isinstance(items, list) else [items]
+
+
+async def run(params: LoopParams, ctx: RunContext, slots: Slots) -> AsyncIterator[RunEvent]:
+    items = _items(params)
+    total = len(items)
+    parent = ctx.scope.get("loop")
+    for index, item in enumerate(items):
+        frame = {
+            "index": index,
+            "count": index + 1,
+            "total": total,
+            "item": item,
+            "first": index == 0,
+            "last": index == total - 1,
+        }
+        if parent is not None:
+            frame["parent"] = parent
+        with ctx.bound("loop", frame):
+            async for event in slots.run("body"):
+                yield event
+        if index % YIELD_EVERY == YIELD_EVERY - 1:
+            await asyncio.sleep(0)
+
+
+def summary(params: dict[str, Any]) -> str:
+    from app.core.summaries import inline_json
+
+    if params.get("mode") == "repeat":
+        return f"repeat {inline_json(params.get('times', 3))} times"
+    return f"for each item of {inline_json(params.get('items', []))}"
+
+
+ACTION = ActionType(
+    id="flow.loop",
+    title="Loop",
+    category="Flow",
+    icon="loop",
+    description="Repeat the body for each item of a list, or a number of times.",
+    params=LoopParams,
+    run=run,
+    slots=("body",),
+    summary=summary,
+)

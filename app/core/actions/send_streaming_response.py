@@ -1,0 +1,44 @@
+"""Send streaming response: the first one starts the stream, each next one adds a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.params import ActionParams, Param
+from app.core.registry import ActionType
+from app.core.run_context import RunContext
+from app.core.values import Template
+
+
+class SendStreamingResponseParams(ActionParams):
+    event_data: dict[str, Template] = Param(
+        {"status": "progress"},
+        alias="eventData",
+        title="Event Data",
+        description="A small JSON object; each value is a literal or a formula. Always include a status.",
+        editor="eventdata",
+    )
+
+
+async def run(params: SendStreamingResponseParams, ctx: RunContext) -> dict[str, Any]:
+    data = dict(params.event_data)  # all-literal Event Data is shared by the prepared action
+    ctx.send_message(data)
+    return data
+
+
+def summary(params: dict[str, Any]) -> str:
+    from app.core.summaries import inline_json
+
+    return inline_json(params.get("eventData", {}))
+
+
+ACTION = ActionType(
+    id="stream.send",
+    title="Send streaming response",
+    category="Response",
+    icon="stream",
+    description="Start the stream, or add a message to it. The stream ends when the endpoint finishes.",
+    params=SendStreamingResponseParams,
+    run=run,
+    summary=summary,
+)

@@ -1,0 +1,38 @@
+"""Wait: pause the workflow; a cancelled run stops here."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from app.core.params import ActionParams, Expr, IntRange, Param
+from app.core.registry import ActionType
+from app.core.run_context import RunContext
+
+MAX_WAIT_MS = 3_600_000
+
+
+class WaitParams(ActionParams):
+    milliseconds: Expr[IntRange(0, MAX_WAIT_MS)] = Param(1000, title="Milliseconds")
+
+
+async def run(params: WaitParams, ctx: RunContext) -> None:
+    await asyncio.sleep(params.milliseconds / 1000)
+
+
+def summary(params: dict[str, Any]) -> str:
+    from app.core.summaries import inline_json
+
+    return f"{inline_json(params.get('milliseconds', 1000))} ms"
+
+
+ACTION = ActionType(
+    id="flow.wait",
+    title="Wait",
+    category="Flow",
+    icon="wait",
+    description="Pause for a number of milliseconds.",
+    params=WaitParams,
+    run=run,
+    summary=summary,
+)

@@ -1,0 +1,94 @@
+"""Typed endpoint inputs: defaults, required checks and conversion from text (CLI ``-i``, query strings)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from app.core.project import Endpoint, EndpointInput
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int,),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+}
+
+
+class InputError(ValueError):
+    """Bad or missing inputs; ``errors`` maps each input name to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"input {name!r}: {message}" for name, message in errors.items()))
+
+
+def _from_text(spec: EndpointInput, text: str) -> Any:
+    if spec.type == "string":
+        return text
+    if spec.type == "boolean":
+        lowered = text.strip().lower()
+        if lowered in ("true", "1", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "no", "off"):
+            return False
+        raise ValueError(f"expected true or false, got {text!r}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError(f"expected {spec.type}, got {text!r}") from None
+
+
+def check_type(spec: EndpointInput, value: Any) -> Any:
+    """The value if it has the declared type (an integral number passes as integer)."""
+    if spec.type == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) and spec.type in ("number", "integer"):
+        raise ValueError(f"expected {spec.type}, got boolean")
+    if not isinstance(value, _TYPES[spec.type]):
+        raise ValueError(f"expected {spec.type}, got {_json_type(value)}")
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+def coerce_inputs(endpoint: Endpoint, raw: Mapping[str, Any], *, from_text: bool = False) -> dict[str, Any]:
+    """Validated inputs with defaults applied; unknown names are refused so typos are caught."""
+    errors: dict[str, str] = {}
+    declared = {spec.name: spec for spec in endpoint.inputs}
+    for name in raw:
+        if name not in declared:
+            known = ", ".join(declared) or "none"
+            errors[name] = f"not an input of {endpoint.name} (inputs: {known})"
+    values: dict[str, Any] = {}
+    for spec in endpoint.inputs:
+        if spec.name in raw:
+            value = raw[spec.name]
+            try:
+                if from_text and isinstance(value, str):
+                    value = _from_text(spec, value)
+                values[spec.name] = check_type(spec, value)
+            except ValueError as error:
+                errors[spec.name] = str(error)
+        elif spec.required:
+            errors[spec.name] = "is required"
+        else:
+            values[spec.name] = spec.default
+    if errors:
+        raise InputError(errors)
+    return values

@@ -1,0 +1,220 @@
+"""Best-practice checks from the product page, each tied to an action id.
+
+- Event Data should stay small (size of its literal part, formulas counted at a nominal size).
+- Every message should carry a ``status``.
+- Messages of one endpoint should have consistent shapes (``done`` with ``total``; one key set per status).
+- A progress Send streaming response directly inside a long Loop sends on every item; suggest every N
+  items (``chunk`` messages, which carry the content itself, are exempt).
+- Formulas should only name what is in scope at that action.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.formula import FormulaSyntaxError, compile_formula
+from app.core.problems import Problem
+from app.core.project import Action, Endpoint, Project
+from app.core.registry import Registry, default_registry
+from app.core.values import is_formula, iter_formulas
+
+SEND = "stream.send"
+LOOP = "flow.loop"
+CONDITIONAL = {"flow.if"}
+PAIRED_KEYS = (("done", "total"),)
+FORMULA_NOMINAL_BYTES = 8
+CONTENT_STATUSES = {"chunk"}
+"""Messages that carry the content itself (text as it arrives): one per item is the point, not noise."""
+LOOP_FIELDS = {"index", "count", "total", "item", "first", "last", "parent"}
+CAUGHT_ERROR_FIELDS = {"message", "action", "actionType"}
+RESULT_VARIABLE_PARAMS = ("resultVariable",)
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    max_event_data_bytes: int = 1024
+    loop_every: int = 100
+    """Loops with more items than this should send every ``loop_every`` items, not every item."""
+
+
+@dataclass
+class _Scope:
+    """What formulas may name at one point of the workflow."""
+
+    inputs: frozenset[str]
+    variables: set[str]
+    results: set[str]
+    loop_depth: int = 0
+    in_catch: bool = False
+
+
+def lint_project(project: Project, settings: LintSettings | None = None, registry: Registry | None = None) -> list[Problem]:
+    settings = settings or LintSettings()
+    registry = registry or default_registry()
+    problems: list[Problem] = []
+    for index, endpoint in enumerate(project.endpoints):
+        problems.extend(lint_endpoint(endpoint, settings, registry, f"$.endpoints[{index}]"))
+    return problems
+
+
+def lint_endpoint(endpoint: Endpoint, settings: LintSettings, registry: Registry, base: str) -> list[Problem]:
+    linter = _EndpointLinter(endpoint, settings, registry)
+    scope = _Scope(frozenset(spec.name for spec in endpoint.inputs), set(), set())
+    linter.block(endpoint.workflow, f"{base}.workflow", scope, loops=[])
+    linter.shapes()
+    return linter.problems
+
+
+class _EndpointLinter:
+    def __init__(self, endpoint: Endpoint, settings: LintSettings, registry: Registry) -> None:
+        self.endpoint = endpoint
+        self.settings = settings
+        self.registry = registry
+        self.problems: list[Problem] = []
+        self.sends: list[tuple[str, Action, dict[str, Any]]] = []
+
+    def warn(self, path: str, message: str, action: Action, code: str, field: str | None = None, position: int | None = None) -> None:
+        self.problems.append(Problem(path, message, action.id, field, position, "warning", code))
+
+    def block(self, actions: list[Action], path: str, scope: _Scope, loops: list[tuple[Action, bool]]) -> None:
+        for index, action in enumerate(actions):
+            action_path = f"{path}[{index}]"
+            self.formulas(action, action_path, scope)
+            if action.type in self.registry and self.registry.canonical_id(action.type) == SEND:
+                self.send(action, action_path, loops)
+            action_type = self.registry.get(action.type) if action.type in self.registry else None
+            for slot in action_type.slots if action_type else ():
+                children = action.slots.get(slot, [])
+                inner = _Scope(scope.inputs, scope.variables, scope.results, scope.loop_depth, scope.in_catch)
+                inner_loops = loops
+                if action_type and action_type.id == LOOP:
+                    inner.loop_depth += 1
+                    inner_loops = [*loops, (action, self.is_long(action))]
+                elif action_type and action_type.id in CONDITIONAL:
+                    inner_loops = []
+                if slot == "catch":
+                    inner.in_catch = True
+                self.block(children, f"{action_path}.slots.{slot}", inner, inner_loops)
+            scope.results.add(action.id)
+            name = action.params.get("name") if action.type == "variable.set" else None
+            for variable in (name, *(action.params.get(key) for key in RESULT_VARIABLE_PARAMS)):
+                if isinstance(variable, str):
+                    scope.variables.add(variable)
+
+    def is_long(self, loop: Action) -> bool:
+        params = loop.params
+        if params.get("mode", "each") == "repeat":
+            times = params.get("times", 3)
+            return not isinstance(times, int) or times > self.settings.loop_every
+        items = params.get("items", [])
+        return not isinstance(items, list) or len(items) > self.settings.loop_every
+
+    def send(self, action: Action, path: str, loops: list[tuple[Action, bool]]) -> None:
+        data = action.params.get("eventData", {})
+        if not isinstance(data, dict):
+            return
+        self.sends.append((path, action, data))
+        if "status" not in data:
+            self.warn(f"{path}.params.eventData", 'Event Data has no "status"; give every message a status so the interface can tell them apart', action, "missing-status")
+        size = len(json.dumps(_nominal(data), separators=(",", ":")))
+        if size > self.settings.max_event_data_bytes:
+            self.warn(
+                f"{path}.params.eventData",
+                f"Event Data is about {size} bytes (limit {self.settings.max_event_data_bytes}); keep messages small",
+                action,
+                "event-data-size",
+            )
+        long_loops = [loop for loop, long in loops if long]
+        if long_loops and data.get("status") not in CONTENT_STATUSES:
+            every = self.settings.loop_every
+            self.warn(
+                path,
+                f"sends a message on every item of loop {long_loops[-1].id}; send every {every} items instead "
+                f"(wrap it in If/else with condition `loop.count % {every} = 0 or loop.last`)",
+                action,
+                "message-every-iteration",
+            )
+
+    def shapes(self) -> None:
+        by_status: dict[str, list[tuple[str, Action, frozenset[str]]]] = defaultdict(list)
+        for path, action, data in self.sends:
+            keys = frozenset(data)
+            for first, second in PAIRED_KEYS:
+                if (first in keys) != (second in keys):
+                    has, lacks = (first, second) if first in keys else (second, first)
+                    self.warn(f"{path}.params.eventData", f'message has "{has}" without "{lacks}"', action, "shape-pair")
+            status = data.get("status")
+            if isinstance(status, str):
+                by_status[status].append((path, action, keys))
+        for status, sends in by_status.items():
+            shapes = {keys for _, _, keys in sends}
+            if len(shapes) > 1:
+                common = frozenset.intersection(*shapes)
+                for path, action, keys in sends:
+                    extra = sorted(keys - common)
+                    missing = sorted(frozenset.union(*shapes) - keys)
+                    if missing:
+                        self.warn(
+                            f"{path}.params.eventData",
+                            f'"{status}" messages disagree in shape: this one lacks {", ".join(missing)}'
+                            + (f" and adds {', '.join(extra)}" if extra else ""),
+                            action,
+                            "shape-mismatch",
+                        )
+
+    def formulas(self, action: Action, path: str, scope: _Scope) -> None:
+        for key, raw in action.params.items():
+            for sub_path, source in iter_formulas(raw):
+                field = f"{key}.{sub_path}" if sub_path else key
+                try:
+                    formula = compile_formula(source)
+                except FormulaSyntaxError:
+                    continue  # reported by validation
+                for formula_path in sorted(formula.paths):
+                    message = _out_of_scope(formula_path, scope)
+                    if message:
+                        self.warn(f"{path}.params.{field}", message, action, "unknown-name", field)
+
+
+def _nominal(value: Any) -> Any:
+    if is_formula(value):
+        return "x" * FORMULA_NOMINAL_BYTES
+    if isinstance(value, dict):
+        return {key: _nominal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_nominal(item) for item in value]
+    return value
+
+
+def _out_of_scope(path: tuple[str, ...], scope: _Scope) -> str | None:
+    root, rest = path[0], path[1:]
+    name = rest[0] if rest else None
+    if root == "inputs":
+        if name is not None and name not in scope.inputs:
+            known = ", ".join(sorted(scope.inputs)) or "none"
+            return f"inputs.{name} is not an input of this endpoint (inputs: {known})"
+        return None
+    if root == "variables":
+        if name is not None and name not in scope.variables:
+            return f"variables.{name} is not set by any earlier action"
+        return None
+    if root == "results":
+        if name is not None and name not in scope.results:
+            return f"results.{name} is not an earlier action's id"
+        return None
+    if root == "loop":
+        if scope.loop_depth == 0:
+            return "loop is only in scope inside a Loop's body"
+        if name is not None and name not in LOOP_FIELDS:
+            return f"loop.{name} does not exist (loop has {', '.join(sorted(LOOP_FIELDS))})"
+        return None
+    if root == "caughtError":
+        if not scope.in_catch:
+            return "caughtError is only in scope inside a Try/catch's catch branch"
+        if name is not None and name not in CAUGHT_ERROR_FIELDS:
+            return f"caughtError.{name} does not exist (caughtError has {', '.join(sorted(CAUGHT_ERROR_FIELDS))})"
+        return None
+    return f"{root} is not in scope (names in scope: inputs, variables, results, loop, caughtError)"

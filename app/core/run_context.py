@@ -1,0 +1,132 @@
+"""What an action runs against: the formula scope, the stream, files, HTTP and logs.
+
+The engine (``app.runner.engine``) owns the control flow; actions only read and
+write this context. No Qt, no serving.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import httpx
+
+from app.core.events import LogEvent, MessageEvent, RunEvent
+from app.core.sandbox import safe_join
+
+if TYPE_CHECKING:
+    pass
+
+DownloadUrlFor = Callable[[str, str], str]
+"""``(run_id, relative_file_name) -> URL`` used for Create file's ``downloadUrl``."""
+
+
+def file_url(output_root: Path) -> DownloadUrlFor:
+    """Download URLs for headless runs: a ``file://`` URL of the file on disk."""
+    return lambda run_id, name: (output_root / run_id / name).resolve().as_uri()
+
+
+@dataclass
+class RunSettings:
+    """Where a run may read and write, and how its files are addressed."""
+
+    project_dir: Path
+    output_root: Path
+    download_url: DownloadUrlFor | None = None
+    http_transport: httpx.AsyncBaseTransport | None = None
+    trace: bool = True
+
+
+class ActionError(Exception):
+    """An error raised by an action; Try/catch catches it, otherwise it ends the run."""
+
+    def __init__(self, message: str, action_id: str | None = None, action_type: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.action_id = action_id
+        self.action_type = action_type
+
+
+class Slots(Protocol):
+    """Lets a container run one of its named slots."""
+
+    def run(self, slot: str) -> AsyncIterator[RunEvent]: ...
+
+
+class RunContext:
+    """State of one run of one endpoint."""
+
+    def __init__(self, settings: RunSettings, inputs: Mapping[str, Any], run_id: str | None = None) -> None:
+        self.settings = settings
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.variables: dict[str, Any] = {}
+        self.results: dict[str, Any] = {}
+        self.scope: dict[str, Any] = {"inputs": dict(inputs), "variables": self.variables, "results": self.results}
+        self.pending: list[RunEvent] = []
+        self.message_count = 0
+        self.action_id = ""
+        self.started = time.perf_counter()
+        self._http: httpx.AsyncClient | None = None
+
+    def now(self) -> float:
+        """Seconds since the run started."""
+        return time.perf_counter() - self.started
+
+    @property
+    def streaming(self) -> bool:
+        return self.message_count > 0
+
+    def send_message(self, data: dict[str, Any]) -> None:
+        """Queue one stream message; the engine yields it as soon as the action returns."""
+        self.message_count += 1
+        self.pending.append(MessageEvent(self.message_count, data, self.action_id, self.now()))
+
+    def log(self, message: Any, level: str = "info") -> None:
+        self.pending.append(LogEvent(message, level, self.action_id, self.now()))  # type: ignore[arg-type]
+
+    @contextmanager
+    def bound(self, name: str, value: Any) -> Iterator[None]:
+        """Bind a scope name (``loop``, ``caughtError``) for the duration of a slot."""
+        missing = object()
+        previous = self.scope.get(name, missing)
+        self.scope[name] = value
+        try:
+            yield
+        finally:
+            if previous is missing:
+                self.scope.pop(name, None)
+            else:
+                self.scope[name] = previous
+
+    @property
+    def output_dir(self) -> Path:
+        return self.settings.output_root / self.run_id
+
+    def output_path(self, name: str) -> Path:
+        """A path for a file this run creates, refused if ``name`` tries to leave the run's folder."""
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        return safe_join(self.output_dir, name)
+
+    def download_url(self, path: Path) -> str:
+        relative = path.relative_to(self.output_dir.resolve()).as_posix()
+        make = self.settings.download_url or file_url(self.settings.output_root)
+        return make(self.run_id, relative)
+
+    def project_path(self, name: str) -> Path:
+        """A data file (e.g. a SQLite database) inside the project's folder."""
+        return safe_join(self.settings.project_dir, name)
+
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(transport=self.settings.http_transport, follow_redirects=True)
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None

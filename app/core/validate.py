@@ -1,0 +1,118 @@
+"""Whole-project validation: every problem with its JSON path, before anything runs.
+
+The loader refuses a project with any error here, so the engine and the editor
+only ever see projects whose params parse and whose formulas compile.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.core.formula import FormulaSyntaxError, compile_formula
+from app.core.inputs import check_type
+from app.core.problems import Problem
+from app.core.project import Action, Endpoint, Project, Widget, walk_actions
+from app.core.registry import Registry, UnknownActionTypeError, default_registry, format_validation_error
+from app.core.values import ENV_KEY, contains_env, iter_formulas
+
+
+def validate_project(project: Project, registry: Registry | None = None) -> list[Problem]:
+    registry = registry or default_registry()
+    problems: list[Problem] = []
+    for name, count in Counter(e.name for e in project.endpoints).items():
+        if count > 1:
+            problems.append(Problem("$.endpoints", f"endpoint name {name!r} is used {count} times"))
+    for route, count in Counter((e.method, e.path) for e in project.endpoints).items():
+        if count > 1:
+            problems.append(Problem("$.endpoints", f"{route[0]} {route[1]} is used by {count} endpoints"))
+    for index, endpoint in enumerate(project.endpoints):
+        problems.extend(validate_endpoint(endpoint, registry, f"$.endpoints[{index}]"))
+    for index, page in enumerate(project.pages):
+        ids = Counter(widget.id for widget in _walk_widgets(page.widgets))
+        for widget_id, count in ids.items():
+            if count > 1:
+                problems.append(Problem(f"$.pages[{index}]", f"widget id {widget_id!r} is used {count} times"))
+    return problems
+
+
+def _walk_widgets(widgets: list[Widget]) -> list[Widget]:
+    found: list[Widget] = []
+    for widget in widgets:
+        found.append(widget)
+        found.extend(_walk_widgets(widget.children))
+    return found
+
+
+def validate_endpoint(endpoint: Endpoint, registry: Registry, base: str = "$") -> list[Problem]:
+    problems: list[Problem] = []
+    for name, count in Counter(spec.name for spec in endpoint.inputs).items():
+        if count > 1:
+            problems.append(Problem(f"{base}.inputs", f"input name {name!r} is declared {count} times"))
+    for index, spec in enumerate(endpoint.inputs):
+        if spec.default is not None:
+            try:
+                check_type(spec, spec.default)
+            except ValueError as error:
+                problems.append(Problem(f"{base}.inputs[{index}].default", f"default of {spec.name!r}: {error}"))
+    seen: Counter[str] = Counter()
+    for path, action in walk_actions(endpoint.workflow, f"{base}.workflow"):
+        seen[action.id] += 1
+        if seen[action.id] == 2:
+            problems.append(Problem(path + ".id", f"action id {action.id!r} is used more than once", action.id, "id"))
+        problems.extend(validate_action(action, registry, path))
+    return problems
+
+
+def validate_action(action: Action, registry: Registry, path: str) -> list[Problem]:
+    try:
+        action_type = registry.get(action.type)
+    except UnknownActionTypeError as error:
+        return [Problem(path + ".type", str(error), action.id, "type")]
+    problems: list[Problem] = []
+    for slot in action.slots:
+        if slot not in action_type.slots:
+            allowed = ", ".join(action_type.slots) or "none"
+            problems.append(Problem(f"{path}.slots.{slot}", f"{action_type.title} has no slot {slot!r} (slots: {allowed})", action.id))
+    try:
+        action_type.parse_params(action.params)
+    except ValidationError as error:
+        for error_path, message in format_validation_error(error, path + ".params"):
+            field = error_path.removeprefix(path + ".params.").split(".")[0].split("[")[0]
+            problems.append(Problem(error_path, message, action.id, field))
+    for spec in action_type.specs:
+        raw = action.params.get(spec.alias, action.params.get(spec.name))
+        if raw is None:
+            continue
+        problems.extend(_formula_problems(raw, spec.alias, action.id, f"{path}.params.{spec.alias}"))
+        if not spec.secret_ok:
+            problems.extend(_env_problems(raw, spec.alias, action.id, f"{path}.params.{spec.alias}"))
+    return problems
+
+
+def _formula_problems(raw: Any, field: str, action_id: str, path: str) -> list[Problem]:
+    problems = []
+    for sub_path, source in iter_formulas(raw):
+        full_field = f"{field}.{sub_path}" if sub_path else field
+        try:
+            compile_formula(source)
+        except FormulaSyntaxError as error:
+            problems.append(
+                Problem(
+                    f"{path}.{sub_path}" if sub_path else path,
+                    f"formula syntax error: {error.message}",
+                    action_id,
+                    full_field,
+                    error.position,
+                    code="formula-syntax",
+                )
+            )
+    return problems
+
+
+def _env_problems(raw: Any, field: str, action_id: str, path: str) -> list[Problem]:
+    if contains_env(raw):
+        return [Problem(path, f'"{ENV_KEY}" secrets are only accepted in HTTP request query and headers', action_id, field)]
+    return []

@@ -1,0 +1,1 @@
+"""Runner: executes workflows (engine) and serves them over HTTP. No Qt."""

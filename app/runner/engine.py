@@ -1,0 +1,202 @@
+"""The workflow engine: runs an endpoint as an async iterator of run events.
+
+Stream semantics (ARCHITECTURE.md): the first Send streaming response starts
+the stream, each next one adds a message, the stream ends when the endpoint
+finishes; an endpoint that sends none is a normal call with one result.
+
+Control flow is a chain of async generators (block -> container -> block), so
+a message reaches the consumer the moment its action returns and the consumer
+applies back-pressure. Cancelling the consumer (task cancel or ``aclose``)
+stops the run at its next await; no further action runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.core.actions.return_response import ReturnSignal
+from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
+from app.core.formula import UNDEFINED, FormulaError
+from app.core.inputs import coerce_inputs
+from app.core.params import ActionParams, value_adapter
+from app.core.project import Action, Endpoint, Project
+from app.core.registry import ActionType, Registry, default_registry
+from app.core.run_context import ActionError, RunContext, RunSettings
+from app.core.values import Resolver, compile_template, contains_env, is_formula, iter_formulas, formula_source
+from app.core.formula import compile_formula
+
+
+@dataclass(slots=True)
+class _FieldResolver:
+    name: str
+    label: str
+    resolve: Resolver
+    adapter: Any
+
+
+@dataclass(slots=True)
+class PreparedAction:
+    """An action with its formulas compiled and its literal params validated once."""
+
+    action: Action
+    type: ActionType
+    model: type[ActionParams]
+    constants: dict[str, Any]
+    resolvers: list[_FieldResolver]
+    static: ActionParams | None
+    slots: dict[str, list[PreparedAction]] = field(default_factory=dict)
+
+
+def _value_type_is_any(value_type: Any) -> bool:
+    return value_type is Any
+
+
+def prepare_action(action: Action, registry: Registry) -> PreparedAction:
+    action_type = registry.get(action.type)
+    parsed = action_type.parse_params(action.params)
+    constants: dict[str, Any] = {}
+    resolvers: list[_FieldResolver] = []
+    for spec in action_type.specs:
+        raw = action.params.get(spec.alias, action.params.get(spec.name))
+        dynamic = raw is not None and (next(iter_formulas(raw), None) is not None or contains_env(raw))
+        if not dynamic:
+            constants[spec.name] = getattr(parsed, spec.name)
+            continue
+        if spec.accepts_formula and is_formula(raw):
+            formula = compile_formula(formula_source(raw))
+            adapter = None if _value_type_is_any(spec.value_type) else value_adapter(spec.value_type)
+            resolvers.append(_FieldResolver(spec.name, spec.alias, formula.evaluate, adapter))
+        else:
+            resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw, allow_env=spec.secret_ok), None))
+    static = None if resolvers else action_type.params.model_construct(**constants)
+    slots = {slot: [prepare_action(child, registry) for child in action.slots.get(slot, [])] for slot in action_type.slots}
+    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots)
+
+
+def resolve_params(prepared: PreparedAction, scope: Mapping[str, Any]) -> ActionParams:
+    """Evaluate the action's formulas in the current scope and type-check their results."""
+    if prepared.static is not None:
+        return prepared.static
+    values = dict(prepared.constants)
+    for resolver in prepared.resolvers:
+        try:
+            value = resolver.resolve(scope)
+        except FormulaError as error:
+            raise ValueError(f"{resolver.label}: {error}") from error
+        if resolver.adapter is not None:
+            if value is UNDEFINED:
+                raise ValueError(f"{resolver.label}: the formula gave no value (a field it reads is missing)")
+            try:
+                value = resolver.adapter.validate_python(value)
+            except ValidationError as error:
+                reason = error.errors(include_url=False)[0]["msg"]
+                raise ValueError(f"{resolver.label}: {reason}, got {value!r}") from None
+        elif value is UNDEFINED:
+            value = None
+        values[resolver.name] = value
+    return prepared.model.model_construct(**values)
+
+
+class _Slots:
+    __slots__ = ("_engine", "_prepared", "_ctx")
+
+    def __init__(self, engine: Engine, prepared: PreparedAction, ctx: RunContext) -> None:
+        self._engine = engine
+        self._prepared = prepared
+        self._ctx = ctx
+
+    def run(self, slot: str) -> AsyncIterator[RunEvent]:
+        return self._engine._block(self._prepared.slots[slot], self._ctx)
+
+
+def _as_action_error(error: BaseException, prepared: PreparedAction) -> ActionError:
+    if isinstance(error, ActionError):
+        if error.action_id is None:
+            error.action_id = prepared.action.id
+            error.action_type = prepared.type.id
+        return error
+    message = str(error) or type(error).__name__
+    return ActionError(message, prepared.action.id, prepared.type.id)
+
+
+class Engine:
+    """Runs the endpoints of one project; prepared workflows are cached per endpoint."""
+
+    def __init__(self, project: Project, registry: Registry | None = None) -> None:
+        self.project = project
+        self.registry = registry or default_registry()
+        self._prepared: dict[str, list[PreparedAction]] = {}
+
+    def prepared(self, endpoint: Endpoint) -> list[PreparedAction]:
+        cached = self._prepared.get(endpoint.name)
+        if cached is None:
+            cached = self._prepared[endpoint.name] = [prepare_action(a, self.registry) for a in endpoint.workflow]
+        return cached
+
+    def run(
+        self, endpoint_name: str, inputs: Mapping[str, Any], settings: RunSettings, *, run_id: str | None = None
+    ) -> AsyncIterator[RunEvent]:
+        """Start a run. Bad inputs raise ``InputError`` here, before any action runs."""
+        endpoint = self.project.endpoint(endpoint_name)
+        values = coerce_inputs(endpoint, inputs)
+        workflow = self.prepared(endpoint)
+        return self._run(workflow, RunContext(settings, values, run_id))
+
+    async def _run(self, workflow: list[PreparedAction], ctx: RunContext) -> AsyncIterator[RunEvent]:
+        try:
+            try:
+                async for event in self._block(workflow, ctx):
+                    yield event
+            except ReturnSignal as signal:
+                yield ResultEvent(signal.status_code, signal.body, True, ctx.streaming, ctx.message_count, ctx.now())
+                return
+            except ActionError as error:
+                yield ErrorEvent(error.message, error.action_id, error.action_type, ctx.now(), ctx.streaming)
+                return
+            yield ResultEvent(200, None, False, ctx.streaming, ctx.message_count, ctx.now())
+        finally:
+            await ctx.aclose()
+
+    async def _block(self, actions: list[PreparedAction], ctx: RunContext) -> AsyncIterator[RunEvent]:
+        trace = ctx.settings.trace
+        for prepared in actions:
+            action_id, action_type = prepared.action.id, prepared.type
+            started = ctx.now()
+            if trace:
+                yield ActionStarted(action_id, action_type.id, started)
+            ctx.action_id = action_id
+            try:
+                params = resolve_params(prepared, ctx.scope)
+                if action_type.slots:
+                    async for event in action_type.run(params, ctx, _Slots(self, prepared, ctx)):  # type: ignore[call-arg, attr-defined]
+                        yield event
+                else:
+                    ctx.results[action_id] = await action_type.run(params, ctx)  # type: ignore[misc]
+            except ReturnSignal:
+                for event in self._finish(prepared, ctx, started, ok=True):
+                    yield event
+                raise
+            except Exception as error:  # noqa: BLE001 - every action failure becomes a reported ActionError
+                failure = _as_action_error(error, prepared)
+                for event in self._finish(prepared, ctx, started, ok=False):
+                    yield event
+                if failure is error:
+                    raise
+                raise failure from error
+            if ctx.pending or trace:
+                for event in self._finish(prepared, ctx, started, ok=True):
+                    yield event
+
+    @staticmethod
+    def _finish(prepared: PreparedAction, ctx: RunContext, started: float, *, ok: bool) -> list[RunEvent]:
+        """The events an action queued (messages, logs) followed by its finished span."""
+        events, ctx.pending = ctx.pending, []
+        if ctx.settings.trace:
+            now = ctx.now()
+            events.append(ActionFinished(prepared.action.id, prepared.type.id, now, now - started, ok))
+        return events

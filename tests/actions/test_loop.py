@@ -1,0 +1,55 @@
+"""Loop: for each item or N times, with loop.index/count/total/item/first/last/parent."""
+
+from __future__ import annotations
+
+from app.core.validate import validate_project
+from tests.conftest import action, endpoint, formula, project_of
+
+FIELDS = {"status": "x", "i": formula("loop.index"), "c": formula("loop.count"), "t": formula("loop.total"), "item": formula("loop.item"), "first": formula("loop.first"), "last": formula("loop.last")}
+
+
+async def test_for_each_exposes_the_loop_fields(run):
+    result = await run([action("l", "flow.loop", items=formula('["a", "b"]'), slots={"body": [action("s", "stream.send", eventData=FIELDS)]})])
+    assert result.messages == [
+        {"status": "x", "i": 0, "c": 1, "t": 2, "item": "a", "first": True, "last": False},
+        {"status": "x", "i": 1, "c": 2, "t": 2, "item": "b", "first": False, "last": True},
+    ]
+
+
+async def test_repeat_n_times(run):
+    result = await run([action("l", "flow.loop", mode="repeat", times=formula("1 + 2"), slots={"body": [action("s", "stream.send", eventData={"status": "x", "i": formula("loop.index")})]})])
+    assert [m["i"] for m in result.messages] == [0, 1, 2]
+
+
+async def test_nested_loops_see_the_outer_loop_as_parent(run):
+    inner = action("inner", "flow.loop", items=[10, 20], slots={"body": [action("s", "stream.send", eventData={"status": "x", "v": formula("loop.parent.item + loop.item")})]})
+    result = await run([action("outer", "flow.loop", items=[1, 2], slots={"body": [inner]})])
+    assert [m["v"] for m in result.messages] == [11, 21, 12, 22]
+
+
+async def test_loop_is_out_of_scope_after_the_loop(run):
+    result = await run(
+        [
+            action("l", "flow.loop", items=[1], slots={"body": []}),
+            action("s", "stream.send", eventData={"status": "x", "i": formula("loop.index")}),
+        ]
+    )
+    assert result.messages == [{"status": "x"}]
+
+
+async def test_a_single_value_is_a_list_of_one_and_null_is_empty(run):
+    body = [action("s", "stream.send", eventData={"status": "x", "item": formula("loop.item")})]
+    single = await run([action("l", "flow.loop", items=formula('{"a": 1}'), slots={"body": body})])
+    assert single.messages == [{"status": "x", "item": {"a": 1}}]
+    empty = await run([action("l", "flow.loop", items=formula("null"), slots={"body": body})])
+    assert empty.messages == []
+
+
+async def test_repeat_with_a_negative_count_is_a_run_error(run):
+    result = await run([action("l", "flow.loop", mode="repeat", times=formula("-1"))])
+    assert result.error.action_id == "l" and "times" in result.error.message
+
+
+def test_bad_mode_and_negative_literal_times_are_validation_problems():
+    problems = validate_project(project_of(endpoint([action("l", "flow.loop", mode="forever"), action("m", "flow.loop", mode="repeat", times=-2)])))
+    assert {(p.action_id, p.field) for p in problems} == {("l", "mode"), ("m", "times")}

@@ -1,0 +1,55 @@
+"""Typed endpoint inputs from JSON and from text (CLI -i, query strings)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.inputs import InputError, coerce_inputs
+from app.core.project import EndpointInput
+from tests.conftest import endpoint
+
+EP = endpoint(
+    [],
+    [
+        EndpointInput(name="text", type="string", default="hi"),
+        EndpointInput(name="rows", type="integer", default=10),
+        EndpointInput(name="ratio", type="number"),
+        EndpointInput(name="dry", type="boolean", default=False),
+        EndpointInput(name="tags", type="array"),
+        EndpointInput(name="meta", type="object"),
+    ],
+)
+
+
+def test_defaults_apply_and_text_is_converted_by_declared_type():
+    values = coerce_inputs(EP, {"rows": "25", "ratio": "0.5", "dry": "yes", "tags": '["a"]', "meta": '{"k": 1}'}, from_text=True)
+    assert values == {"text": "hi", "rows": 25, "ratio": 0.5, "dry": True, "tags": ["a"], "meta": {"k": 1}}
+
+
+def test_text_input_keeps_digits_as_text():
+    assert coerce_inputs(EP, {"text": "123"}, from_text=True)["text"] == "123"
+
+
+def test_every_bad_input_is_named():
+    with pytest.raises(InputError) as caught:
+        coerce_inputs(EP, {"rows": 2.5, "dry": "maybe", "tags": {"a": 1}, "nope": 1})
+    assert set(caught.value.errors) == {"rows", "dry", "tags", "nope"}
+    assert caught.value.errors["rows"] == "expected integer, got number"
+
+
+def test_text_that_is_not_the_declared_type_is_refused():
+    with pytest.raises(InputError, match="expected integer, got 'ten'"):
+        coerce_inputs(EP, {"rows": "ten"}, from_text=True)
+    with pytest.raises(InputError, match="expected true or false"):
+        coerce_inputs(EP, {"dry": "maybe"}, from_text=True)
+
+
+def test_booleans_are_not_numbers():
+    with pytest.raises(InputError, match="expected integer, got boolean"):
+        coerce_inputs(EP, {"rows": True})
+
+
+def test_required_inputs_must_be_given():
+    ep = endpoint([], [EndpointInput(name="who", required=True)])
+    with pytest.raises(InputError, match="'who': is required"):
+        coerce_inputs(ep, {})

@@ -1,0 +1,82 @@
+"""One declaration per action type; the registry refuses duplicates and keeps legacy ids loadable."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.params import ActionParams, Expr, Param
+from app.core.registry import ActionType, DuplicateActionTypeError, Registry, UnknownActionTypeError, default_registry
+
+EXPECTED = {
+    "stream.send", "response.return", "variable.set", "flow.wait", "debug.log", "flow.loop",
+    "flow.if", "flow.try", "flow.throw", "http.request", "sqlite.query", "file.create",
+}
+
+
+class _Params(ActionParams):
+    count: Expr[int] = Param(1, title="Count")
+    mode: str = Param("a", title="Mode")
+    extra: int = Param(0, title="Extra", shown_when={"mode": ["b"]})
+
+
+async def _noop(params: object, ctx: object) -> None:
+    return None
+
+
+def _type(type_id: str, legacy: tuple[str, ...] = ()) -> ActionType:
+    return ActionType(id=type_id, title="T", category="Test", icon="x", description="", params=_Params, run=_noop, legacy_ids=legacy)
+
+
+def test_every_builtin_action_type_is_registered_with_a_complete_declaration():
+    registry = default_registry()
+    assert {t.id for t in registry} == EXPECTED
+    for action_type in registry:
+        assert action_type.title and action_type.category and action_type.icon and action_type.description
+        assert action_type.summary is not None
+        action_type.parse_params({})  # defaults are valid
+        assert action_type.summary(action_type.default_params())
+
+
+def test_containers_declare_their_slots():
+    registry = default_registry()
+    assert registry.get("flow.loop").slots == ("body",)
+    assert registry.get("flow.if").slots == ("then", "else")
+    assert registry.get("flow.try").slots == ("try", "catch")
+    assert not registry.get("stream.send").is_container
+
+
+def test_duplicate_ids_are_refused_including_legacy_ids():
+    registry = Registry()
+    registry.register(_type("a.b", legacy=("old.ab",)))
+    with pytest.raises(DuplicateActionTypeError):
+        registry.register(_type("a.b"))
+    with pytest.raises(DuplicateActionTypeError):
+        registry.register(_type("old.ab"))
+
+
+def test_legacy_ids_resolve_to_the_current_type():
+    registry = Registry()
+    current = registry.register(_type("a.new", legacy=("a.old",)))
+    assert registry.get("a.old") is current and registry.canonical_id("a.old") == "a.new"
+    assert "a.old" in registry
+    with pytest.raises(UnknownActionTypeError, match="unknown action type 'zzz'"):
+        registry.get("zzz")
+
+
+def test_param_specs_say_which_fields_take_formulas_and_when_they_show():
+    specs = {s.name: s for s in _type("a.b").specs}
+    assert specs["count"].accepts_formula and specs["count"].value_type is int and specs["count"].editor == "number"
+    assert not specs["mode"].accepts_formula
+    assert specs["extra"].is_shown({"mode": "b"}) and not specs["extra"].is_shown({"mode": "a"})
+
+
+def test_loop_fields_show_by_mode():
+    specs = {s.name: s for s in default_registry().get("flow.loop").specs}
+    assert specs["items"].is_shown({"mode": "each"}) and not specs["items"].is_shown({"mode": "repeat"})
+    assert specs["times"].is_shown({"mode": "repeat"}) and specs["times"].accepts_formula
+
+
+def test_palette_categories_group_every_type():
+    categories = default_registry().categories()
+    assert sum(len(types) for types in categories.values()) == len(EXPECTED)
+    assert {t.id for t in categories["Flow"]} >= {"flow.loop", "flow.if", "flow.try", "flow.wait", "flow.throw"}
