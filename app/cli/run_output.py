@@ -34,6 +34,9 @@ class NdjsonOutput:
         self.stream.flush()
 
 
+PROGRESS_KEYS = frozenset({"status", "label", "done", "total"})
+
+
 def _compact(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
 
@@ -98,6 +101,9 @@ class PrettyOutput:
             progress = self._bar()
             assert self.task is not None
             progress.update(self.task, completed=data["done"], total=data["total"], status=status, label=str(data.get("label", "")))
+            extra = {key: value for key, value in data.items() if key not in PROGRESS_KEYS}
+            for key, value in extra.items():  # e.g. the final downloadUrl: a line of its own, above the bar
+                self.console.print(f"  [bold]{key}[/bold]: {value if isinstance(value, str) else json.dumps(value)}", soft_wrap=True)
             return
         if status == "chunk" and isinstance(data.get("text"), str) and len(data) == 2:
             self.console.file.write(data["text"])

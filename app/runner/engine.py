@@ -64,6 +64,11 @@ def prepare_action(action: Action, registry: Registry) -> PreparedAction:
     for spec in action_type.specs:
         raw = action.params.get(spec.alias, action.params.get(spec.name))
         dynamic = raw is not None and (next(iter_formulas(raw), None) is not None or contains_env(raw))
+        if not dynamic and isinstance(raw, dict) and spec.value_type is not Any:
+            # a literal object (Event Data, headers) is copied per run of the action, so a
+            # consumer that keeps one message never sees another's changes
+            resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw), None))
+            continue
         if not dynamic:
             constants[spec.name] = getattr(parsed, spec.name)
             continue
@@ -99,7 +104,21 @@ def resolve_params(prepared: PreparedAction, scope: Mapping[str, Any]) -> Action
         elif value is UNDEFINED:
             value = None
         values[resolver.name] = value
-    return prepared.model.model_construct(**values)
+    return _construct(prepared.model, values)
+
+
+def _construct(model: type[ActionParams], values: dict[str, Any]) -> ActionParams:
+    """``model_construct`` without its bookkeeping: values here are already validated.
+
+    Resolving params is on the per-message path (a Send streaming response in a
+    tight loop), where ``model_construct`` alone cost ~3 µs; this costs ~0.5 µs.
+    """
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
 
 
 class _Slots:
@@ -166,8 +185,9 @@ class Engine:
         trace = ctx.settings.trace
         for prepared in actions:
             action_id, action_type = prepared.action.id, prepared.type
-            started = ctx.now()
+            started = 0.0
             if trace:
+                started = ctx.now()
                 yield ActionStarted(action_id, action_type.id, started)
             ctx.action_id = action_id
             try:
@@ -188,9 +208,13 @@ class Engine:
                 if failure is error:
                     raise
                 raise failure from error
-            if ctx.pending or trace:
-                for event in self._finish(prepared, ctx, started, ok=True):
+            if ctx.pending:  # inline rather than _finish(): this is the per-message path
+                pending, ctx.pending = ctx.pending, []
+                for event in pending:
                     yield event
+            if trace:
+                now = ctx.now()
+                yield ActionFinished(action_id, action_type.id, now, now - started, True)
 
     @staticmethod
     def _finish(prepared: PreparedAction, ctx: RunContext, started: float, *, ok: bool) -> list[RunEvent]:

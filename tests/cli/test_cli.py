@@ -80,6 +80,7 @@ def test_pretty_output_shows_progress_status_and_label(tmp_path: Path):
     result = cli("run", str(EXAMPLE), "generate-report", "-i", "stepDelayMs=0", "--format", "pretty", "--output", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "3/3" in result.stdout and "Report ready" in result.stdout and "stream ended" in result.stdout
+    assert "downloadUrl: file://" in result.stdout and "sales-report-2026-01-01.csv" in result.stdout
 
 
 def test_pretty_output_writes_text_chunks_inline(tmp_path: Path):

@@ -44,7 +44,8 @@ def _items(params: LoopParams) -> list[Any]:
 async def run(params: LoopParams, ctx: RunContext, slots: Slots) -> AsyncIterator[RunEvent]:
     items = _items(params)
     total = len(items)
-    parent = ctx.scope.get("loop")
+    scope = ctx.scope
+    parent = scope.get("loop")
     for index, item in enumerate(items):
         frame = {
             "index": index,
@@ -56,9 +57,15 @@ async def run(params: LoopParams, ctx: RunContext, slots: Slots) -> AsyncIterato
         }
         if parent is not None:
             frame["parent"] = parent
-        with ctx.bound("loop", frame):
+        scope["loop"] = frame  # set directly, not via ctx.bound(): this is the per-item path
+        try:
             async for event in slots.run("body"):
                 yield event
+        finally:
+            if parent is None:
+                scope.pop("loop", None)
+            else:
+                scope["loop"] = parent
         if index % YIELD_EVERY == YIELD_EVERY - 1:
             await asyncio.sleep(0)
 

@@ -21,9 +21,8 @@ class SendStreamingResponseParams(ActionParams):
 
 
 async def run(params: SendStreamingResponseParams, ctx: RunContext) -> dict[str, Any]:
-    data = dict(params.event_data)  # all-literal Event Data is shared by the prepared action
-    ctx.send_message(data)
-    return data
+    ctx.send_message(params.event_data)  # a fresh dict per message (see engine.prepare_action)
+    return params.event_data
 
 
 def summary(params: dict[str, Any]) -> str:
