@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as error:
         _err(f"streamwright: {error.args[0]}")
         return EXIT_FAILED
+    except BrokenPipeError:  # e.g. `streamwright run ... | head -1`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps interpreter shutdown from flushing into the closed pipe
+        return EXIT_OK
     except OSError as error:
         _err(f"streamwright: {error.strerror or error}: {getattr(error, 'filename', '') or ''}")
         return EXIT_FAILED

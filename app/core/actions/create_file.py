@@ -15,6 +15,7 @@ from typing import Any, Literal
 from app.core.params import ActionParams, Expr, Param
 from app.core.project import IDENTIFIER
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import RunContext
 from app.core.values import Template
 
@@ -85,8 +86,6 @@ async def run(params: CreateFileParams, ctx: RunContext) -> dict[str, Any]:
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     return f"{inline_json(params.get('fileName', ''))} ({params.get('format', 'csv')})"
 
 

@@ -16,6 +16,7 @@ import httpx
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.project import IDENTIFIER
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import RunContext
 from app.core.values import Template
 
@@ -104,8 +105,6 @@ async def run(params: HttpRequestParams, ctx: RunContext) -> dict[str, Any]:
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     return f"{params.get('method', 'GET')} {inline_json(params.get('url', ''))}"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from app.core.events import RunEvent
 from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import RunContext, Slots
 from app.core.values import truthy
 
@@ -22,8 +23,6 @@ async def run(params: IfElseParams, ctx: RunContext, slots: Slots) -> AsyncItera
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     return f"if {inline_json(params.get('condition', True))}"
 
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from app.core.params import ActionParams, Param
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import RunContext
 from app.core.values import Template
 
@@ -20,8 +21,6 @@ async def run(params: LogParams, ctx: RunContext) -> None:
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     return inline_json(params.get("message", ""))
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from app.core.formula import UNDEFINED
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import RunContext, Slots
 from app.core.events import RunEvent
 
@@ -71,8 +72,6 @@ async def run(params: LoopParams, ctx: RunContext, slots: Slots) -> AsyncIterato
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     if params.get("mode") == "repeat":
         return f"repeat {inline_json(params.get('times', 3))} times"
     return f"for each item of {inline_json(params.get('items', []))}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import RunContext
 from app.core.values import Template
 
@@ -29,8 +30,6 @@ async def run(params: ReturnResponseParams, ctx: RunContext) -> None:
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     return f"{inline_json(params.get('statusCode', 200))} {inline_json(params.get('body'))}"
 
 

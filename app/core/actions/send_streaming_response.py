@@ -6,6 +6,7 @@ from typing import Any
 
 from app.core.params import ActionParams, Param
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import RunContext
 from app.core.values import Template
 
@@ -26,8 +27,6 @@ async def run(params: SendStreamingResponseParams, ctx: RunContext) -> dict[str,
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     return inline_json(params.get("eventData", {}))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from app.core.params import ActionParams, Param
 from app.core.project import IDENTIFIER
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import RunContext
 from app.core.values import Template
 
@@ -22,8 +23,6 @@ async def run(params: SetVariableParams, ctx: RunContext) -> Any:
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     return f"{params.get('name', 'result')} = {inline_json(params.get('value'))}"
 
 

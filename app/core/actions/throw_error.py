@@ -6,6 +6,7 @@ from typing import Any
 
 from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import ActionError, RunContext
 
 
@@ -18,8 +19,6 @@ async def run(params: ThrowErrorParams, ctx: RunContext) -> None:
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     return inline_json(params.get("message", ""))
 
 

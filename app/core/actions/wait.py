@@ -7,6 +7,7 @@ from typing import Any
 
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
+from app.core.summaries import inline_json
 from app.core.run_context import RunContext
 
 MAX_WAIT_MS = 3_600_000
@@ -21,8 +22,6 @@ async def run(params: WaitParams, ctx: RunContext) -> None:
 
 
 def summary(params: dict[str, Any]) -> str:
-    from app.core.summaries import inline_json
-
     return f"{inline_json(params.get('milliseconds', 1000))} ms"
 
 
