@@ -127,6 +127,29 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from app.runner.serve import serve
+
+    token = args.token or os.environ.get(TOKEN_ENV) or None
+    if args.public and token:
+        raise argparse.ArgumentTypeError("--token and --public exclude each other")
+    return serve(
+        Path(args.file),
+        host=args.host,
+        port=args.port,
+        token=token,
+        public=args.public,
+        cors=args.cors,
+        output_root=Path(args.output),
+        max_body_bytes=args.max_body,
+        heartbeat_s=args.heartbeat,
+        resume_keep_s=args.keep,
+    )
+
+
+TOKEN_ENV = "STREAMWRIGHT_TOKEN"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="streamwright", description="Design, run and check streaming API endpoints.")
     parser.add_argument("--version", action="version", version=f"streamwright {__version__}")
@@ -162,6 +185,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("endpoint")
     export.add_argument("-o", "--output", metavar="OUT.json", help="file to write (default: standard output)")
     export.set_defaults(handler=cmd_export)
+
+    serve = sub.add_parser("serve", help="serve the project's endpoints over HTTP with Server-Sent Events")
+    serve.add_argument("file")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s, loopback only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)")
+    serve.add_argument("--token", help=f"the bearer token clients must send (default: ${TOKEN_ENV}, else a new random one, printed once)")
+    serve.add_argument("--public", action="store_true", help="no token at all (only for a trusted network)")
+    serve.add_argument("--cors", action="append", default=[], metavar="ORIGIN", help="allow this browser origin (repeatable); none by default")
+    serve.add_argument("--output", default="streamwright-output", metavar="DIR", help="folder for files runs create (default: %(default)s)")
+    serve.add_argument("--max-body", type=int, default=1_048_576, metavar="BYTES", help="request body limit (default: %(default)s)")
+    serve.add_argument("--heartbeat", type=float, default=5.0, metavar="SECONDS", help="idle time before a heartbeat comment (default: %(default)s)")
+    serve.add_argument("--keep", type=float, default=60.0, metavar="SECONDS", help="how long a finished run stays replayable (default: %(default)s)")
+    serve.set_defaults(handler=cmd_serve)
 
     imp = sub.add_parser("import", help="add an exported endpoint workflow to a project (renamed on clash)")
     imp.add_argument("file")

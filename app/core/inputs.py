@@ -67,8 +67,26 @@ def _json_type(value: Any) -> str:
     return "object" if isinstance(value, dict) else type(value).__name__
 
 
+def parse_text_inputs(endpoint: Endpoint, raw: Mapping[str, str]) -> dict[str, Any]:
+    """Text values (CLI ``-i``, query strings) turned into their declared types; unknown names pass through."""
+    declared = {spec.name: spec for spec in endpoint.inputs}
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, text in raw.items():
+        spec = declared.get(name)
+        try:
+            values[name] = _from_text(spec, text) if spec is not None else text
+        except ValueError as error:
+            errors[name] = str(error)
+    if errors:
+        raise InputError(errors)
+    return values
+
+
 def coerce_inputs(endpoint: Endpoint, raw: Mapping[str, Any], *, from_text: bool = False) -> dict[str, Any]:
     """Validated inputs with defaults applied; unknown names are refused so typos are caught."""
+    if from_text:
+        raw = parse_text_inputs(endpoint, raw)
     errors: dict[str, str] = {}
     declared = {spec.name: spec for spec in endpoint.inputs}
     for name in raw:
@@ -78,11 +96,8 @@ def coerce_inputs(endpoint: Endpoint, raw: Mapping[str, Any], *, from_text: bool
     values: dict[str, Any] = {}
     for spec in endpoint.inputs:
         if spec.name in raw:
-            value = raw[spec.name]
             try:
-                if from_text and isinstance(value, str):
-                    value = _from_text(spec, value)
-                values[spec.name] = check_type(spec, value)
+                values[spec.name] = check_type(spec, raw[spec.name])
             except ValueError as error:
                 errors[spec.name] = str(error)
         elif spec.required:

@@ -46,8 +46,14 @@ def _walk_widgets(widgets: list[Widget]) -> list[Widget]:
     return found
 
 
+RESERVED_PATHS = ("/_", "/runs/")
+"""Paths the runner keeps for itself: the endpoint list (``/``), admin routes and downloads."""
+
+
 def validate_endpoint(endpoint: Endpoint, registry: Registry, base: str = "$") -> list[Problem]:
     problems: list[Problem] = []
+    if endpoint.path == "/" or endpoint.path.startswith(RESERVED_PATHS):
+        problems.append(Problem(f"{base}.path", f"path {endpoint.path} is reserved by the runner (/, /_..., /runs/...)"))
     for name, count in Counter(spec.name for spec in endpoint.inputs).items():
         if count > 1:
             problems.append(Problem(f"{base}.inputs", f"input name {name!r} is declared {count} times"))

@@ -1,0 +1,240 @@
+"""Runs in progress on the server: a producer task per run and a bounded buffer of its wire items.
+
+The HTTP response only *follows* a run's buffer, so a client that reconnects
+with ``Last-Event-ID`` replays what it missed and continues live, and a run
+may outlive its connection for a short *linger* time when the client asked
+for it. Without linger, the last client leaving cancels the run at once.
+
+Flow control: the producer waits while it is more than ``capacity`` items
+ahead of what was delivered, so a slow client slows the workflow instead of
+growing memory; the buffer keeps ``2 * capacity`` items for replay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent, event_to_json
+
+ItemKind = Literal["message", "error", "result", "trace", "heartbeat"]
+
+
+@dataclass(frozen=True, slots=True)
+class WireItem:
+    """What a client receives: a stream message, the end (error or result), or a trace event."""
+
+    kind: ItemKind
+    data: Any
+    seq: int | None = None
+
+
+HEARTBEAT = WireItem("heartbeat", None)
+
+
+def to_wire_item(event: RunEvent, trace: bool) -> WireItem | None:
+    if isinstance(event, MessageEvent):
+        return WireItem("message", event.data, event.seq)
+    if isinstance(event, ErrorEvent):
+        return WireItem("error", {"message": event.message, "action": event.action_id, "actionType": event.action_type})
+    if isinstance(event, ResultEvent):
+        if event.streamed and not event.returned:
+            return None  # a stream without Return response simply ends
+        return WireItem("result", {"statusCode": event.status_code, "body": event.body})
+    if trace:  # action spans and logs, for the editor's timeline and Run panel
+        return WireItem("trace", event_to_json(event))
+    return None
+
+
+class RunGoneError(LookupError):
+    """The messages a reconnecting client asked for are no longer buffered."""
+
+
+class RunChannel:
+    def __init__(self, run_id: str, endpoint: str, *, capacity: int, linger_s: float) -> None:
+        self.run_id = run_id
+        self.endpoint = endpoint
+        self.capacity = capacity
+        self.linger_s = linger_s
+        self._items: deque[WireItem] = deque(maxlen=2 * capacity)
+        self._first = 1  # position of _items[0]; positions count from 1
+        self.position = 0  # position of the newest item
+        self.delivered = 0
+        self.done = False
+        self.finished_at: float | None = None
+        self.attached = 0
+        self.task: asyncio.Task[None] | None = None
+        self._new: asyncio.Future[None] | None = None
+        self._space: asyncio.Future[None] | None = None
+        self._linger_timer: asyncio.TimerHandle | None = None
+        self.started_stream = asyncio.Event()
+        self.streamed = False
+
+    # -- producer side -------------------------------------------------
+    def start(self, events: AsyncIterator[RunEvent], trace: bool) -> None:
+        self.task = asyncio.create_task(self._produce(events, trace), name=f"run {self.run_id}")
+
+    async def _produce(self, events: AsyncIterator[RunEvent], trace: bool) -> None:
+        try:
+            async for event in events:
+                item = to_wire_item(event, trace)
+                if item is None:
+                    continue
+                self._append(item)
+                if item.kind == "message" and not self.streamed:
+                    self.streamed = True
+                    self.started_stream.set()
+                if self.position - self.delivered >= self.capacity:
+                    await self._wait_for_space()
+        except asyncio.CancelledError:
+            self._append(WireItem("error", {"message": "the run was cancelled", "action": None, "actionType": None}))
+            raise
+        except Exception as error:  # noqa: BLE001 - an engine failure still ends the stream with a reason
+            self._append(WireItem("error", {"message": f"internal error: {error}", "action": None, "actionType": None}))
+        finally:
+            await _aclose(events)
+            self.done = True
+            self.finished_at = time.monotonic()
+            self.started_stream.set()
+            self._wake_consumers()
+
+    def _append(self, item: WireItem) -> None:
+        if len(self._items) == self._items.maxlen:
+            self._first += 1
+        self._items.append(item)
+        self.position += 1
+        self._wake_consumers()
+
+    def _wake_consumers(self) -> None:
+        if self._new is not None and not self._new.done():
+            self._new.set_result(None)
+        self._new = None
+
+    async def _wait_for_space(self) -> None:
+        self._space = asyncio.get_running_loop().create_future()
+        await self._space
+
+    def cancel(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+
+    # -- consumer side -------------------------------------------------
+    def last_item(self) -> WireItem | None:
+        return self._items[-1] if self._items else None
+
+    def position_after_message(self, seq: int) -> int:
+        """The position following message ``seq``, for a client resuming with Last-Event-ID."""
+        for offset, item in enumerate(self._items):
+            if item.seq is not None and item.seq == seq:
+                return self._first + offset
+        if seq == 0 and self._first == 1:
+            return 0
+        raise RunGoneError(f"message {seq} of run {self.run_id} is no longer buffered")
+
+    def attach(self) -> None:
+        """A client is following (or about to follow) this run; it will not be cut while one is."""
+        self.attached += 1
+        self._disarm_linger()
+
+    def detach(self) -> None:
+        self.attached -= 1
+        if self.attached == 0 and not self.done:
+            self._arm_linger()
+
+    async def follow(self, after: int = 0, heartbeat_s: float | None = None) -> AsyncIterator[WireItem]:
+        """Items after position ``after``, live until the run ends; heartbeats while idle.
+
+        The caller has called ``attach()``; following ends with a ``detach()``,
+        so a client that leaves mid-stream cancels the run (or starts its linger).
+        """
+        try:
+            position = after
+            while True:
+                if position < self._first - 1:
+                    raise RunGoneError(f"run {self.run_id} moved past position {position}")
+                while position < self.position:
+                    item = self._items[position + 1 - self._first]
+                    position += 1
+                    if position > self.delivered:
+                        self.delivered = position
+                        if self._space is not None and self.position - self.delivered < self.capacity:
+                            if not self._space.done():
+                                self._space.set_result(None)
+                            self._space = None
+                    yield item
+                if self.done:
+                    return
+                if self._new is None:
+                    self._new = asyncio.get_running_loop().create_future()
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._new), heartbeat_s)
+                except TimeoutError:
+                    yield HEARTBEAT
+        finally:
+            self.detach()
+
+    # -- linger --------------------------------------------------------
+    def _arm_linger(self) -> None:
+        """Cancel the run once no client has followed it for ``linger_s`` (at once for 0)."""
+        if self.linger_s <= 0:
+            self.cancel()
+        elif self._linger_timer is None:
+            self._linger_timer = asyncio.get_running_loop().call_later(self.linger_s, self._linger_expired)
+
+    def _disarm_linger(self) -> None:
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+            self._linger_timer = None
+
+    def _linger_expired(self) -> None:
+        self._linger_timer = None
+        if not self.attached:
+            self.cancel()
+
+
+async def _aclose(events: AsyncIterator[RunEvent]) -> None:
+    close = getattr(events, "aclose", None)
+    if close is not None:
+        try:
+            await close()
+        except BaseException:  # noqa: BLE001 - closing a cancelled generator may raise; nothing to report
+            pass
+
+
+class RunRegistry:
+    """Runs by id; finished runs stay replayable for ``keep_s`` seconds."""
+
+    def __init__(self, *, capacity: int = 10_000, keep_s: float = 60.0) -> None:
+        self.capacity = capacity
+        self.keep_s = keep_s
+        self._runs: dict[str, RunChannel] = {}
+
+    def get(self, run_id: str) -> RunChannel | None:
+        self._sweep()
+        return self._runs.get(run_id)
+
+    def create(self, run_id: str, endpoint: str, linger_s: float) -> RunChannel:
+        self._sweep()
+        channel = RunChannel(run_id, endpoint, capacity=self.capacity, linger_s=linger_s)
+        self._runs[run_id] = channel
+        return channel
+
+    def _sweep(self) -> None:
+        now = time.monotonic()
+        for run_id, channel in list(self._runs.items()):
+            if channel.finished_at is not None and now - channel.finished_at > self.keep_s:
+                del self._runs[run_id]
+
+    def active(self) -> list[RunChannel]:
+        return [channel for channel in self._runs.values() if not channel.done]
+
+    async def cancel_all(self) -> None:
+        tasks = [channel.task for channel in self._runs.values() if channel.task is not None and not channel.task.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=1.0)

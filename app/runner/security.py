@@ -1,0 +1,129 @@
+"""Guards in front of every route: Host check, bearer token, body size.
+
+Written as small ASGI middlewares because Starlette's TrustedHostMiddleware
+answers 400 (we answer 403, the DNS-rebinding refusal) and has no notion of a
+per-start token; the CORS part uses Starlette's CORSMiddleware as is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+TOKEN_QUERY = "access_token"
+"""RFC 6750 section 2.3: for clients that cannot set headers, such as a browser's EventSource."""
+SIGNATURE_QUERY = "sig"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def sign(token: str, path: str) -> str:
+    """A download link's signature: proof the link came from a holder of the token, for this path only."""
+    return hmac.new(token.encode(), path.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def _respond(send: Send, status: int, payload: dict[str, str], extra: Iterable[tuple[bytes, bytes]] = ()) -> None:
+    body = json.dumps(payload).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+class HostGuard:
+    """403 for a Host that is not loopback (or the bound name): a rebinding attack's page cannot pass."""
+
+    def __init__(self, app: ASGIApp, allowed: Iterable[str]) -> None:
+        self.app = app
+        self.allowed = frozenset(name.lower() for name in allowed) | LOOPBACK_NAMES
+
+    def _host_name(self, host: str) -> str:
+        host = host.strip().lower()
+        if host.startswith("["):
+            return host[: host.find("]") + 1]
+        return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self._host_name(_header(scope, b"host")) not in self.allowed:
+            await _respond(send, 403, {"error": "forbidden host"})
+            return
+        await self.app(scope, receive, send)
+
+
+class TokenAuth:
+    """401 unless ``Authorization: Bearer <token>`` (or ``access_token=``); signed download links pass."""
+
+    def __init__(self, app: ASGIApp, token: str | None, download_prefix: str) -> None:
+        self.app = app
+        self.token = token
+        self.download_prefix = download_prefix
+
+    def _authorized(self, scope: Scope) -> bool:
+        assert self.token is not None
+        header = _header(scope, b"authorization")
+        if header[:7].lower() == "bearer " and hmac.compare_digest(header[7:].strip(), self.token):
+            return True
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        given = query.get(TOKEN_QUERY, [""])[0]
+        if given and hmac.compare_digest(given, self.token):
+            return True
+        path = scope.get("path", "")
+        signature = query.get(SIGNATURE_QUERY, [""])[0]
+        return path.startswith(self.download_prefix) and bool(signature) and hmac.compare_digest(signature, sign(self.token, path))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.token is not None and scope.get("method") != "OPTIONS" and not self._authorized(scope):
+            await _respond(send, 401, {"error": "missing or wrong token"}, [(b"www-authenticate", b'Bearer realm="streamwright"')])
+            return
+        await self.app(scope, receive, send)
+
+
+class BodyLimit:
+    """413 for a request body over ``limit`` bytes, checked on the declared length and while reading."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared.isdigit() and int(declared) > self.limit:
+            await _respond(send, 413, {"error": f"request body is larger than {self.limit} bytes"})
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLargeError:
+            await _respond(send, 413, {"error": f"request body is larger than {self.limit} bytes"})
+
+
+class BodyTooLargeError(Exception):
+    pass

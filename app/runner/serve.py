@@ -1,0 +1,78 @@
+"""``streamwright serve``: the project on uvicorn, loopback only unless told otherwise.
+
+Prints one line ``Serving <project> on <url>`` once the socket is bound (the
+editor's runner process reads the port from it), then the token if it made
+one. Ctrl+C or SIGTERM ends open streams and exits within about a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from app.core.project_file import load_project
+from app.runner.security import new_token
+from app.runner.server import ServeSettings, create_app
+
+GRACEFUL_SHUTDOWN_S = 1
+
+
+def _url(server: uvicorn.Server, host: str) -> str:
+    port = server.servers[0].sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+async def _serve(server: uvicorn.Server, settings: ServeSettings, name: str, announce_token: bool) -> None:
+    task = asyncio.create_task(server.serve())
+    while not server.started and not task.done():
+        await asyncio.sleep(0.02)
+    if server.started:
+        print(f"Serving {name} on {_url(server, settings.bound_host)}", flush=True)
+        if announce_token:
+            print(f"Token: {settings.token}  (send it as 'Authorization: Bearer <token>' or ?access_token=<token>)", flush=True)
+    await task
+
+
+def serve(
+    project_path: Path,
+    *,
+    host: str,
+    port: int,
+    token: str | None,
+    public: bool,
+    cors: list[str],
+    output_root: Path,
+    max_body_bytes: int,
+    heartbeat_s: float,
+    resume_keep_s: float,
+) -> int:
+    project = load_project(project_path)
+    announce = token is None and not public
+    settings = ServeSettings(
+        project_dir=project_path.resolve().parent,
+        output_root=output_root.resolve(),
+        token=None if public else (token or new_token()),
+        bound_host=host,
+        cors_origins=cors,
+        max_body_bytes=max_body_bytes,
+        heartbeat_s=heartbeat_s,
+        resume_keep_s=resume_keep_s,
+    )
+    config = uvicorn.Config(
+        create_app(project, settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    asyncio.run(_serve(server, settings, project.name, announce))
+    if not server.started:
+        print(f"streamwright: could not listen on {host}:{port}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,335 @@
+"""The runner's HTTP application: every endpoint at its method and path, streamed over SSE.
+
+A call starts a run and waits for its first streaming message. If one comes,
+the response is a stream (SSE, or NDJSON for ``Accept: application/x-ndjson``)
+that follows the run; if the run ends first, the response is one JSON body
+(its Return response, status code included), or a 500 naming the failing
+action. Routes the runner keeps for itself: ``GET /`` (the endpoint list),
+``/runs/<run>/files/...`` (downloads), ``DELETE /_runs/<run>`` (cancel) and
+``PUT /_admin/project`` (the editor pushes what is on screen; only when a
+token is in force).
+
+Resume: a client may name its run (``Streamwright-Run`` header or ``sw-run``
+query) and ask it to outlive a dropped connection for a few seconds
+(``Streamwright-Linger`` / ``sw-linger``). Reconnecting with the same run id
+and ``Last-Event-ID`` replays the messages after that id, then continues live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import mimetypes
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sse_starlette.sse import EventSourceResponse
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route, compile_path
+
+from app import __version__
+from app.core.inputs import InputError, parse_text_inputs
+from app.core.problems import ProjectInvalidError
+from app.core.project import Endpoint, Project
+from app.core.project_file import project_from_document
+from app.core.run_context import RunSettings
+from app.core.sandbox import PathOutsideSandboxError, safe_join
+from app.runner.engine import Engine
+from app.runner.runs import RunChannel, RunGoneError, RunRegistry
+from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
+from app.runner.wire import NDJSON_MEDIA_TYPE, STREAM_HEADERS, to_ndjson, to_sse, wants_ndjson
+
+RUN_HEADER = "streamwright-run"
+LINGER_HEADER = "streamwright-linger"
+TRACE_HEADER = "streamwright-trace"
+RUN_QUERY = "sw-run"
+LINGER_QUERY = "sw-linger"
+RESERVED_QUERY = frozenset({TOKEN_QUERY, RUN_QUERY, LINGER_QUERY})
+RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+DOWNLOAD_PREFIX = "/runs/"
+
+
+@dataclass
+class ServeSettings:
+    project_dir: Path
+    output_root: Path
+    token: str | None
+    bound_host: str = "127.0.0.1"
+    cors_origins: list[str] = field(default_factory=list)
+    max_body_bytes: int = 1_048_576
+    heartbeat_s: float = 5.0
+    resume_keep_s: float = 60.0
+    max_linger_s: float = 60.0
+    buffer_capacity: int = 10_000
+
+
+@dataclass
+class _Route:
+    endpoint: Endpoint
+    pattern: re.Pattern[str]
+
+
+class ServerState:
+    """The project being served; replaced whole when the editor pushes a new one."""
+
+    def __init__(self, project: Project, settings: ServeSettings) -> None:
+        self.settings = settings
+        self.runs = RunRegistry(capacity=settings.buffer_capacity, keep_s=settings.resume_keep_s)
+        self.set_project(project)
+
+    def set_project(self, project: Project) -> None:
+        self.project = project
+        self.engine = Engine(project)
+        self.routes = [_Route(endpoint, compile_path(endpoint.path)[0]) for endpoint in project.endpoints]
+
+    def match(self, method: str, path: str) -> tuple[Endpoint | None, dict[str, str], bool]:
+        """``(endpoint, path params, path exists for another method)``."""
+        other_method = False
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found:
+                if route.endpoint.method == method:
+                    return route.endpoint, found.groupdict(), False
+                other_method = True
+        return None, {}, other_method
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def _state(request: Request) -> ServerState:
+    return request.app.state.streamwright  # type: ignore[no-any-return]
+
+
+async def list_endpoints(request: Request) -> JSONResponse:
+    state = _state(request)
+    base = str(request.base_url).rstrip("/")
+    return JSONResponse(
+        {
+            "name": state.project.name,
+            "version": __version__,
+            "endpoints": [
+                {
+                    "name": e.name,
+                    "method": e.method,
+                    "path": e.path,
+                    "url": base + e.path,
+                    "description": e.description,
+                    "inputs": [i.model_dump(mode="json") for i in e.inputs],
+                }
+                for e in state.project.endpoints
+            ],
+        }
+    )
+
+
+async def push_project(request: Request) -> JSONResponse:
+    try:
+        document = json.loads(await request.body())
+        project = project_from_document(document, "pushed project")
+    except json.JSONDecodeError as error:
+        return _error(400, f"body is not JSON: line {error.lineno}, column {error.colno}: {error.msg}")
+    except ProjectInvalidError as error:
+        return _error(422, "invalid project", problems=[p.to_json() for p in error.problems])
+    _state(request).set_project(project)
+    return JSONResponse({"ok": True, "endpoints": [e.name for e in project.endpoints]})
+
+
+async def cancel_run(request: Request) -> JSONResponse:
+    channel = _state(request).runs.get(request.path_params["run_id"])
+    if channel is None:
+        return _error(404, "no such run")
+    channel.cancel()
+    return JSONResponse({"cancelled": not channel.done})
+
+
+async def download(request: Request) -> Response:
+    settings = _state(request).settings
+    run_id, name = request.path_params["run_id"], request.path_params["name"]
+    if not RUN_ID.match(run_id):
+        return _error(404, "no such file")
+    try:
+        path = safe_join(settings.output_root / run_id, name)
+    except PathOutsideSandboxError:
+        return _error(404, "no such file")
+    if not path.is_file():
+        return _error(404, "no such file")
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=media_type, filename=path.name, content_disposition_type="attachment")
+
+
+async def _read_inputs(request: Request, path_params: dict[str, str], endpoint: Endpoint) -> dict[str, Any]:
+    """Path and query values (text, converted by declared type) overlaid by a JSON body's (typed)."""
+    text = {**path_params, **{k: v for k, v in request.query_params.items() if k not in RESERVED_QUERY}}
+    inputs = parse_text_inputs(endpoint, text)
+    body = await request.body()
+    if body.strip():
+        try:
+            document = json.loads(body)
+        except json.JSONDecodeError as error:
+            raise InputError({"body": f"not JSON: line {error.lineno}, column {error.colno}: {error.msg}"}) from None
+        if not isinstance(document, dict):
+            raise InputError({"body": "must be a JSON object of inputs"})
+        inputs.update(document)
+    return inputs
+
+
+def _download_url(request: Request, token: str | None) -> Any:
+    base = str(request.base_url).rstrip("/")
+
+    def make(run_id: str, name: str) -> str:
+        path = f"{DOWNLOAD_PREFIX}{run_id}/files/{name}"
+        url = base + quote(path)
+        return f"{url}?sig={sign(token, path)}" if token else url
+
+    return make
+
+
+async def _client_gone(request: Request) -> None:
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _until_first_message(request: Request, channel: RunChannel) -> bool:
+    """Wait for the run's first message (or its end); False if the client left first."""
+    started = asyncio.ensure_future(channel.started_stream.wait())
+    gone = asyncio.ensure_future(_client_gone(request))
+    try:
+        done, _ = await asyncio.wait({started, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        started.cancel()
+        gone.cancel()
+    return started in done
+
+
+def _linger(request: Request, limit: float) -> float:
+    raw = request.headers.get(LINGER_HEADER) or request.query_params.get(LINGER_QUERY) or "0"
+    try:
+        return min(max(float(raw), 0.0), limit)
+    except ValueError:
+        return 0.0
+
+
+def _stream(request: Request, channel: RunChannel, after: int) -> Response:
+    settings = _state(request).settings
+    headers = {**STREAM_HEADERS, "Streamwright-Run": channel.run_id}
+
+    async def items() -> AsyncIterator[Any]:
+        async for item in channel.follow(after, settings.heartbeat_s):
+            yield item
+
+    if wants_ndjson(request.headers.get("accept", "")):
+
+        async def lines() -> AsyncIterator[str]:
+            async for item in items():
+                yield to_ndjson(item)
+
+        return StreamingResponse(lines(), media_type=NDJSON_MEDIA_TYPE, headers=headers)
+
+    async def events() -> AsyncIterator[Any]:
+        async for item in items():
+            yield to_sse(item)
+
+    return EventSourceResponse(events(), headers=headers, ping=24 * 3600, sep="\n")
+
+
+async def call_endpoint(request: Request) -> Response:
+    state = _state(request)
+    endpoint, path_params, other_method = state.match(request.method, request.url.path)
+    if endpoint is None:
+        if other_method:
+            return _error(405, f"{request.method} is not allowed at {request.url.path}")
+        return _error(404, f"no endpoint at {request.method} {request.url.path}")
+    run_id = request.headers.get(RUN_HEADER) or request.query_params.get(RUN_QUERY)
+    if run_id is not None and not RUN_ID.match(run_id):
+        return _error(400, "a run id is 8 to 64 letters, digits, '-' or '_'")
+    last_event_id = request.headers.get("last-event-id")
+    existing = state.runs.get(run_id) if run_id else None
+    if existing is not None:
+        return _resume(request, existing, endpoint, last_event_id)
+    if last_event_id and run_id:
+        return _error(410, f"run {run_id} is no longer available")
+    try:
+        inputs = await _read_inputs(request, path_params, endpoint)
+        run_settings = RunSettings(
+            project_dir=state.settings.project_dir,
+            output_root=state.settings.output_root,
+            download_url=_download_url(request, state.settings.token),
+            trace=request.headers.get(TRACE_HEADER) == "1",
+        )
+        run_id = run_id or uuid.uuid4().hex
+        events = state.engine.run(endpoint.name, inputs, run_settings, run_id=run_id)
+    except InputError as error:
+        return _error(422, "invalid input", fields=error.errors)
+    channel = state.runs.create(run_id, endpoint.name, _linger(request, state.settings.max_linger_s))
+    channel.attach()
+    channel.start(events, run_settings.trace)
+    if not await _until_first_message(request, channel):
+        channel.detach()
+        return Response(status_code=499)
+    if channel.streamed:
+        return _stream(request, channel, 0)
+    channel.detach()
+    end = channel.last_item()
+    if end is not None and end.kind == "error":
+        return _error(500, end.data["message"], action=end.data["action"], actionType=end.data["actionType"])
+    body = end.data if end is not None else {"statusCode": 200, "body": None}
+    if body["statusCode"] == 204:
+        return Response(status_code=204, headers={"Streamwright-Run": run_id})
+    return JSONResponse(body["body"], status_code=body["statusCode"], headers={"Streamwright-Run": run_id})
+
+
+def _resume(request: Request, channel: RunChannel, endpoint: Endpoint, last_event_id: str | None) -> Response:
+    if channel.endpoint != endpoint.name:
+        return _error(409, f"run {channel.run_id} belongs to endpoint {channel.endpoint}")
+    try:
+        after = channel.position_after_message(int(last_event_id or 0))
+    except ValueError:
+        return _error(400, "Last-Event-ID must be a message sequence number")
+    except RunGoneError as error:
+        return _error(410, str(error))
+    channel.attach()
+    return _stream(request, channel, after)
+
+
+def create_app(project: Project, settings: ServeSettings) -> Starlette:
+    state = ServerState(project, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await state.runs.cancel_all()
+
+    routes = [
+        Route("/", list_endpoints, methods=["GET"]),
+        Route(DOWNLOAD_PREFIX + "{run_id}/files/{name:path}", download, methods=["GET"]),
+        Route("/_runs/{run_id}", cancel_run, methods=["DELETE"]),
+    ]
+    if settings.token is not None:
+        routes.append(Route("/_admin/project", push_project, methods=["PUT"]))
+    routes.append(Route("/{path:path}", call_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
+    middleware = [Middleware(HostGuard, allowed=[settings.bound_host])]  # type: ignore[arg-type]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"], expose_headers=["Streamwright-Run"])  # type: ignore[arg-type]
+        )
+    middleware += [
+        Middleware(TokenAuth, token=settings.token, download_prefix=DOWNLOAD_PREFIX),  # type: ignore[arg-type]
+        Middleware(BodyLimit, limit=settings.max_body_bytes),  # type: ignore[arg-type]
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.streamwright = state
+    return app
