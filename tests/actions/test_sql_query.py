@@ -261,9 +261,11 @@ async def test_cancelling_the_run_interrupts_a_long_query(settings):
 async def test_a_query_that_finishes_is_not_disturbed_by_the_interrupt_machinery(run):
     result = await run(
         [
-            sql(
+            action(
                 "count",
-                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT count(*) AS n FROM c",
+                "sqlite.query",
+                database=":memory:",
+                sql="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT count(*) AS n FROM c",
             ),
             action("r", "response.return", body=formula("results.count[0].n")),
         ]
@@ -307,3 +309,16 @@ async def test_errors_leave_earlier_writes_committed(run, settings):
     result = await run([CREATE, sql("a", "INSERT INTO people (name) VALUES ('Ada')"), sql("bad", "INSERT INTO nope VALUES (1)")])
     assert isinstance(result.last, ErrorEvent)
     assert rows_on_disk(settings, "SELECT name FROM people") == [("Ada",)]
+
+
+async def test_a_missing_database_file_is_named_instead_of_created_empty(run, settings):
+    result = await run([action("q", "sqlite.query", database="sales.sqlite", sql="SELECT * FROM orders")])
+    assert result.error.action_id == "q"
+    assert "database file 'sales.sqlite' does not exist" in result.error.message
+    assert not (settings.project_dir / "sales.sqlite").exists()
+
+
+async def test_a_create_statement_creates_the_database_file(run, settings):
+    result = await run([action("q", "sqlite.query", database="new.sqlite", sql="CREATE TABLE t (x)")])
+    assert result.result.status_code == 200
+    assert (settings.project_dir / "new.sqlite").is_file()

@@ -4,7 +4,8 @@ Parameters are always bound (``:name`` in the SQL), never interpolated into
 the text, so no formula value can change the statement. The query runs in a
 worker thread; a cancelled run interrupts it (a progress handler checks a flag every
 thousand SQLite steps, so a cancel that arrives before the query
-starts stops it too).
+starts stops it too). A database file that does not exist is only created by
+a ``CREATE`` statement; any other statement names the missing file instead.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ CANCEL_CHECK_STEPS = 1000
 
 
 class SqlQueryParams(ActionParams):
-    database: Expr[str] = Param("data.sqlite", title="Database file", description="A SQLite file in the project's folder.")
+    database: Expr[str] = Param("data.sqlite", title="Database file", description="A SQLite file in the project's folder, or :memory:.")
     sql: str = Param("SELECT 1 AS one", title="SQL", description="Use :name for parameters.", editor="sql", min_length=1)
     parameters: dict[str, Template] = Param({}, title="Parameters")
     result_variable: str | None = Param(None, alias="resultVariable", title="Save rows as variable", pattern=IDENTIFIER)
 
 
-def _execute(path: Path, sql: str, parameters: dict[str, Any], cancelled: threading.Event) -> Any:
+def _execute(path: Path | str, sql: str, parameters: dict[str, Any], cancelled: threading.Event) -> Any:
     connection = sqlite3.connect(path, timeout=5)
     try:
         connection.set_progress_handler(cancelled.is_set, CANCEL_CHECK_STEPS)
@@ -48,11 +49,20 @@ def _execute(path: Path, sql: str, parameters: dict[str, Any], cancelled: thread
         connection.close()
 
 
+MEMORY = ":memory:"
+
+
 async def run(params: SqlQueryParams, ctx: RunContext) -> Any:
-    try:
-        path = ctx.project_path(params.database)
-    except PathOutsideSandboxError as error:
-        raise ValueError(f"database {params.database!r} must be a file inside the project's folder: {error}") from None
+    if params.database == MEMORY:
+        path: Path | str = MEMORY
+    else:
+        try:
+            path = ctx.project_path(params.database)
+        except PathOutsideSandboxError as error:
+            raise ValueError(f"database {params.database!r} must be a file inside the project's folder: {error}") from None
+    if isinstance(path, Path) and not path.exists() and not params.sql.lstrip().upper().startswith("CREATE"):
+        # sqlite3 would silently create an empty file, and a typo in the name would read as "no such table"
+        raise ValueError(f"database file {params.database!r} does not exist in the project's folder (a CREATE statement creates it)")
     cancelled = threading.Event()
     try:
         result = await asyncio.to_thread(_execute, path, params.sql, params.parameters, cancelled)

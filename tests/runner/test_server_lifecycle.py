@@ -1,0 +1,165 @@
+"""Runs and connections: cancel on disconnect, explicit cancel, resume with Last-Event-ID, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app.core.project import EndpointInput
+from app.core.project_file import save_project
+from app.runner.runs import RunChannel
+from tests.conftest import ROOT, action, endpoint, formula, project_of
+from tests.runner.conftest import read_sse
+
+WOULD_WRITE = endpoint(
+    [
+        action("first", "stream.send", eventData={"status": "starting"}),
+        action("pause", "flow.wait", milliseconds=30_000),
+        action("write", "file.create", fileName="written.txt", format="text", content="the workflow went on"),
+        action("last", "stream.send", eventData={"status": "done"}),
+    ],
+    name="would-write",
+)
+
+NUMBERED = endpoint(
+    [
+        action(
+            "each",
+            "flow.loop",
+            mode="repeat",
+            times=formula("inputs.n"),
+            slots={"body": [action("send", "stream.send", eventData={"status": "progress", "done": formula("loop.count"), "total": formula("loop.total")}), action("pause", "flow.wait", milliseconds=formula("inputs.ms"))]},
+        )
+    ],
+    [EndpointInput(name="n", type="integer", default=20), EndpointInput(name="ms", type="integer", default=10)],
+    name="numbered",
+)
+
+
+async def _only_run(served) -> RunChannel:
+    while not served.state.runs.active():
+        await asyncio.sleep(0.001)
+    (channel,) = served.state.runs.active()
+    return channel
+
+
+async def _ended(channel: RunChannel) -> None:
+    assert channel.task is not None
+    await asyncio.wait({channel.task}, timeout=10)
+    assert channel.task.done()
+
+
+async def test_a_client_that_disconnects_cancels_its_run(serve):
+    served = await serve(project_of(WOULD_WRITE))
+    async with served.client.stream("POST", "/would-write", headers=served.auth) as response:
+        [first] = [e async for e in read_sse(response, limit=1)]
+        channel = await _only_run(served)
+        assert first.data == {"status": "starting"}
+    left = time.perf_counter()
+    await _ended(channel)
+    print(f"run cancelled {1000 * (time.perf_counter() - left):.1f} ms after the client left")
+    assert channel.task.cancelled()
+    assert not (served.settings.output_root / channel.run_id / "written.txt").exists()
+
+
+async def test_a_client_that_leaves_before_the_first_message_cancels_too(serve):
+    slow_start = endpoint([action("pause", "flow.wait", milliseconds=30_000), action("write", "file.create", fileName="x.txt", format="text", content="x")], name="slow-start")
+    served = await serve(project_of(slow_start))
+    request = asyncio.create_task(served.client.post("/slow-start", headers=served.auth))
+    channel = await _only_run(served)
+    request.cancel()
+    await _ended(channel)
+    assert channel.task.cancelled()
+
+
+async def test_delete_cancels_a_run_by_id(serve):
+    served = await serve(project_of(WOULD_WRITE))
+    headers = {**served.auth, "Streamwright-Run": "run-to-cancel-1", "Streamwright-Linger": "30"}
+    async with served.client.stream("POST", "/would-write", headers=headers) as response:
+        events = read_sse(response)
+        first = await anext(events)
+        assert first.data == {"status": "starting"}
+        cancelled = await served.client.delete("/_runs/run-to-cancel-1", headers=served.auth)
+        assert cancelled.json() == {"cancelled": True}
+        rest = [e async for e in events]
+    assert [e.event for e in rest] == ["error"] and rest[0].data["message"] == "the run was cancelled"
+    assert (await served.client.delete("/_runs/never-existed-1", headers=served.auth)).status_code == 404
+
+
+async def test_reconnecting_with_last_event_id_gets_every_message_exactly_once(serve):
+    served = await serve(project_of(NUMBERED))
+    headers = {**served.auth, "Streamwright-Run": "resumable-run-1", "Streamwright-Linger": "30"}
+    received: list[int] = []
+    async with served.client.stream("POST", "/numbered", headers=headers) as response:
+        async for event in read_sse(response, limit=5):
+            received.append(int(event.id))
+    # the connection is cut; the run lingers and goes on producing
+    async with served.client.stream("POST", "/numbered", headers={**headers, "Last-Event-ID": str(received[-1])}) as response:
+        assert response.status_code == 200
+        async for event in read_sse(response):
+            received.append(int(event.id))
+            assert event.data["done"] == int(event.id)
+    assert received == list(range(1, 21))
+
+
+async def test_a_finished_run_can_still_be_replayed_within_the_window(serve):
+    served = await serve(project_of(NUMBERED))
+    headers = {**served.auth, "Streamwright-Run": "finished-run-1"}
+    async with served.client.stream("POST", "/numbered", params={"n": 3, "ms": 0}, headers=headers) as response:
+        first = [int(e.id) async for e in read_sse(response)]
+    async with served.client.stream("POST", "/numbered", headers={**headers, "Last-Event-ID": "1"}) as response:
+        replay = [int(e.id) async for e in read_sse(response)]
+    assert (first, replay) == ([1, 2, 3], [2, 3])
+
+
+async def test_resuming_an_unknown_run_is_410(serve):
+    served = await serve(project_of(NUMBERED))
+    response = await served.client.post("/numbered", headers={**served.auth, "Streamwright-Run": "unknown-run-1", "Last-Event-ID": "4"})
+    assert response.status_code == 410
+
+
+async def test_a_run_id_is_checked(serve):
+    served = await serve(project_of(NUMBERED))
+    response = await served.client.post("/numbered", headers={**served.auth, "Streamwright-Run": "../bad"})
+    assert response.status_code == 400
+
+
+async def test_without_linger_a_dropped_connection_ends_the_run(serve):
+    served = await serve(project_of(NUMBERED))
+    headers = {**served.auth, "Streamwright-Run": "no-linger-run-1"}
+    async with served.client.stream("POST", "/numbered", params={"ms": 200}, headers=headers) as response:
+        [e async for e in read_sse(response, limit=1)]
+        channel = await _only_run(served)
+    await _ended(channel)
+    assert channel.task.cancelled()
+
+
+def test_stopping_the_server_ends_open_streams_and_exits_quickly(tmp_path: Path):
+    project = tmp_path / "p.streamwright.json"
+    save_project(project_of(WOULD_WRITE), project)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "STREAMWRIGHT_TOKEN": "shutdown-token"}
+    server = subprocess.Popen([sys.executable, "-m", "app", "serve", str(project), "--port", "0", "--output", str(tmp_path / "out")], stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    curl = None
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split(" on ")[1].strip()
+        curl = subprocess.Popen(["curl", "-sN", "-X", "POST", "-H", "Authorization: Bearer shutdown-token", f"{url}/would-write"], stdout=subprocess.PIPE, text=True)
+        assert curl.stdout is not None
+        assert curl.stdout.readline().startswith("id: 1")
+        stopped = time.perf_counter()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+        elapsed = time.perf_counter() - stopped
+        print(f"server exited {elapsed:.2f} s after SIGTERM with a stream open")
+        curl.wait(timeout=10)
+        assert server.returncode in (0, -signal.SIGTERM), "uvicorn re-raises the signal after a graceful stop"
+        assert not list((tmp_path / "out").rglob("written.txt"))
+    finally:
+        for process in (server, curl):
+            if process is not None and process.poll() is None:
+                process.kill()
