@@ -141,27 +141,28 @@ def compile_template(value: Any, *, allow_env: bool = False) -> Resolver:
             raise ValueError('"$env" secrets are only accepted in HTTP request URL, headers and query')
         return _env(env_name(value))
     if isinstance(value, dict):
-        if _is_constant(value):
+        if is_constant(value):
             return lambda scope: dict(value)
         parts = [
-            (key, None, item) if _is_constant(item) else (key, compile_template(item, allow_env=allow_env), None)
+            (key, None, item) if is_constant(item) else (key, compile_template(item, allow_env=allow_env), None)
             for key, item in value.items()
         ]
         return _object(parts)
     if isinstance(value, list):
-        if all(_is_constant(item) for item in value):
+        if all(is_constant(item) for item in value):
             return _constant(value)
         return _array([compile_template(item, allow_env=allow_env) for item in value])
     return _constant(value)
 
 
-def _is_constant(value: Any) -> bool:
+def is_constant(value: Any) -> bool:
+    """True when a stored value holds no formula and no secret anywhere inside it."""
     if is_formula(value) or is_env(value) or isinstance(value, BaseModel):
         return False
     if isinstance(value, dict):
-        return all(_is_constant(item) for item in value.values())
+        return all(is_constant(item) for item in value.values())
     if isinstance(value, list):
-        return all(_is_constant(item) for item in value)
+        return all(is_constant(item) for item in value)
     return True
 
 

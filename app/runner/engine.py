@@ -21,14 +21,13 @@ from pydantic import ValidationError
 
 from app.core.actions.return_response import ReturnSignal
 from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
-from app.core.formula import UNDEFINED, FormulaError
+from app.core.formula import UNDEFINED, FormulaError, compile_formula
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
 from app.core.registry import ActionType, Registry, default_registry
 from app.core.run_context import ActionError, RunContext, RunSettings
-from app.core.values import Resolver, compile_template, contains_env, is_formula, iter_formulas, formula_source
-from app.core.formula import compile_formula
+from app.core.values import Resolver, compile_template, formula_source, is_constant, is_formula
 
 
 @dataclass(slots=True)
@@ -52,10 +51,6 @@ class PreparedAction:
     slots: dict[str, list[PreparedAction]] = field(default_factory=dict)
 
 
-def _value_type_is_any(value_type: Any) -> bool:
-    return value_type is Any
-
-
 def prepare_action(action: Action, registry: Registry) -> PreparedAction:
     action_type = registry.get(action.type)
     parsed = action_type.parse_params(action.params)
@@ -63,18 +58,17 @@ def prepare_action(action: Action, registry: Registry) -> PreparedAction:
     resolvers: list[_FieldResolver] = []
     for spec in action_type.specs:
         raw = action.params.get(spec.alias, action.params.get(spec.name))
-        dynamic = raw is not None and (next(iter_formulas(raw), None) is not None or contains_env(raw))
-        if not dynamic and isinstance(raw, dict) and spec.value_type is not Any:
-            # a literal object (Event Data, headers) is copied per run of the action, so a
-            # consumer that keeps one message never sees another's changes
-            resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw), None))
-            continue
-        if not dynamic:
-            constants[spec.name] = getattr(parsed, spec.name)
-            continue
-        if spec.accepts_formula and is_formula(raw):
+        if raw is None or is_constant(raw):
+            value = getattr(parsed, spec.name)
+            if isinstance(value, dict):
+                # a literal object (Event Data, headers) is copied each time the action runs,
+                # so a consumer that keeps one message never sees another's changes
+                resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(value), None))
+            else:
+                constants[spec.name] = value
+        elif spec.accepts_formula and is_formula(raw):
             formula = compile_formula(formula_source(raw))
-            adapter = None if _value_type_is_any(spec.value_type) else value_adapter(spec.value_type)
+            adapter = None if spec.value_type is Any else value_adapter(spec.value_type)
             resolvers.append(_FieldResolver(spec.name, spec.alias, formula.evaluate, adapter))
         else:
             resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw, allow_env=spec.secret_ok), None))

@@ -1,0 +1,247 @@
+"""What one endpoint call looks like from the interface: ``stream.chunk``, ``stream.chunks`` and friends.
+
+The stream task writes into a :class:`StreamState`; the UI only reads it. The
+UI's frame timer compares :attr:`StreamState.version` with the one it saw last
+and re-evaluates bindings only when it grew, so reading needs no lock and a
+quiet stream costs nothing. Writing a message is a handful of attribute
+stores: this runs once per message, on the hot path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+__all__ = ["ACTIVE", "TERMINAL", "RunnerCrashedError", "Status", "StreamError", "StreamState"]
+
+Status = Literal["idle", "connecting", "streaming", "done", "error", "cancelled"]
+ACTIVE: frozenset[Status] = frozenset({"connecting", "streaming"})
+TERMINAL: frozenset[Status] = frozenset({"done", "error", "cancelled"})
+
+
+class StreamError(Exception):
+    """Why a call failed, said the way the server said it; kept in ``StreamState.error`` and raised by ``call``.
+
+    ``action``/``action_type`` name the failing workflow action, ``fields``
+    maps input names to what is wrong with them (a 422), ``status_code`` is the
+    HTTP status when the failure was an HTTP answer, ``body`` its JSON body.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        action: str | None = None,
+        action_type: str | None = None,
+        status_code: int | None = None,
+        fields: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> None:
+        self.message = message
+        self.action = action
+        self.action_type = action_type
+        self.status_code = status_code
+        self.fields = dict(fields) if fields else {}
+        self.body = body
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        text = self.message
+        if self.fields:
+            text += ": " + "; ".join(f"{name}: {problem}" for name, problem in self.fields.items())
+        if self.action:
+            text += f" (action {self.action}" + (f", {self.action_type})" if self.action_type else ")")
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        """What a binding sees as ``stream.error``."""
+        return {
+            "message": self.message,
+            "action": self.action,
+            "actionType": self.action_type,
+            "statusCode": self.status_code,
+            "fields": self.fields,
+        }
+
+
+class ConnectionLostError(StreamError):
+    """The connection dropped and could not be resumed (too many attempts, or the run is gone)."""
+
+
+class RunnerCrashedError(StreamError):
+    """The runner process died under a run; it has been restarted for the next one."""
+
+
+class StreamState:
+    """The live state of one call: the latest message, all of them (or the last ``retention``), and how it ended.
+
+    ``first_message_at``/``last_message_at`` are ``time.monotonic()`` values.
+    ``stalled`` turns True once no message has arrived for ``stall_after_s``
+    while the call is active (set by a timer, which also bumps ``version``).
+    ``on_change`` callbacks run synchronously after every change: keep them
+    as cheap as the change itself (set a flag, wake a task).
+    """
+
+    def __init__(self, *, retention: int | None = None, stall_after_s: float | None = 10.0) -> None:
+        if retention is not None and retention < 1:
+            raise ValueError("retention must be at least 1 (or None to keep every message)")
+        self.retention = retention
+        self.stall_after_s = stall_after_s
+        self.on_change: list[Callable[[StreamState], None]] = []
+        self.version = 0
+        self._stall_timer: asyncio.TimerHandle | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """Everything but the settings, ``on_change`` and ``version`` (which only ever grows)."""
+        self.status: Status = "idle"
+        self.chunk: Any = None
+        self._chunks: list[Any] | deque[Any] = [] if self.retention is None else deque(maxlen=self.retention)
+        self._snapshot: tuple[int, list[Any]] | None = None
+        self.count = 0
+        self.last_seq: str | None = None
+        self.error: StreamError | None = None
+        self.result: Any = None
+        self.status_code: int | None = None
+        self.run_id: str | None = None
+        self.started_at: float | None = None
+        self.first_message_at: float | None = None
+        self.last_message_at: float | None = None
+        self.finished_at: float | None = None
+        self.reconnects = 0
+        self.stalled = False
+        self.traces: list[dict[str, Any]] = []
+
+    # -- reading ---------------------------------------------------------
+    @property
+    def chunks(self) -> list[Any]:
+        """Every message so far (the most recent ``retention`` with a limit), oldest first. Do not mutate."""
+        if isinstance(self._chunks, list):
+            return self._chunks
+        snapshot = self._snapshot
+        if snapshot is None or snapshot[0] != self.version:
+            snapshot = self._snapshot = (self.version, list(self._chunks))
+        return snapshot[1]
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``stream`` object bindings read (``stream.chunk.done``, ``$join(stream.chunks.text)``, ...)."""
+        return {
+            "status": self.status,
+            "chunk": self.chunk,
+            "chunks": self.chunks,
+            "count": self.count,
+            "stalled": self.stalled,
+            "result": self.result,
+            "statusCode": self.status_code,
+            "error": self.error.to_json() if self.error is not None else None,
+        }
+
+    def __repr__(self) -> str:
+        return f"<StreamState {self.status} count={self.count} version={self.version}>"
+
+    # -- writing (the stream task) ----------------------------------------
+    def _changed(self) -> None:
+        self.version += 1
+        for callback in self.on_change:
+            callback(self)
+
+    def begin(self, run_id: str) -> None:
+        """A new call starts: everything from a previous call is forgotten."""
+        self._cancel_stall_timer()
+        self._reset()
+        self.run_id = run_id
+        self.status = "connecting"
+        self.started_at = time.monotonic()
+        self._arm_stall_timer(self.stall_after_s)
+        self._changed()
+
+    def add_message(self, data: Any, seq: str | None) -> None:
+        now = time.monotonic()
+        if self.first_message_at is None:
+            self.first_message_at = now
+            self.status = "streaming"
+        self.last_message_at = now
+        self.chunk = data
+        self._chunks.append(data)
+        self.count += 1
+        self.last_seq = seq
+        if self.stalled:
+            self.stalled = False
+            self._arm_stall_timer(self.stall_after_s)
+        self._changed()
+
+    def add_trace(self, data: Any) -> None:
+        self.traces.append(data)
+        self._changed()
+
+    def note_reconnect(self) -> None:
+        self.reconnects += 1
+        self._changed()
+
+    def finish(self, result: Any = None, status_code: int | None = None) -> bool:
+        """The call ended well; False (and nothing changes) if it had already ended."""
+        if self.status in TERMINAL:
+            return False
+        self.result = result
+        self.status_code = status_code
+        return self._end("done")
+
+    def fail(self, error: StreamError) -> bool:
+        if self.status in TERMINAL:
+            return False
+        self.error = error
+        self.status_code = error.status_code
+        return self._end("error")
+
+    def cancel(self) -> bool:
+        if self.status in TERMINAL:
+            return False
+        return self._end("cancelled")
+
+    def _end(self, status: Status) -> bool:
+        self._cancel_stall_timer()
+        self.status = status
+        self.stalled = False
+        self.finished_at = time.monotonic()
+        self._changed()
+        return True
+
+    # -- stall watch -----------------------------------------------------
+    def _arm_stall_timer(self, delay: float | None) -> None:
+        """One timer per quiet period, not per message: when it fires early it re-arms for the rest."""
+        if delay is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # written outside a loop (tests of the state alone): no watch
+        self._stall_timer = loop.call_later(max(delay, 0.0), self._check_stall)
+
+    def _check_stall(self) -> None:
+        self._stall_timer = None
+        if self.status not in ACTIVE or self.stall_after_s is None:
+            return
+        since = self.last_message_at if self.last_message_at is not None else self.started_at
+        assert since is not None
+        idle = time.monotonic() - since
+        if idle >= self.stall_after_s:
+            self.stalled = True
+            self._changed()
+        else:
+            self._arm_stall_timer(self.stall_after_s - idle)
+
+    def _cancel_stall_timer(self) -> None:
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
