@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXAMPLE := resources/examples/demo.streamwright.json
 
-.PHONY: run test bench schema clean
+.PHONY: run test test-deps bench schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,27 @@ $(STAMP): $(BIN)/python pyproject.toml
 run: $(STAMP)
 	$(BIN)/streamwright run $(EXAMPLE) generate-report --format pretty
 
-test: $(STAMP)
+test: $(STAMP) test-deps
 	$(BIN)/python -m pytest
+
+# Clients the tests drive that nobody here wrote (tests/external): curl and a
+# headless Debian chromium. Installed with apt when missing; needs root.
+# Each is both the command and its Debian package.
+TEST_TOOLS := curl chromium
+
+test-deps:
+	@missing=""; for tool in $(TEST_TOOLS); do \
+	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "make test: missing$$missing (used by tests/external); install as root: apt-get install -y --no-install-recommends$$missing" >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "make test: installing$$missing with apt-get"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -q && apt-get install -y -q --no-install-recommends$$missing </dev/null; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python tests/perf/bench_engine.py

@@ -243,7 +243,7 @@ def _stream(request: Request, channel: RunChannel, after: int) -> Response:
         async for item in items():
             yield to_sse(item)
 
-    return EventSourceResponse(events(), headers=headers, ping=24 * 3600, sep="\n")
+    return EventSourceResponse(events(), headers=headers, ping=24 * 3600)  # heartbeats come from follow()
 
 
 async def call_endpoint(request: Request) -> Response:

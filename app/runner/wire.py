@@ -2,8 +2,10 @@
 
 SSE: a message is a default event (``id:`` its sequence number, ``data:`` the
 Event Data JSON), so a browser's ``EventSource.onmessage`` sees exactly the
-stream; the end and trace events are named (``event: result``, ``event: error``,
-``event: trace``), and idle time gets a ``: heartbeat`` comment.
+stream. A Return response ends it with ``event: result``, a failure with
+``event: error``; otherwise the stream just closes. ``event: trace`` carries
+action spans and logs when asked for, and idle time gets a ``: heartbeat``
+comment. Lines end with LF.
 NDJSON: one object per line, ``{"event": ..., "id": ..., "data": ...}``.
 """
 
@@ -25,12 +27,15 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+LF = "\n"
+
+
 def to_sse(item: WireItem) -> ServerSentEvent:
     if item.kind == "message":
-        return ServerSentEvent(_json(item.data), id=str(item.seq))
+        return ServerSentEvent(_json(item.data), id=str(item.seq), sep=LF)
     if item.kind == "heartbeat":
-        return ServerSentEvent(comment="heartbeat")
-    return ServerSentEvent(_json(item.data), event=item.kind)
+        return ServerSentEvent(comment="heartbeat", sep=LF)
+    return ServerSentEvent(_json(item.data), event=item.kind, sep=LF)
 
 
 def to_ndjson(item: WireItem) -> str:
