@@ -15,7 +15,16 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-__all__ = ["ACTIVE", "TERMINAL", "RunnerCrashedError", "Status", "StreamError", "StreamState"]
+__all__ = [
+    "ACTIVE",
+    "TERMINAL",
+    "CallCancelledError",
+    "ConnectionLostError",
+    "RunnerCrashedError",
+    "Status",
+    "StreamError",
+    "StreamState",
+]
 
 Status = Literal["idle", "connecting", "streaming", "done", "error", "cancelled"]
 ACTIVE: frozenset[Status] = frozenset({"connecting", "streaming"})
@@ -69,6 +78,10 @@ class StreamError(Exception):
 
 class ConnectionLostError(StreamError):
     """The connection dropped and could not be resumed (too many attempts, or the run is gone)."""
+
+
+class CallCancelledError(StreamError):
+    """Raised by ``StreamCall.result()`` for a call that was cancelled (the state says ``cancelled``)."""
 
 
 class RunnerCrashedError(StreamError):
@@ -180,6 +193,17 @@ class StreamState:
             self.stalled = False
             self._arm_stall_timer(self.stall_after_s)
         self._changed()
+
+    def touch(self) -> None:
+        """A message arrived that bindings do not see (Handle stream off): it still proves the run is alive."""
+        now = time.monotonic()
+        if self.first_message_at is None:
+            self.first_message_at = now
+        self.last_message_at = now
+        if self.stalled:
+            self.stalled = False
+            self._arm_stall_timer(self.stall_after_s)
+            self._changed()
 
     def add_trace(self, data: Any) -> None:
         self.traces.append(data)

@@ -73,6 +73,7 @@ class RunChannel:
         self._linger_timer: asyncio.TimerHandle | None = None
         self.started_stream = asyncio.Event()
         self.streamed = False
+        self.cancel_reason = "the run was cancelled"
 
     # -- producer side -------------------------------------------------
     def start(self, events: AsyncIterator[RunEvent], trace: bool) -> None:
@@ -91,7 +92,7 @@ class RunChannel:
                 if self.position - self.delivered >= self.capacity:
                     await self._wait_for_space()
         except asyncio.CancelledError:
-            self._append(WireItem("error", {"message": "the run was cancelled", "action": None, "actionType": None}))
+            self._append(WireItem("error", {"message": self.cancel_reason, "action": None, "actionType": None}))
             raise
         except Exception as error:  # noqa: BLE001 - an engine failure still ends the stream with a reason
             self._append(WireItem("error", {"message": f"internal error: {error}", "action": None, "actionType": None}))
@@ -118,8 +119,9 @@ class RunChannel:
         self._space = asyncio.get_running_loop().create_future()
         await self._space
 
-    def cancel(self) -> None:
+    def cancel(self, reason: str = "the run was cancelled") -> None:
         if self.task is not None and not self.task.done():
+            self.cancel_reason = reason
             self.task.cancel()
 
     # -- consumer side -------------------------------------------------

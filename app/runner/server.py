@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -57,6 +58,8 @@ LINGER_QUERY = "sw-linger"
 RESERVED_QUERY = frozenset({TOKEN_QUERY, RUN_QUERY, LINGER_QUERY})
 RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 DOWNLOAD_PREFIX = "/runs/"
+SHUTDOWN_REASON = "the server is shutting down"
+SHUTDOWN_GRACE_S = 0.5
 
 
 @dataclass
@@ -239,11 +242,22 @@ def _stream(request: Request, channel: RunChannel, after: int) -> Response:
 
         return StreamingResponse(lines(), media_type=NDJSON_MEDIA_TYPE, headers=headers)
 
-    async def events() -> AsyncIterator[Any]:
-        async for item in items():
-            yield to_sse(item)
+    shutdown = anyio.Event()
 
-    return EventSourceResponse(events(), headers=headers, ping=24 * 3600)  # heartbeats come from follow()
+    async def events() -> AsyncIterator[Any]:
+        async def end_on_shutdown() -> None:
+            await shutdown.wait()
+            channel.cancel(SHUTDOWN_REASON)  # the follower delivers the error event, then the stream ends
+
+        watcher = asyncio.create_task(end_on_shutdown())
+        try:
+            async for item in items():
+                yield to_sse(item)
+        finally:
+            watcher.cancel()
+
+    # heartbeats come from follow(); sse-starlette sets `shutdown` when the server is stopping
+    return EventSourceResponse(events(), headers=headers, ping=24 * 3600, shutdown_event=shutdown, shutdown_grace_period=SHUTDOWN_GRACE_S)
 
 
 async def call_endpoint(request: Request) -> Response:

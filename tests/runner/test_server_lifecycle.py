@@ -156,7 +156,10 @@ def test_stopping_the_server_ends_open_streams_and_exits_quickly(tmp_path: Path)
         server.wait(timeout=10)
         elapsed = time.perf_counter() - stopped
         print(f"server exited {elapsed:.2f} s after SIGTERM with a stream open")
+        rest = curl.stdout.read()
         curl.wait(timeout=10)
+        assert curl.returncode == 0, "the stream ends cleanly, not cut mid-chunk"
+        assert 'event: error\ndata: {"message":"the server is shutting down"' in rest
         assert server.returncode in (0, -signal.SIGTERM), "uvicorn re-raises the signal after a graceful stop"
         assert not list((tmp_path / "out").rglob("written.txt"))
     finally:
