@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # UI tests run without a display
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
