@@ -46,6 +46,7 @@ test-deps:
 
 bench: $(STAMP)
 	$(BIN)/python tests/perf/bench_engine.py
+	$(BIN)/python tests/perf/bench_serve.py
 
 schema: $(STAMP)
 	$(BIN)/streamwright schema -o resources/schema/project.schema.json

@@ -34,6 +34,8 @@ class WireItem:
 
 
 HEARTBEAT = WireItem("heartbeat", None)
+BATCH_LIMIT = 512
+"""Most items written to a response in one send."""
 
 
 def to_wire_item(event: RunEvent, trace: bool) -> WireItem | None:
@@ -147,8 +149,12 @@ class RunChannel:
         if self.attached == 0 and not self.done:
             self._arm_linger()
 
-    async def follow(self, after: int = 0, heartbeat_s: float | None = None) -> AsyncIterator[WireItem]:
-        """Items after position ``after``, live until the run ends; heartbeats while idle.
+    async def follow(self, after: int = 0, heartbeat_s: float | None = None) -> AsyncIterator[list[WireItem]]:
+        """Batches of the items after position ``after``, live until the run ends; heartbeats while idle.
+
+        A batch is everything already buffered (up to ``BATCH_LIMIT`` items), so a
+        response writes it in one send: the per-message cost on the wire is what
+        limits throughput. A client that keeps up gets batches of one, at once.
 
         The caller has called ``attach()``; following ends with a ``detach()``,
         so a client that leaves mid-stream cancels the run (or starts its linger).
@@ -158,26 +164,31 @@ class RunChannel:
             while True:
                 if position < self._first - 1:
                     raise RunGoneError(f"run {self.run_id} moved past position {position}")
-                while position < self.position:
-                    item = self._items[position + 1 - self._first]
-                    position += 1
+                if position < self.position:
+                    end = min(self.position, position + BATCH_LIMIT)
+                    start = position + 1 - self._first
+                    batch = [self._items[index] for index in range(start, start + end - position)]
+                    position = end
                     if position > self.delivered:
                         self.delivered = position
-                        if self._space is not None and self.position - self.delivered < self.capacity:
-                            if not self._space.done():
-                                self._space.set_result(None)
-                            self._space = None
-                    yield item
+                        self._release_producer()
+                    yield batch
+                    continue
                 if self.done:
                     return
                 if self._new is None:
                     self._new = asyncio.get_running_loop().create_future()
-                try:
-                    await asyncio.wait_for(asyncio.shield(self._new), heartbeat_s)
-                except TimeoutError:
-                    yield HEARTBEAT
+                done, _ = await asyncio.wait((self._new,), timeout=heartbeat_s)
+                if not done:
+                    yield [HEARTBEAT]
         finally:
             self.detach()
+
+    def _release_producer(self) -> None:
+        if self._space is not None and self.position - self.delivered < self.capacity:
+            if not self._space.done():
+                self._space.set_result(None)
+            self._space = None
 
     # -- linger --------------------------------------------------------
     def _arm_linger(self) -> None:

@@ -48,7 +48,7 @@ from app.core.sandbox import PathOutsideSandboxError, safe_join
 from app.runner.engine import Engine
 from app.runner.runs import RunChannel, RunGoneError, RunRegistry
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
-from app.runner.wire import NDJSON_MEDIA_TYPE, STREAM_HEADERS, to_ndjson, to_sse, wants_ndjson
+from app.runner.wire import NDJSON_MEDIA_TYPE, STREAM_HEADERS, encode_ndjson, encode_sse, wants_ndjson
 
 RUN_HEADER = "streamwright-run"
 LINGER_HEADER = "streamwright-linger"
@@ -229,30 +229,27 @@ def _linger(request: Request, limit: float) -> float:
 def _stream(request: Request, channel: RunChannel, after: int) -> Response:
     settings = _state(request).settings
     headers = {**STREAM_HEADERS, "Streamwright-Run": channel.run_id}
-
-    async def items() -> AsyncIterator[Any]:
-        async for item in channel.follow(after, settings.heartbeat_s):
-            yield item
+    batches = channel.follow(after, settings.heartbeat_s)
 
     if wants_ndjson(request.headers.get("accept", "")):
 
-        async def lines() -> AsyncIterator[str]:
-            async for item in items():
-                yield to_ndjson(item)
+        async def lines() -> AsyncIterator[bytes]:
+            async for batch in batches:
+                yield encode_ndjson(batch)
 
         return StreamingResponse(lines(), media_type=NDJSON_MEDIA_TYPE, headers=headers)
 
     shutdown = anyio.Event()
 
-    async def events() -> AsyncIterator[Any]:
+    async def events() -> AsyncIterator[bytes]:
         async def end_on_shutdown() -> None:
             await shutdown.wait()
             channel.cancel(SHUTDOWN_REASON)  # the follower delivers the error event, then the stream ends
 
         watcher = asyncio.create_task(end_on_shutdown())
         try:
-            async for item in items():
-                yield to_sse(item)
+            async for batch in batches:
+                yield encode_sse(batch)  # bytes pass through sse-starlette unchanged
         finally:
             watcher.cancel()
 

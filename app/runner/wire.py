@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sse_starlette.sse import ServerSentEvent
-
 from app.runner.runs import WireItem
 
 SSE_MEDIA_TYPE = "text/event-stream"
@@ -24,21 +22,25 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 def _json(data: Any) -> str:
+    """Compact JSON on one line (newlines inside strings are escaped), as one ``data:`` line needs."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-LF = "\n"
-
-
-def to_sse(item: WireItem) -> ServerSentEvent:
+def _sse(item: WireItem) -> str:
     if item.kind == "message":
-        return ServerSentEvent(_json(item.data), id=str(item.seq), sep=LF)
+        return f"id: {item.seq}\ndata: {_json(item.data)}\n\n"
     if item.kind == "heartbeat":
-        return ServerSentEvent(comment="heartbeat", sep=LF)
-    return ServerSentEvent(_json(item.data), event=item.kind, sep=LF)
+        return ": heartbeat\n\n"
+    return f"event: {item.kind}\ndata: {_json(item.data)}\n\n"
 
 
-def to_ndjson(item: WireItem) -> str:
+def encode_sse(batch: list[WireItem]) -> bytes:
+    """A batch of items as SSE text, written by hand (not with sse-starlette's ServerSentEvent)
+    so a whole batch goes out in one send; the response itself is still sse-starlette's."""
+    return "".join(_sse(item) for item in batch).encode()
+
+
+def _ndjson(item: WireItem) -> str:
     if item.kind == "heartbeat":
         return "\n"  # an empty line keeps proxies from timing out; readers skip it
     line: dict[str, Any] = {"event": item.kind}
@@ -46,6 +48,10 @@ def to_ndjson(item: WireItem) -> str:
         line["id"] = item.seq
     line["data"] = item.data
     return _json(line) + "\n"
+
+
+def encode_ndjson(batch: list[WireItem]) -> bytes:
+    return "".join(_ndjson(item) for item in batch).encode()
 
 
 def wants_ndjson(accept: str) -> bool:

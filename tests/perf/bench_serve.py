@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import secrets
 import statistics
@@ -37,7 +38,7 @@ from httpx_sse import aconnect_sse
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _serve_procs import Server, percentile, rss_mb, server_process, write_project  # noqa: E402
+from _serve_procs import Server, cpu_s, percentile, rss_mb, server_process, write_project  # noqa: E402
 
 from app.client import EndpointClient, StreamState  # noqa: E402
 
@@ -149,6 +150,8 @@ class LoadResult:
     rss_before: float
     rss_peak: float
     rss_after: float
+    server_cpu: float
+    client_cpu: float
 
 
 async def load(sw: Server, token: str, size: Sizes) -> LoadResult:
@@ -164,7 +167,7 @@ async def load(sw: Server, token: str, size: Sizes) -> LoadResult:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    started = time.perf_counter()
+    started, server_cpu, client_cpu = time.perf_counter(), cpu_s(sw.pid), time.process_time()
     async with EndpointClient(sw.url, token=token, transport=httpx.AsyncHTTPTransport(limits=limits)) as client:
 
         async def one(tracker: Tracker) -> bool:
@@ -175,11 +178,12 @@ async def load(sw: Server, token: str, size: Sizes) -> LoadResult:
 
         outcomes = await asyncio.gather(*(one(t) for t in trackers))
     elapsed = time.perf_counter() - started
+    server_cpu, client_cpu = (cpu_s(sw.pid) - server_cpu) / elapsed, (time.process_time() - client_cpu) / elapsed
     stop.set()
     sampler.join()
     peak[0] = max(peak[0], rss_mb(sw.pid))
     await asyncio.sleep(1.0)
-    return LoadResult(trackers, outcomes.count(False), elapsed, rss_before, peak[0], rss_mb(sw.pid))
+    return LoadResult(trackers, outcomes.count(False), elapsed, rss_before, peak[0], rss_mb(sw.pid), server_cpu, client_cpu)
 
 
 # -- driver ------------------------------------------------------------------------------------
@@ -208,7 +212,10 @@ def report_load(result: LoadResult, size: Sizes, summary: Summary) -> None:
     total = len(latencies)
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     print(f"  {size.streams} streams x {size.per_stream} messages, Wait {size.load_wait_ms} ms after each send, one shared EndpointClient")
+    offered = size.streams * 1000 / size.load_wait_ms if size.load_wait_ms else float("inf")
+    print(f"  offered by the Waits alone: at most {offered:,.0f} messages/s; beyond what both processes manage, latency is queueing")
     print(f"  received {total:,} of {size.streams * size.per_stream:,} in {result.elapsed_s:.2f} s ({total / result.elapsed_s:,.0f} messages/s overall)")
+    print(f"  CPU busy: server process {result.server_cpu:.0%}, client process {result.client_cpu:.0%} (of one core each; 100% = saturated)")
     print(f"  lost {lost}, duplicated {dup}, out of order {disorder}; streams not ending 'done': {result.failed}")
     print(f"  send -> StreamState: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {max(latencies, default=float('nan')):.2f} ms")
     print(f"  server RSS: before {result.rss_before:.1f} MB, peak during {result.rss_peak:.1f} MB, 1 s after {result.rss_after:.1f} MB")
@@ -246,8 +253,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--only", action="append", choices=["throughput", "latency", "load"], help="run only this section (repeatable)")
+    parser.add_argument("--load-wait-ms", type=int, help=f"Wait after each send in the load section (default {Sizes.load_wait_ms})")
     args = parser.parse_args()
     size = QUICK if args.quick else Sizes()
+    if args.load_wait_ms is not None:
+        size = dataclasses.replace(size, load_wait_ms=args.load_wait_ms)
     summary = asyncio.run(main_async(args.only or ["throughput", "latency", "load"], size))
     print(f"\nsummary{' (--quick)' if args.quick else ''}")
     for figure, value, goal, met in summary:
