@@ -144,6 +144,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body,
         heartbeat_s=args.heartbeat,
         resume_keep_s=args.keep,
+        exit_with_stdin=args.exit_with_stdin,
     )
 
 
@@ -197,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body", type=int, default=1_048_576, metavar="BYTES", help="request body limit (default: %(default)s)")
     serve.add_argument("--heartbeat", type=float, default=5.0, metavar="SECONDS", help="idle time before a heartbeat comment (default: %(default)s)")
     serve.add_argument("--keep", type=float, default=60.0, metavar="SECONDS", help="how long a finished run stays replayable (default: %(default)s)")
+    serve.add_argument("--exit-with-stdin", action="store_true", help="stop when standard input closes (for a parent process that may die)")
     serve.set_defaults(handler=cmd_serve)
 
     imp = sub.add_parser("import", help="add an exported endpoint workflow to a project (renamed on clash)")

@@ -196,8 +196,8 @@ class RunnerProcess:
     async def _launch(self) -> _Child:
         process = await asyncio.create_subprocess_exec(
             self.python, "-m", "app", "serve", str(self.project_path),
-            "--host", "127.0.0.1", "--port", "0", "--output", str(self.output_folder),
-            stdin=asyncio.subprocess.DEVNULL,
+            "--host", "127.0.0.1", "--port", "0", "--output", str(self.output_folder), "--exit-with-stdin",
+            stdin=asyncio.subprocess.PIPE,  # never written: if this process dies, the child sees EOF and stops
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env={**os.environ, TOKEN_ENV: self.token},

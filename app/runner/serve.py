@@ -2,12 +2,14 @@
 
 Prints one line ``Serving <project> on <url>`` once the socket is bound (the
 editor's runner process reads the port from it), then the token if it made
-one. Ctrl+C or SIGTERM ends open streams and exits within about a second.
+one. Ctrl+C or SIGTERM ends open streams and exits within about a second; with
+``--exit-with-stdin`` (how the editor starts it) so does the end of stdin.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -26,7 +28,33 @@ def _url(server: uvicorn.Server, host: str) -> str:
     return f"http://{shown}:{port}"
 
 
-async def _serve(server: uvicorn.Server, settings: ServeSettings, name: str, announce_token: bool) -> None:
+def _exit_when_stdin_closes(server: uvicorn.Server) -> None:
+    """Stop when the parent's end of our stdin closes: the editor died without stopping us.
+
+    Uses the event loop's reader (POSIX), so no thread is left blocked in a read;
+    where that is not available the runner relies on being stopped explicitly.
+    """
+    loop = asyncio.get_running_loop()
+    descriptor = sys.stdin.fileno()
+
+    def readable() -> None:
+        try:
+            data = os.read(descriptor, 4096)
+        except OSError:
+            data = b""
+        if not data:
+            loop.remove_reader(descriptor)
+            server.should_exit = True
+
+    try:
+        loop.add_reader(descriptor, readable)
+    except (NotImplementedError, ValueError, OSError):
+        pass
+
+
+async def _serve(server: uvicorn.Server, settings: ServeSettings, name: str, announce_token: bool, exit_with_stdin: bool) -> None:
+    if exit_with_stdin:
+        _exit_when_stdin_closes(server)
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():
         await asyncio.sleep(0.02)
@@ -49,6 +77,7 @@ def serve(
     max_body_bytes: int,
     heartbeat_s: float,
     resume_keep_s: float,
+    exit_with_stdin: bool = False,
 ) -> int:
     project = load_project(project_path)
     announce = token is None and not public
@@ -71,7 +100,7 @@ def serve(
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    asyncio.run(_serve(server, settings, project.name, announce))
+    asyncio.run(_serve(server, settings, project.name, announce, exit_with_stdin))
     if not server.started:
         print(f"streamwright: could not listen on {host}:{port}", file=sys.stderr)
         return 1

@@ -166,3 +166,21 @@ def test_stopping_the_server_ends_open_streams_and_exits_quickly(tmp_path: Path)
         for process in (server, curl):
             if process is not None and process.poll() is None:
                 process.kill()
+
+
+def test_a_runner_started_with_exit_with_stdin_stops_when_its_parent_goes(tmp_path: Path):
+    """The editor may crash without stopping its runner; the runner must not outlive it."""
+    project = tmp_path / "p.streamwright.json"
+    save_project(project_of(WOULD_WRITE), project)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", str(project), "--port", "0", "--public", "--exit-with-stdin", "--output", str(tmp_path / "out")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    try:
+        assert server.stdout is not None and server.stdin is not None
+        assert server.stdout.readline().startswith("Serving ")
+        server.stdin.close()  # what the OS does when the parent process dies
+        assert server.wait(timeout=10) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
