@@ -1,0 +1,123 @@
+"""The undo command base: compute the edited project once, then swap versions on redo/undo.
+
+A command is built against the current project and validates there, so a bad
+edit raises ``ValueError`` before anything is pushed. Redo commits the edited
+copy, undo commits the exact object that was there before: undo restores the
+project bit for bit, whatever the edit did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+from app.core.project import Action, Endpoint, Project
+
+if TYPE_CHECKING:
+    from app.editor.document import Document
+
+
+class NoChangeError(ValueError):
+    """The edit would leave the project as it is (same value, move to the same place)."""
+
+
+class ProjectCommand(QUndoCommand):
+    """One undo step. Subclasses compute the edited project in ``__init__`` and call ``_finish``."""
+
+    def __init__(self, document: Document, base: Project | None = None) -> None:
+        super().__init__()
+        self.document = document
+        self.before: Project = base if base is not None else document.project
+        self.after: Project = self.before
+
+    def _finish(self, after: Project, text: str) -> None:
+        if after == self.before:
+            raise NoChangeError(f"{text}: nothing to change")
+        self.after = after
+        self.setText(text)
+
+    def redo(self) -> None:
+        self.document.commit(self.after)
+
+    def undo(self) -> None:
+        self.document.commit(self.before)
+
+
+class MergingCommand(ProjectCommand):
+    """Typing in a field: consecutive edits of the same thing merge into one undo step."""
+
+    MERGE_ID = -1
+
+    def id(self) -> int:
+        return self.MERGE_ID
+
+    def merge_key(self) -> tuple[object, ...]:
+        """What must be equal for two consecutive commands to merge."""
+        raise NotImplementedError
+
+    def continues(self, other: MergingCommand) -> bool:
+        """``other`` was built right on top of this command's result and edits the same thing."""
+        return type(other) is type(self) and other.before is self.after and other.merge_key() == self.merge_key()
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
+        if not isinstance(other, MergingCommand) or not self.continues(other):
+            return False
+        self.after = other.after
+        self._merged(other)
+        if self.after == self.before:
+            self.setObsolete(True)  # typed back to the original: the step disappears
+        return True
+
+    def _merged(self, other: MergingCommand) -> None:
+        """Update what the merge key follows (e.g. a renamed endpoint's new name)."""
+
+
+class CompoundCommand(ProjectCommand):
+    """Several commands as one undo step, with one round of signals.
+
+    Children are kept in a Python list, not as Qt child commands: PySide would
+    otherwise delete them twice when the stack is cleared.
+    """
+
+    def __init__(self, document: Document, text: str, build: Callable[[Project], Sequence[ProjectCommand]], base: Project | None = None) -> None:
+        super().__init__(document, base)
+        self.children = list(build(self.before))
+        if not self.children:
+            raise NoChangeError(f"{text}: nothing to change")
+        self._finish(self.children[-1].after, text)
+
+    def redo(self) -> None:
+        with self.document.batch():
+            for child in self.children:
+                child.redo()
+
+    def undo(self) -> None:
+        with self.document.batch():
+            for child in reversed(self.children):
+                child.undo()
+
+
+def endpoint_index(project: Project, name: str) -> int:
+    for index, endpoint in enumerate(project.endpoints):
+        if endpoint.name == name:
+            return index
+    known = ", ".join(e.name for e in project.endpoints) or "none"
+    raise ValueError(f"no endpoint named {name!r} (endpoints: {known})")
+
+
+def replace_endpoint(project: Project, index: int, endpoint: Endpoint) -> Project:
+    """A new project sharing every other endpoint with ``project``."""
+    endpoints = list(project.endpoints)
+    endpoints[index] = endpoint
+    return project.model_copy(update={"endpoints": endpoints})
+
+
+def edit_workflow(project: Project, endpoint_name: str, edit: Callable[[list[Action]], None]) -> Project:
+    """Apply ``edit`` to a deep copy of one endpoint's workflow; the original stays untouched."""
+    index = endpoint_index(project, endpoint_name)
+    endpoint = project.endpoints[index]
+    workflow = [action.model_copy(deep=True) for action in endpoint.workflow]
+    edit(workflow)
+    return replace_endpoint(project, index, endpoint.model_copy(update={"workflow": workflow}))

@@ -1,0 +1,247 @@
+"""The open project: its file, its undo stack, its problems, and signals for the views.
+
+Every user change goes through an undo command pushed with ``push``. Commands
+never mutate the project in place: they hand the Document an edited copy via
+``commit``, so an object a view holds never changes under it and undo can put
+back the exact previous version. The Document compares old and new and emits
+only what really changed (``changes.diff_projects``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from app.core.lint import lint_project
+from app.core.problems import Problem
+from app.core.project import Action, Endpoint, Project
+from app.core.project_file import load_project, save_project
+from app.core.registry import Registry, default_registry
+from app.core.validate import validate_project
+from app.editor.action_paths import ActionPath, action_at, path_of
+from app.editor.changes import ProjectChanges, diff_projects
+
+if TYPE_CHECKING:
+    from app.editor.commands.base import ProjectCommand
+
+
+class StaleCommandError(RuntimeError):
+    """A command built for an older version of the project was pushed."""
+
+
+class Document(QObject):
+    """One open project. Views observe these signals; each fires only when its part really changed."""
+
+    projectReset = Signal()
+    """A different project was loaded (New, Open, recovery): views rebuild from scratch."""
+    projectChanged = Signal()
+    """Anything in the project changed (after the finer signals below, and after a reset)."""
+    endpointsChanged = Signal()
+    """Endpoints were added, removed, renamed or reordered."""
+    endpointRenamed = Signal(str, str)
+    """(old name, new name), before ``endpointsChanged``: a view showing that endpoint follows it."""
+    endpointChanged = Signal(str)
+    """An endpoint's method, path, description or inputs changed."""
+    workflowChanged = Signal(str)
+    """An endpoint's workflow changed shape (actions added, removed, moved)."""
+    actionChanged = Signal(str, str)
+    """An action's params or title changed: (endpoint name, action id)."""
+    dirtyChanged = Signal(bool)
+    filePathChanged = Signal(str)
+    """The file path, or "" for a project never saved."""
+    problemsChanged = Signal()
+
+    def __init__(self, project: Project | None = None, registry: Registry | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.registry = registry or default_registry()
+        self._project = project if project is not None else Project()
+        self._file_path: Path | None = None
+        self._undo_stack = QUndoStack(self)
+        self._dirty = False
+        self._batch_depth = 0
+        self._batch_start: Project | None = None
+        self._holding_dirty = False
+        self._problems = self._compute_problems()
+        self._undo_stack.cleanChanged.connect(self._update_dirty)
+        self._undo_stack.indexChanged.connect(self._update_dirty)
+
+    # -- state ---------------------------------------------------------------
+
+    @property
+    def project(self) -> Project:
+        """The current project. Treat it as read-only: change it through commands."""
+        return self._project
+
+    def file_path(self) -> Path | None:
+        return self._file_path
+
+    def display_name(self) -> str:
+        if self._file_path is None:
+            return self._project.name or "Untitled"
+        return self._file_path.name
+
+    def undo_stack(self) -> QUndoStack:
+        return self._undo_stack
+
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    def endpoint(self, name: str) -> Endpoint:
+        """Raises ``KeyError`` naming the known endpoints."""
+        return self._project.endpoint(name)
+
+    def has_endpoint(self, name: str) -> bool:
+        return any(e.name == name for e in self._project.endpoints)
+
+    def action(self, endpoint: str, path: ActionPath) -> Action:
+        return action_at(self.endpoint(endpoint).workflow, path)
+
+    def path_of(self, endpoint: str, action_id: str) -> ActionPath | None:
+        return path_of(self.endpoint(endpoint).workflow, action_id)
+
+    def problems(self) -> list[Problem]:
+        """Validation errors and lint warnings of the current project."""
+        return list(self._problems)
+
+    def problems_for(self, endpoint: str, action_id: str | None = None) -> list[Problem]:
+        """Problems of one endpoint (or one of its actions), matched by their JSON path."""
+        index = next((i for i, e in enumerate(self._project.endpoints) if e.name == endpoint), None)
+        if index is None:
+            return []
+        prefix = f"$.endpoints[{index}]"
+        return [
+            p
+            for p in self._problems
+            if (p.path == prefix or p.path.startswith((prefix + ".", prefix + "[")))
+            and (action_id is None or p.action_id == action_id)
+        ]
+
+    # -- editing ---------------------------------------------------------------
+
+    def push(self, command: ProjectCommand) -> None:
+        """Apply a command as one undo step. Commands validate when built, so a bad edit never gets here."""
+        if command.before is not self._project:
+            raise StaleCommandError(f"{command.text()!r} was built for an older version of the project")
+        self._undo_stack.push(command)
+
+    def commit(self, project: Project) -> None:
+        """Replace the project with an edited version. For undo commands only; views push commands."""
+        if project is self._project:
+            return
+        previous, self._project = self._project, project
+        if self._batch_depth == 0:
+            self._announce(diff_projects(previous, project))
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several commits into one round of signals (compound commands)."""
+        if self._batch_depth == 0:
+            self._batch_start = self._project
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                start, self._batch_start = self._batch_start, None
+                assert start is not None
+                self._announce(diff_projects(start, self._project))
+
+    # -- files -----------------------------------------------------------------
+
+    def new(self) -> None:
+        self._reset(Project(), None)
+
+    def open(self, path: str | Path) -> None:
+        """Load a project file; a broken one raises ``ProjectInvalidError`` and changes nothing."""
+        project = load_project(path, self.registry)
+        self._reset(project, Path(path))
+
+    def save(self) -> None:
+        if self._file_path is None:
+            raise ValueError("this project has never been saved; use save_as with a file path")
+        self.save_as(self._file_path)
+
+    def save_as(self, path: str | Path) -> None:
+        """Write atomically, then mark clean. A failed write raises ``OSError`` and changes nothing."""
+        path = Path(path)
+        save_project(self._project, path)
+        with self._dirty_held():
+            self._undo_stack.setClean()
+        self._set_file_path(path)
+        self._update_dirty()
+
+    def restore(self, project: Project, original_path: Path | None) -> None:
+        """Take over a recovered project: unsaved (dirty) until saved."""
+        self._reset(project, original_path, dirty=True)
+
+    # -- internals -------------------------------------------------------------
+
+    def _reset(self, project: Project, path: Path | None, dirty: bool = False) -> None:
+        with self._dirty_held():
+            self._undo_stack.clear()
+            if dirty:
+                self._undo_stack.resetClean()
+        self._project = project
+        problems_changed = self._refresh_problems()
+        self._set_file_path(path)
+        self.projectReset.emit()
+        self.projectChanged.emit()
+        if problems_changed:
+            self.problemsChanged.emit()
+        self._update_dirty()
+
+    def _set_file_path(self, path: Path | None) -> None:
+        if path != self._file_path:
+            self._file_path = path
+            self.filePathChanged.emit(str(path) if path else "")
+
+    @contextmanager
+    def _dirty_held(self) -> Iterator[None]:
+        """Hold back the stack's clean-state signals until the project, path and stack agree."""
+        self._holding_dirty = True
+        try:
+            yield
+        finally:
+            self._holding_dirty = False
+
+    def _update_dirty(self) -> None:
+        if self._holding_dirty:
+            return
+        dirty = not self._undo_stack.isClean()
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirtyChanged.emit(dirty)
+
+    def _announce(self, changes: ProjectChanges) -> None:
+        if not changes.any:
+            return
+        problems_changed = self._refresh_problems()  # first, so views reacting below read current problems
+        for old, new in changes.renamed:
+            self.endpointRenamed.emit(old, new)
+        if changes.endpoint_list:
+            self.endpointsChanged.emit()
+        for name in changes.endpoint_settings:
+            self.endpointChanged.emit(name)
+        for name in changes.workflows:
+            self.workflowChanged.emit(name)
+        for name, action_id in changes.actions:
+            self.actionChanged.emit(name, action_id)
+        self.projectChanged.emit()
+        if problems_changed:
+            self.problemsChanged.emit()
+
+    def _refresh_problems(self) -> bool:
+        problems = self._compute_problems()
+        if problems == self._problems:
+            return False
+        self._problems = problems
+        return True
+
+    def _compute_problems(self) -> list[Problem]:
+        return validate_project(self._project, self.registry) + lint_project(self._project, registry=self.registry)

@@ -1,0 +1,1 @@
+"""Qt widgets of the editor: main window, workflow canvas, inspector, panels."""

@@ -1,0 +1,365 @@
+"""The workflow canvas: an endpoint's trigger and its actions as cards, containers as nested lanes.
+
+Painted by hand from ``canvas_layout`` rather than built from one widget per
+card, so a 2,000-action workflow opens and scrolls at once: only the visible
+cards are painted and hit-testing is a binary search. The canvas never changes
+the project: clicks, "+" and drops become request signals that the window
+turns into undo commands on the Document.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
+
+from app.core.problems import Problem
+from app.core.project import Endpoint
+from app.core.registry import Registry, default_registry
+from app.editor.action_paths import ActionPath
+from app.editor.models.roles import ACTION_PATH_MIME, ACTION_TYPE_MIME
+from app.ui import theme
+from app.ui.canvas_layout import CanvasLayout, CardBox, InsertPoint, LaneBox, layout_workflow
+
+COLUMN_WIDTH = 600.0
+PLUS_RADIUS = 8.0
+
+
+class WorkflowCanvas(QAbstractScrollArea):
+    selectionChanged = Signal(object)  # ActionPath | None
+    insertRequested = Signal(object)  # insertion path: the user clicked "+" (or pressed Insert)
+    typeDropped = Signal(object, str)  # insertion path, action type id (from the palette)
+    moveRequested = Signal(object, object)  # from path, insertion path
+    deleteRequested = Signal(object)  # ActionPath
+    activated = Signal(object)  # ActionPath: double-click or Enter (open in the inspector)
+
+    def __init__(self, registry: Registry | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.registry = registry or default_registry()
+        self.endpoint: Endpoint | None = None
+        self.layout_: CanvasLayout | None = None
+        self.problems: dict[str, list[Problem]] = {}
+        self.selected: ActionPath | None = None
+        self.hover_insert: InsertPoint | None = None
+        self.drop_insert: InsertPoint | None = None
+        self._press: tuple[QPoint, CardBox] | None = None
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.viewport().setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setAccessibleName("Workflow canvas")
+
+    # -- content -------------------------------------------------------
+    def set_endpoint(self, endpoint: Endpoint | None, problems: list[Problem] | None = None) -> None:
+        """Show ``endpoint`` (None: nothing); keeps the selection when it is the same endpoint and the path still exists."""
+        same_endpoint = self.endpoint is not None and endpoint is not None and self.endpoint.name == endpoint.name
+        self.endpoint = endpoint
+        self.problems = {}
+        for problem in problems or []:
+            if problem.action_id:
+                self.problems.setdefault(problem.action_id, []).append(problem)
+        self.layout_ = layout_workflow(endpoint, self.registry, COLUMN_WIDTH) if endpoint is not None else None
+        if self.selected is not None and (not same_endpoint or self.layout_ is None or self.layout_.card_for(self.selected) is None):
+            self.select(None)
+        self._update_scrollbars()
+        self.viewport().update()
+
+    def select(self, path: ActionPath | None) -> None:
+        if path == self.selected:
+            return
+        self.selected = path
+        self.ensure_visible(path)
+        self.viewport().update()
+        self.selectionChanged.emit(path)
+
+    def ensure_visible(self, path: ActionPath | None) -> None:
+        if path is None or self.layout_ is None:
+            return
+        card = self.layout_.card_for(path)
+        if card is None:
+            return
+        bar = self.verticalScrollBar()
+        top, bottom = bar.value(), bar.value() + self.viewport().height()
+        if card.rect.y < top:
+            bar.setValue(int(card.rect.y - 8))
+        elif card.rect.bottom > bottom:
+            bar.setValue(int(card.rect.bottom - self.viewport().height() + 8))
+
+    # -- geometry ------------------------------------------------------
+    def _offset(self) -> QPointF:
+        layout = self.layout_
+        width = layout.width if layout else 0
+        x = max((self.viewport().width() - width) / 2, 0) - self.horizontalScrollBar().value()
+        return QPointF(x, -self.verticalScrollBar().value())
+
+    def _to_layout(self, point: QPointF | QPoint) -> tuple[float, float]:
+        offset = self._offset()
+        return point.x() - offset.x(), point.y() - offset.y()
+
+    def _update_scrollbars(self) -> None:
+        layout = self.layout_
+        height = int(layout.height) if layout else 0
+        width = int(layout.width) if layout else 0
+        self.verticalScrollBar().setRange(0, max(height - self.viewport().height(), 0))
+        self.verticalScrollBar().setPageStep(self.viewport().height())
+        self.horizontalScrollBar().setRange(0, max(width - self.viewport().width(), 0))
+        self.horizontalScrollBar().setPageStep(self.viewport().width())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._update_scrollbars()
+
+    # -- painting ------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.viewport().rect(), theme.CANVAS_BACKGROUND)
+        layout = self.layout_
+        if layout is None or self.endpoint is None:
+            painter.setPen(theme.TEXT_MUTED)
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, "Select or create an endpoint in Data & API")
+            return
+        offset = self._offset()
+        painter.translate(offset)
+        top, bottom = -offset.y(), -offset.y() + self.viewport().height()
+        self._paint_trigger(painter, layout)
+        for lane in layout.visible_lanes(top, bottom):
+            self._paint_lane(painter, lane)
+        for point in layout.visible_inserts(top, bottom):
+            self._paint_insert(painter, point)
+        for card in layout.visible_cards(top, bottom):
+            self._paint_card(painter, card)
+        if not self.endpoint.workflow:
+            painter.setPen(theme.TEXT_MUTED)
+            painter.setFont(theme.font(10))
+            first = layout.inserts[0]
+            painter.drawText(QRectF(first.x, first.y + 14, first.width, 40), Qt.AlignmentFlag.AlignHCenter, "Drag an action here from the palette, or click +")
+
+    def _paint_trigger(self, painter: QPainter, layout: CanvasLayout) -> None:
+        endpoint = self.endpoint
+        assert endpoint is not None
+        rect = QRectF(layout.trigger.x, layout.trigger.y, layout.trigger.width, layout.trigger.height)
+        painter.setPen(QPen(theme.CARD_BORDER, 1))
+        painter.setBrush(theme.CARD_BACKGROUND)
+        painter.drawRoundedRect(rect, 8, 8)
+        self._paint_badge(painter, rect, "trigger", theme.category_colour("Trigger"))
+        painter.setPen(theme.TEXT)
+        painter.setFont(theme.font(10.5, bold=True))
+        painter.drawText(rect.adjusted(58, 10, -12, -rect.height() / 2), Qt.AlignmentFlag.AlignVCenter, f"{endpoint.method} {endpoint.path}")
+        inputs = ", ".join(f"{i.name}: {i.type}" for i in endpoint.inputs) or "no inputs"
+        painter.setPen(theme.TEXT_MUTED)
+        painter.setFont(theme.font(9))
+        self._elided(painter, rect.adjusted(58, rect.height() / 2, -12, -10), f"API endpoint · inputs: {inputs}")
+
+    def _paint_badge(self, painter: QPainter, rect: QRectF, icon: str, colour: QColor) -> None:
+        badge = QRectF(rect.x() + 12, rect.y() + (rect.height() - 34) / 2, 34, 34)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(badge, 8, 8)
+        painter.drawPixmap(badge.adjusted(7, 7, -7, -7).toRect(), theme.icon_pixmap(icon, 20, self.devicePixelRatioF()))
+
+    def _paint_card(self, painter: QPainter, card: CardBox) -> None:
+        rect = QRectF(card.rect.x, card.rect.y, card.rect.width, card.rect.height)
+        selected = card.path == self.selected
+        painter.setPen(QPen(theme.CARD_SELECTED if selected else theme.CARD_BORDER, 2 if selected else 1))
+        painter.setBrush(theme.CARD_BACKGROUND)
+        painter.drawRoundedRect(rect, 8, 8)
+        self._paint_badge(painter, rect, card.icon, theme.category_colour(card.category))
+        problems = self.problems.get(card.action.id, [])
+        right = 12 + (26 if problems else 0)
+        painter.setPen(theme.TEXT)
+        painter.setFont(theme.font(10.5, bold=True))
+        self._elided(painter, rect.adjusted(58, 9, -right, -rect.height() / 2), card.title)
+        painter.setPen(theme.TEXT_MUTED)
+        painter.setFont(theme.font(9))
+        self._elided(painter, rect.adjusted(58, rect.height() / 2, -right, -9), card.summary)
+        if problems:
+            self._paint_problem_marker(painter, rect, problems)
+
+    def _paint_problem_marker(self, painter: QPainter, rect: QRectF, problems: list[Problem]) -> None:
+        colour = theme.ERROR if any(p.severity == "error" for p in problems) else theme.WARNING
+        centre = QPointF(rect.right() - 20, rect.center().y())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(centre, 9, 9)
+        painter.setPen(QColor("white"))
+        painter.setFont(theme.font(9, bold=True))
+        painter.drawText(QRectF(centre.x() - 9, centre.y() - 9, 18, 18), Qt.AlignmentFlag.AlignCenter, "!" if len(problems) == 1 else str(len(problems)))
+
+    def _paint_lane(self, painter: QPainter, lane: LaneBox) -> None:
+        rect = QRectF(lane.rect.x, lane.rect.y, lane.rect.width, lane.rect.height)
+        painter.setPen(QPen(theme.LANE_BORDER, 1, Qt.PenStyle.DashLine))
+        painter.setBrush(theme.LANE_BACKGROUND)
+        painter.drawRoundedRect(rect, 6, 6)
+        painter.setPen(theme.TEXT_MUTED)
+        painter.setFont(theme.font(8.5, bold=True))
+        painter.drawText(rect.adjusted(10, 4, -10, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, lane.label.upper())
+
+    def _paint_insert(self, painter: QPainter, point: InsertPoint) -> None:
+        centre = QPointF(point.x + point.width / 2, point.y)
+        active = point is self.drop_insert
+        hover = point is self.hover_insert
+        colour = theme.INSERT_ACTIVE if active or hover else theme.INSERT
+        painter.setPen(QPen(colour, 3 if active else 1))
+        if active:
+            painter.drawLine(QPointF(point.x, point.y), QPointF(point.x + point.width, point.y))
+        else:
+            painter.drawLine(QPointF(centre.x(), point.y - 9), QPointF(centre.x(), point.y + 9))
+        painter.setBrush(colour if hover or active else theme.CANVAS_BACKGROUND)
+        painter.drawEllipse(centre, PLUS_RADIUS, PLUS_RADIUS)
+        painter.setPen(QPen(QColor("white") if hover or active else colour, 1.6))
+        painter.drawLine(QPointF(centre.x() - 4, centre.y()), QPointF(centre.x() + 4, centre.y()))
+        painter.drawLine(QPointF(centre.x(), centre.y() - 4), QPointF(centre.x(), centre.y() + 4))
+
+    @staticmethod
+    def _elided(painter: QPainter, rect: QRectF, text: str) -> None:
+        metrics = QFontMetrics(painter.font())
+        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width())))
+
+    # -- mouse and keyboard --------------------------------------------
+    def _plus_at(self, x: float, y: float) -> InsertPoint | None:
+        if self.layout_ is None:
+            return None
+        point = self.layout_.insert_near(x, y, radius=PLUS_RADIUS + 2)
+        if point is not None and abs(x - (point.x + point.width / 2)) <= PLUS_RADIUS + 2:
+            return point
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self.layout_ is None or event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        x, y = self._to_layout(event.position())
+        plus = self._plus_at(x, y)
+        if plus is not None:
+            self.insertRequested.emit(plus.path)
+            return
+        card = self.layout_.card_at(x, y)
+        self.select(card.path if card else None)
+        self._press = (event.position().toPoint(), card) if card else None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            start, card = self._press
+            if (event.position().toPoint() - start).manhattanLength() >= QApplication.startDragDistance():
+                self._press = None
+                self._start_drag(card)
+            return
+        x, y = self._to_layout(event.position())
+        hover = self._plus_at(x, y)
+        if hover is not self.hover_insert:
+            self.hover_insert = hover
+            self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if hover else Qt.CursorShape.ArrowCursor)
+            self.viewport().update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._press = None
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self.layout_ is not None:
+            card = self.layout_.card_at(*self._to_layout(event.position()))
+            if card is not None:
+                self.activated.emit(card.path)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        order = self.layout_.in_execution_order() if self.layout_ else []
+        key = event.key()
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and order:
+            if self.selected not in order:
+                self.select(order[0] if key == Qt.Key.Key_Down else order[-1])
+            else:
+                index = order.index(self.selected) + (1 if key == Qt.Key.Key_Down else -1)
+                self.select(order[max(0, min(index, len(order) - 1))])
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected is not None:
+            self.deleteRequested.emit(self.selected)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.selected is not None:
+            self.activated.emit(self.selected)
+        elif key in (Qt.Key.Key_Insert, Qt.Key.Key_Plus):
+            self.insertRequested.emit(self._insertion_after_selection())
+        else:
+            super().keyPressEvent(event)
+
+    def _insertion_after_selection(self) -> ActionPath:
+        if self.selected is None:
+            return (len(self.endpoint.workflow),) if self.endpoint else (0,)
+        return (*self.selected[:-1], int(self.selected[-1]) + 1)
+
+    # -- drag and drop -------------------------------------------------
+    def _start_drag(self, card: CardBox) -> None:
+        assert self.endpoint is not None
+        mime = QMimeData()
+        payload = {"endpoint": self.endpoint.name, "paths": [list(card.path)]}
+        mime.setData(ACTION_PATH_MIME, json.dumps(payload).encode("utf-8"))
+        drag = QDrag(self)
+        drag.setMimeData(mime)
+        drag.exec(Qt.DropAction.MoveAction)
+        self._clear_drop()
+
+    def _drop_target(self, mime: QMimeData, position: QPointF) -> InsertPoint | None:
+        """Where a drop at ``position`` would go, or None if it is refused there."""
+        if self.layout_ is None or self.endpoint is None:
+            return None
+        x, y = self._to_layout(position)
+        point = self.layout_.insert_near(x, y, radius=self.layout_.height)
+        if point is None:
+            return None
+        if mime.hasFormat(ACTION_TYPE_MIME):
+            return point
+        if mime.hasFormat(ACTION_PATH_MIME):
+            source = _dragged_path(mime, self.endpoint.name)
+            if source is None or point.path[: len(source)] == source:
+                return None  # another endpoint's action, or into its own subtree
+            return point
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasFormat(ACTION_TYPE_MIME) or event.mimeData().hasFormat(ACTION_PATH_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        target = self._drop_target(event.mimeData(), event.position())
+        if target is not self.drop_insert:
+            self.drop_insert = target
+            self.viewport().update()
+        if target is None:
+            event.ignore()
+        else:
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: object) -> None:  # noqa: N802
+        self._clear_drop()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        mime = event.mimeData()
+        target = self._drop_target(mime, event.position())
+        self._clear_drop()
+        if target is None or self.endpoint is None:
+            event.ignore()
+            return
+        if mime.hasFormat(ACTION_TYPE_MIME):
+            type_id = bytes(mime.data(ACTION_TYPE_MIME).data()).decode("utf-8").splitlines()[0]
+            self.typeDropped.emit(target.path, type_id)
+        else:
+            source = _dragged_path(mime, self.endpoint.name)
+            self.moveRequested.emit(source, target.path)
+        event.acceptProposedAction()
+
+    def _clear_drop(self) -> None:
+        if self.drop_insert is not None:
+            self.drop_insert = None
+            self.viewport().update()
+
+
+def _dragged_path(mime: QMimeData, endpoint: str) -> ActionPath | None:
+    try:
+        payload = json.loads(bytes(mime.data(ACTION_PATH_MIME).data()).decode("utf-8"))
+        if payload.get("endpoint") != endpoint:
+            return None
+        return tuple(payload["paths"][0])
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None
