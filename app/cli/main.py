@@ -152,7 +152,10 @@ TOKEN_ENV = "STREAMWRIGHT_TOKEN"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="streamwright", description="Design, run and check streaming API endpoints.")
+    parser = argparse.ArgumentParser(
+        prog="streamwright",
+        description="Design, run and check streaming API endpoints. `streamwright [FILE]` opens the editor.",
+    )
     parser.add_argument("--version", action="version", version=f"streamwright {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -210,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    arguments = sys.argv[1:] if argv is None else argv
+    commands = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
+    if not arguments or (not arguments[0].startswith("-") and arguments[0] not in commands and len(arguments) == 1):
+        from app.ui.app import main as editor
+
+        return editor(arguments[0] if arguments else None)  # `streamwright [FILE]` opens the editor
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:

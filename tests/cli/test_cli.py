@@ -35,9 +35,14 @@ def test_version_and_help():
         assert result.returncode == 0 and "usage: streamwright" in result.stdout
 
 
-def test_no_command_is_a_usage_error():
-    result = cli()
-    assert result.returncode == 2 and "usage" in result.stdout
+def test_help_says_a_file_alone_opens_the_editor():
+    result = cli("--help")
+    assert result.returncode == 0 and "`streamwright [FILE]` opens the editor" in result.stdout
+
+
+def test_an_unknown_option_is_a_usage_error():
+    result = cli("--frobnicate")
+    assert result.returncode == 2 and "usage" in result.stderr
 
 
 def test_run_generate_report_streams_progress_and_ends_with_an_existing_file(tmp_path: Path):

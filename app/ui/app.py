@@ -1,0 +1,52 @@
+"""Start the editor: Qt application, an asyncio loop inside it (qasync), the main window.
+
+Workflows never run here: the Run panel and the preview talk to a runner
+process through ``app.client``, whose coroutines run on this loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app import __version__
+from app.resources import resource_path
+from app.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
+
+EXAMPLE = resource_path("examples", "demo.streamwright.json")
+
+
+def initial_file(argument: str | None, settings: QSettings) -> Path | None:
+    """The file given, else the one open last time (if it still exists), else the bundled example."""
+    if argument:
+        return Path(argument)
+    last = settings.value("lastFile")
+    if isinstance(last, str) and Path(last).is_file():
+        return Path(last)
+    return EXAMPLE if EXAMPLE.is_file() else None
+
+
+def main(argument: str | None = None) -> int:
+    import qasync
+
+    application = QApplication.instance() or QApplication(sys.argv[:1])
+    application.setOrganizationName(ORGANIZATION)
+    application.setApplicationName(APPLICATION)
+    application.setApplicationVersion(__version__)
+    loop = qasync.QEventLoop(application)
+    asyncio.set_event_loop(loop)
+    window = MainWindow()
+    window.restore_window_state()
+    path = initial_file(argument, window.settings)
+    if path is not None and not window.open_file(path) and argument:
+        return 1
+    window.show()
+    closed = asyncio.Event()
+    application.aboutToQuit.connect(closed.set)
+    with loop:
+        loop.run_until_complete(closed.wait())
+    return 0

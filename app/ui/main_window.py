@@ -1,0 +1,379 @@
+"""The main window: sidebar, palette, workflow canvas, docks, menus; files, undo and window state.
+
+The window is the controller between views and the Document: the canvas and
+panels emit requests, the window turns them into undo commands, and views
+redraw from Document signals (they never hold the project themselves).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+
+from app import __version__
+from app.core.exchange import endpoint_from_document, export_endpoint, import_endpoint
+from app.core.problems import Problem, ProjectInvalidError
+from app.core.project_file import dumps, parse_json
+from app.editor.action_paths import ActionPath
+from app.editor.clipboard import actions_from_mime_data, actions_mime_data
+from app.editor.commands.actions import DuplicateActionCommand, InsertActionCommand, InsertActionsCommand, MoveActionCommand, RemoveActionCommand
+from app.editor.commands.base import NoChangeError, ProjectCommand
+from app.editor.commands.endpoints import AddEndpointCommand
+from app.editor.document import Document
+from app.ui.palette_panel import PalettePanel
+from app.ui.problems_panel import ProblemsPanel
+from app.ui.project_sidebar import ProjectSidebar
+from app.ui.quick_add import QuickAddPopup
+from app.ui.workflow_canvas import WorkflowCanvas
+
+ORGANIZATION, APPLICATION = "Streamwright", "Streamwright"
+MAX_RECENT = 8
+FILE_FILTER = "Streamwright projects (*.streamwright.json);;JSON files (*.json);;All files (*)"
+ENDPOINT_INDEX = re.compile(r"^\$\.endpoints\[(\d+)\]")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document | None = None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.document = document or Document(parent=self)
+        self.settings = settings or QSettings(ORGANIZATION, APPLICATION)
+        self.endpoint: str | None = None
+        self.setObjectName("MainWindow")
+        self.canvas = WorkflowCanvas(self.document.registry)
+        self.setCentralWidget(self.canvas)
+        self.sidebar = ProjectSidebar(self.document)
+        self.palette_panel = PalettePanel()
+        self.problems_panel = ProblemsPanel()
+        self.quick_add = QuickAddPopup(self)
+        self.sidebar_dock = self._dock("Project", self.sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.palette_dock = self._dock("Actions", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.problems_dock = self._dock("Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._build_menus()
+        self._connect()
+        self.sidebar.endpointSelected.connect(self.show_endpoint)
+        self.show_endpoint(self.sidebar.current)
+        self._update_title()
+        self.resize(1280, 820)
+        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
+        self.resizeDocks([self.sidebar_dock, self.palette_dock], [300, 400], Qt.Orientation.Vertical)
+
+    # -- construction --------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title}Dock")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, menu: object, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&New", self.new_project, QKeySequence.StandardKey.New)
+        self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu("Open &Recent")
+        self._action(file, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self._action(file, "Save &As…", self.save_as_dialog, QKeySequence.StandardKey.SaveAs)
+        file.addSeparator()
+        self._action(file, "&Export workflow…", self.export_workflow_dialog)
+        self._action(file, "Copy workflow as JSON", self.copy_workflow_json)
+        self._action(file, "&Import workflow…", self.import_workflow_dialog)
+        self._action(file, "Paste workflow from clipboard", self.paste_workflow_json)
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = bar.addMenu("&Edit")
+        undo = self.document.undo_stack().createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.document.undo_stack().createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addActions([undo, redo])
+        edit.addSeparator()
+        self._action(edit, "Cu&t", self.cut, QKeySequence.StandardKey.Cut)
+        self._action(edit, "&Copy", self.copy, QKeySequence.StandardKey.Copy)
+        self._action(edit, "&Paste", self.paste, QKeySequence.StandardKey.Paste)
+        self._action(edit, "D&uplicate", self.duplicate, "Ctrl+D")
+        self._action(edit, "&Delete", self.delete_selected, QKeySequence.StandardKey.Delete)
+        edit.addSeparator()
+        self._action(edit, "&Add action…", self.quick_add_after_selection, "Ctrl+K")
+        self._action(edit, "&Find action", self.find_action, QKeySequence.StandardKey.Find)
+        view = bar.addMenu("&View")
+        for dock in (self.sidebar_dock, self.palette_dock, self.problems_dock):
+            view.addAction(dock.toggleViewAction())
+        self.view_menu = view
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About Streamwright", lambda: QMessageBox.about(self, "Streamwright", f"Streamwright {__version__}\nDesign streaming API endpoints."))
+        self._refresh_recent()
+
+    def _connect(self) -> None:
+        document = self.document
+        for signal in (document.workflowChanged, document.actionChanged, document.endpointChanged):
+            signal.connect(self._redraw)
+        document.problemsChanged.connect(self._problems_changed)
+        document.projectReset.connect(self._redraw)
+        document.dirtyChanged.connect(lambda _dirty: self._update_title())
+        document.filePathChanged.connect(lambda _path: self._update_title())
+        self.canvas.typeDropped.connect(self.insert_type)
+        self.canvas.moveRequested.connect(self.move_action)
+        self.canvas.deleteRequested.connect(lambda path: self._push(lambda: RemoveActionCommand(document, self.endpoint, path)))  # type: ignore[arg-type]
+        self.canvas.insertRequested.connect(self.open_quick_add)
+        self.quick_add.chosen.connect(self.insert_type)
+        self.palette_panel.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
+        self.problems_panel.problemActivated.connect(self.reveal_problem)
+        self._problems_changed()
+
+    # -- views ---------------------------------------------------------
+    def show_endpoint(self, name: str | None) -> None:
+        self.endpoint = name if name is not None and self.document.has_endpoint(name) else None
+        self._redraw()
+
+    def _redraw(self, *_: object) -> None:
+        if self.endpoint is not None and not self.document.has_endpoint(self.endpoint):
+            self.endpoint = self.sidebar.current if self.sidebar.current and self.document.has_endpoint(self.sidebar.current) else None
+        endpoint = self.document.endpoint(self.endpoint) if self.endpoint else None
+        problems = self.document.problems_for(self.endpoint) if self.endpoint else []
+        self.canvas.set_endpoint(endpoint, problems)
+
+    def _problems_changed(self) -> None:
+        problems = self.document.problems()
+        self.problems_panel.show_problems(problems)
+        errors = sum(1 for p in problems if p.severity == "error")
+        self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems else "Problems")
+        self.status_label.setText(f"{errors} error(s), {len(problems) - errors} warning(s)" if problems else "No problems")
+        self._redraw()
+
+    def reveal_problem(self, problem: Problem) -> None:
+        """Select the endpoint and the action a problem is about."""
+        match = ENDPOINT_INDEX.match(problem.path)
+        if match is None:
+            return
+        index = int(match.group(1))
+        if index >= len(self.document.project.endpoints):
+            return
+        name = self.document.project.endpoints[index].name
+        self.sidebar.select_endpoint(name)
+        if problem.action_id:
+            path = self.document.path_of(name, problem.action_id)
+            if path is not None:
+                self.canvas.select(path)
+                self.canvas.setFocus()
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name()}[*] — Streamwright")
+        self.setWindowModified(self.document.is_dirty())
+        path = self.document.file_path()
+        self.statusBar().showMessage(str(path) if path else "Not saved yet")
+
+    # -- edits ---------------------------------------------------------
+    def _push(self, make: object) -> ProjectCommand | None:
+        """Build and push a command; a refused edit is a status-bar message, never a crash."""
+        try:
+            command = make()  # type: ignore[operator]
+        except NoChangeError:
+            return None
+        except ValueError as error:
+            self.statusBar().showMessage(f"Not done: {error}", 6000)
+            return None
+        self.document.push(command)
+        return command
+
+    def insert_type(self, path: ActionPath, type_id: str) -> None:
+        if self.endpoint is None:
+            self.statusBar().showMessage("Create or select an endpoint first", 6000)
+            return
+        command = self._push(lambda: InsertActionCommand(self.document, self.endpoint, path, type_id))  # type: ignore[arg-type]
+        if isinstance(command, InsertActionCommand):
+            self.canvas.select(command.paths[0])
+
+    def move_action(self, source: ActionPath, target: ActionPath) -> None:
+        command = self._push(lambda: MoveActionCommand(self.document, self.endpoint, source, target))  # type: ignore[arg-type]
+        if command is not None and getattr(command, "paths", None):
+            self.canvas.select(command.paths[0])  # type: ignore[attr-defined]
+
+    def open_quick_add(self, path: ActionPath) -> None:
+        if self.endpoint is None:
+            self.statusBar().showMessage("Create or select an endpoint first", 6000)
+            return
+        position = self.canvas.mapToGlobal(self.canvas.rect().center())
+        self.quick_add.open_at(path, position)
+
+    def quick_add_after_selection(self) -> None:
+        self.open_quick_add(self.canvas._insertion_after_selection())
+
+    def find_action(self) -> None:
+        self.palette_dock.show()
+        self.palette_panel.search.setFocus()
+        self.palette_panel.search.selectAll()
+
+    def delete_selected(self) -> None:
+        if self.canvas.selected is not None and self.endpoint is not None:
+            self._push(lambda: RemoveActionCommand(self.document, self.endpoint, self.canvas.selected))  # type: ignore[arg-type]
+
+    def duplicate(self) -> None:
+        if self.canvas.selected is not None and self.endpoint is not None:
+            self._push(lambda: DuplicateActionCommand(self.document, self.endpoint, self.canvas.selected))  # type: ignore[arg-type]
+
+    def copy(self) -> None:
+        if self.canvas.selected is not None and self.endpoint is not None:
+            QGuiApplication.clipboard().setMimeData(actions_mime_data([self.document.action(self.endpoint, self.canvas.selected)]))
+
+    def cut(self) -> None:
+        self.copy()
+        self.delete_selected()
+
+    def paste(self) -> None:
+        if self.endpoint is None:
+            return
+        try:
+            actions = actions_from_mime_data(QGuiApplication.clipboard().mimeData(), self.document.registry)
+        except (ValueError, ProjectInvalidError) as error:
+            self.statusBar().showMessage(f"Nothing to paste: {error}", 6000)
+            return
+        if actions:
+            path = self.canvas._insertion_after_selection()
+            self._push(lambda: InsertActionsCommand(self.document, self.endpoint, path, actions))  # type: ignore[arg-type]
+
+    # -- files ---------------------------------------------------------
+    def confirm_discard(self) -> bool:
+        """Ask before losing unsaved work; True when it is fine to go on."""
+        if not self.document.is_dirty():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.document.display_name()}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_project(self) -> None:
+        if self.confirm_discard():
+            self.document.new()
+
+    def open_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(self._last_folder()), FILE_FILTER)
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str | Path) -> bool:
+        """Open a project; a broken file shows its problems and leaves the open project untouched."""
+        try:
+            self.document.open(path)
+        except ProjectInvalidError as error:
+            self.show_load_errors(error)
+            return False
+        self._remember(Path(path))
+        return True
+
+    def show_load_errors(self, error: ProjectInvalidError) -> None:
+        lines = "\n".join(f"• {p.path}: {p.message}" for p in error.problems[:20])
+        more = f"\n… and {len(error.problems) - 20} more" if len(error.problems) > 20 else ""
+        QMessageBox.warning(self, "Cannot open project", f"{error.source or 'The file'} has problems, so nothing was changed:\n\n{lines}{more}")
+
+    def save(self) -> bool:
+        if self.document.file_path() is None:
+            return self.save_as_dialog()
+        self.document.save()
+        self._remember(self.document.file_path())  # type: ignore[arg-type]
+        return True
+
+    def save_as_dialog(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self._last_folder() / "untitled.streamwright.json"), FILE_FILTER)
+        if not path:
+            return False
+        self.document.save_as(path)
+        self._remember(Path(path))
+        return True
+
+    def export_workflow_dialog(self) -> None:
+        if self.endpoint is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export workflow", str(self._last_folder() / f"{self.endpoint}.json"), "JSON (*.json)")
+        if path:
+            Path(path).write_text(dumps(export_endpoint(self.document.project, self.endpoint)), encoding="utf-8")
+            self.statusBar().showMessage(f"Exported {self.endpoint} to {path}", 6000)
+
+    def copy_workflow_json(self) -> None:
+        if self.endpoint is not None:
+            QGuiApplication.clipboard().setText(dumps(export_endpoint(self.document.project, self.endpoint)))
+            self.statusBar().showMessage(f"Copied {self.endpoint} as JSON", 6000)
+
+    def import_workflow_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import workflow", str(self._last_folder()), "JSON (*.json);;All files (*)")
+        if path:
+            self.import_workflow_text(Path(path).read_text(encoding="utf-8"), path)
+
+    def paste_workflow_json(self) -> None:
+        self.import_workflow_text(QGuiApplication.clipboard().text(), "the clipboard")
+
+    def import_workflow_text(self, text: str, source: str) -> bool:
+        """Add an exported endpoint (renamed on clash, as the CLI's import); bad JSON changes nothing."""
+        try:
+            endpoint = endpoint_from_document(parse_json(text, source), source, self.document.registry)
+        except ProjectInvalidError as error:
+            self.show_load_errors(error)
+            return False
+        _, renamed = import_endpoint(self.document.project, endpoint)
+        command = self._push(lambda: AddEndpointCommand(self.document, renamed))
+        if command is not None:
+            self.sidebar.select_endpoint(renamed.name)
+            changed = f" (renamed from {endpoint.name})" if renamed.name != endpoint.name else ""
+            self.statusBar().showMessage(f"Imported {renamed.name}{changed}", 6000)
+        return command is not None
+
+    # -- settings ------------------------------------------------------
+    def _last_folder(self) -> Path:
+        path = self.document.file_path()
+        return path.parent if path else Path.home()
+
+    def _remember(self, path: Path) -> None:
+        recent = [str(path.resolve())] + [p for p in self.recent_files() if p != str(path.resolve())]
+        self.settings.setValue("recentFiles", json.dumps(recent[:MAX_RECENT]))
+        self.settings.setValue("lastFile", str(path.resolve()))
+        self._refresh_recent()
+
+    def recent_files(self) -> list[str]:
+        try:
+            value = json.loads(str(self.settings.value("recentFiles", "[]")))
+        except ValueError:
+            return []
+        return [p for p in value if isinstance(p, str)]
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.confirm_discard() and self.open_file(p))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def restore_window_state(self) -> None:
+        geometry, state = self.settings.value("geometry"), self.settings.value("windowState")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+        event.accept()

@@ -1,0 +1,35 @@
+"""Quick add: the palette in a popup at a "+" or under the keyboard, type to search, Enter to add."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+
+from app.editor.action_paths import ActionPath
+from app.ui.palette_panel import PalettePanel
+
+
+class QuickAddPopup(QFrame):
+    chosen = Signal(object, str)  # insertion path, action type id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.palette_panel = PalettePanel(self)
+        self.palette_panel.typeChosen.connect(self._chosen)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.palette_panel)
+        self.resize(280, 380)
+        self.path: ActionPath = (0,)
+
+    def open_at(self, path: ActionPath, global_position: QPoint) -> None:
+        self.path = path
+        self.palette_panel.search.clear()
+        self.move(global_position)
+        self.show()
+        self.palette_panel.search.setFocus()
+
+    def _chosen(self, type_id: str) -> None:
+        self.hide()
+        self.chosen.emit(self.path, type_id)

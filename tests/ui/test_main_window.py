@@ -1,0 +1,160 @@
+"""The main window as a user drives it: drag from the palette, undo/redo, files, import/export, problems."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.core.exchange import export_endpoint
+from app.core.project_file import dumps, load_project
+from app.editor.document import Document
+from app.editor.models.roles import ActionTypeRole
+from app.ui.main_window import MainWindow
+from tests.conftest import EXAMPLE, ROOT
+
+SCREENSHOTS = ROOT / "tests" / "ui" / "screenshots"
+
+
+@pytest.fixture
+def project_file(tmp_path: Path) -> Path:
+    path = tmp_path / "demo.streamwright.json"
+    shutil.copy(EXAMPLE, path)
+    shutil.copy(EXAMPLE.parent / "demo.sqlite", tmp_path / "demo.sqlite")
+    return path
+
+
+@pytest.fixture
+def window(qtbot, project_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+    # closing a window with unsaved work asks; a test that leaves edits behind answers Discard
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
+    document = Document()
+    document.open(project_file)
+    main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+def _drop_palette_item(window: MainWindow, type_id: str, at: QPoint) -> None:
+    """Drag a palette row with the palette model's own mime data onto the canvas."""
+    proxy = window.palette_panel.proxy
+    groups = [proxy.index(row, 0) for row in range(proxy.rowCount())]
+    index = next(proxy.index(row, 0, group) for group in groups for row in range(proxy.rowCount(group)) if proxy.index(row, 0, group).data(ActionTypeRole) == type_id)
+    mime = proxy.mimeData([index])
+    viewport = window.canvas.viewport()
+    actions, buttons, modifiers = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        QApplication.sendEvent(viewport, QDragEnterEvent(at, actions, mime, buttons, modifiers))
+        QApplication.sendEvent(viewport, QDragMoveEvent(at, actions, mime, buttons, modifiers))
+    QApplication.sendEvent(viewport, QDropEvent(QPointF(at), actions, mime, buttons, modifiers))
+
+
+def _insert_point(window: MainWindow, path) -> QPoint:
+    point = next(p for p in window.canvas.layout_.inserts if p.path == path)
+    offset = window.canvas._offset()
+    return QPoint(int(point.x + 60 + offset.x()), int(point.y + offset.y()))
+
+
+def test_dropping_a_palette_item_adds_the_action_and_undo_redo_round_trips(qtbot, window):
+    before = window.document.project
+    _drop_palette_item(window, "flow.wait", _insert_point(window, (1,)))
+    workflow = window.document.endpoint("generate-report").workflow
+    assert workflow[1].type == "flow.wait" and len(workflow) == len(before.endpoint("generate-report").workflow) + 1
+    assert window.canvas.selected == (1,) and window.isWindowModified()
+    window.document.undo_stack().undo()
+    assert window.document.project == before and not window.isWindowModified()
+    window.document.undo_stack().redo()
+    assert window.document.endpoint("generate-report").workflow[1].type == "flow.wait"
+
+
+def test_reordering_by_drag_moves_the_card(qtbot, window):
+    first = window.document.endpoint("generate-report").workflow[0].id
+    window.move_action((0,), (3,))
+    assert window.document.endpoint("generate-report").workflow[2].id == first
+
+
+def test_quick_add_by_keyboard(qtbot, window):
+    window.canvas.select((0,))
+    window.quick_add_after_selection()
+    qtbot.waitUntil(window.quick_add.isVisible)
+    qtbot.keyClicks(window.quick_add.palette_panel.search, "log")
+    qtbot.keyClick(window.quick_add.palette_panel.search, Qt.Key.Key_Return)
+    assert window.document.endpoint("generate-report").workflow[1].type == "debug.log"
+    assert not window.quick_add.isVisible()
+
+
+def test_delete_key_removes_the_selected_card_in_one_undo_step(qtbot, window):
+    window.sidebar.select_endpoint("long-import")
+    window.canvas.select((1,))
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Delete)
+    assert [a.id for a in window.document.endpoint("long-import").workflow] == ["send_starting", "send_done"]
+    window.document.undo_stack().undo()
+    assert len(window.document.endpoint("long-import").workflow) == 3
+
+
+def test_opening_a_broken_file_shows_the_problems_and_keeps_the_project(qtbot, window, tmp_path, monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    broken = tmp_path / "broken.streamwright.json"
+    broken.write_text('{"endpoints": [{"name": "x", "path": "/x", "workflow": [{"id": "a", "type": "nope"}]}]}')
+    before = window.document.project
+    assert not window.open_file(broken)
+    assert window.document.project is before
+    assert "$.endpoints[0].workflow[0].type" in shown[0]
+
+
+def test_export_and_import_a_workflow_renames_on_clash(qtbot, window):
+    text = dumps(export_endpoint(window.document.project, "typewriter"))
+    assert window.import_workflow_text(text, "test")
+    names = [e.name for e in window.document.project.endpoints]
+    assert names[-1] == "typewriter-2" and window.sidebar.current == "typewriter-2"
+    window.document.undo_stack().undo()
+    assert "typewriter-2" not in [e.name for e in window.document.project.endpoints]
+
+
+def test_copy_and_paste_actions_through_the_clipboard(qtbot, window):
+    window.canvas.select((0,))
+    window.copy()
+    assert "streamwright.actions" in QGuiApplication.clipboard().mimeData().text() or QGuiApplication.clipboard().mimeData().formats()
+    window.sidebar.select_endpoint("typewriter")
+    window.canvas.select((0,))
+    window.paste()
+    pasted = window.document.endpoint("typewriter").workflow[1]
+    assert pasted.type == "stream.send" and pasted.params["eventData"]["label"] == "Starting"
+
+
+def test_clicking_a_problem_selects_its_action(qtbot, window):
+    window.sidebar.select_endpoint("typewriter")
+    window.canvas.select((0,))
+    window.delete_selected()  # nothing wrong yet; now add a message without status
+    from app.editor.commands.actions import SetActionParamCommand
+
+    window.document.push(SetActionParamCommand(window.document, "long-import", (0,), "eventData", {"done": 0}))
+    item = next(window.problems_panel.item(i) for i in range(window.problems_panel.count()) if "status" in window.problems_panel.item(i).text())
+    window.problems_panel.itemClicked.emit(item)
+    assert window.sidebar.current == "long-import" and window.canvas.selected == (0,)
+
+
+def test_closing_with_unsaved_work_asks_first(qtbot, window, monkeypatch):
+    window.move_action((0,), (3,))
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Cancel)
+    assert not window.close()
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Save)
+    assert window.close()
+    assert load_project(window.document.file_path()).endpoint("generate-report").workflow[2].id == "send_starting"
+
+
+def test_screenshot_of_the_main_window(qtbot, window):
+    window.canvas.select((4,))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(SCREENSHOTS / "main-window.png"))
