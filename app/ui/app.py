@@ -41,10 +41,11 @@ def main(argument: str | None = None) -> int:
     asyncio.set_event_loop(loop)
     window = MainWindow()
     window.restore_window_state()
-    path = initial_file(argument, window.settings)
-    if path is not None and not window.open_file(path) and argument:
-        return 1
     window.show()
+    if not window.offer_recovery():
+        path = initial_file(argument, window.settings)
+        if path is not None and not window.open_file(path) and argument:
+            return 1
     closed = asyncio.Event()
     application.aboutToQuit.connect(closed.set)
     with loop:

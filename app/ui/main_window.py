@@ -20,6 +20,7 @@ from app.core.exchange import endpoint_from_document, export_endpoint, import_en
 from app.core.problems import Problem, ProjectInvalidError
 from app.core.project_file import dumps, parse_json
 from app.editor.action_paths import ActionPath
+from app.editor.autosave import Autosave, find_recovery
 from app.editor.clipboard import actions_from_mime_data, actions_mime_data
 from app.editor.commands.actions import DuplicateActionCommand, InsertActionCommand, InsertActionsCommand, MoveActionCommand, RemoveActionCommand
 from app.editor.commands.base import NoChangeError, ProjectCommand
@@ -38,9 +39,10 @@ ENDPOINT_INDEX = re.compile(r"^\$\.endpoints\[(\d+)\]")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, document: Document | None = None, settings: QSettings | None = None) -> None:
+    def __init__(self, document: Document | None = None, settings: QSettings | None = None, recovery_dir: Path | None = None) -> None:
         super().__init__()
         self.document = document or Document(parent=self)
+        self.autosave = Autosave(self.document, recovery_dir, parent=self)
         self.settings = settings or QSettings(ORGANIZATION, APPLICATION)
         self.endpoint: str | None = None
         self.setObjectName("MainWindow")
@@ -376,4 +378,26 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
+        self.autosave.close()
         event.accept()
+
+    def offer_recovery(self) -> bool:
+        """After a crash, offer the newest recovery file; True when its work was restored."""
+        found = find_recovery(self.autosave.directory)
+        if not found:
+            return False
+        newest = found[0]
+        name = newest.original_path.name if newest.original_path else "an unsaved project"
+        answer = QMessageBox.question(
+            self,
+            "Restore unsaved work?",
+            f"Streamwright did not close normally. Restore the unsaved changes to {name} from {newest.saved_at:%Y-%m-%d %H:%M}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            for recovery in found:
+                recovery.discard()
+            return False
+        self.document.restore(newest.project, newest.original_path)
+        newest.discard()
+        return True

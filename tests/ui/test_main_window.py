@@ -36,7 +36,7 @@ def window(qtbot, project_file: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
     document = Document()
     document.open(project_file)
-    main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
@@ -152,6 +152,20 @@ def test_closing_with_unsaved_work_asks_first(qtbot, window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Save)
     assert window.close()
     assert load_project(window.document.file_path()).endpoint("generate-report").workflow[2].id == "send_starting"
+
+
+def test_unsaved_work_is_offered_back_after_a_crash(qtbot, window, tmp_path, monkeypatch):
+    window.move_action((0,), (3,))
+    assert window.autosave.write_now()
+    edited = window.document.project
+    window.autosave._lock.unlock()  # what a crash leaves: a recovery file whose session is gone
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+    fresh = MainWindow(Document(), QSettings(str(tmp_path / "other.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
+    qtbot.addWidget(fresh)
+    assert fresh.offer_recovery()
+    assert fresh.document.project == edited and fresh.document.is_dirty()
+    assert fresh.document.file_path() == window.document.file_path()
+    assert not fresh.offer_recovery(), "a restored file is not offered twice"
 
 
 def test_screenshot_of_the_main_window(qtbot, window):
