@@ -19,6 +19,7 @@ from app.core.formula import FormulaSyntaxError, compile_formula
 from app.core.problems import Problem
 from app.core.project import Action, Endpoint, Project
 from app.core.registry import Registry, default_registry
+from app.core.scope import CAUGHT_ERROR_FIELDS, LOOP_FIELDS, RESULT_VARIABLE_PARAMS, Scope, endpoint_scope
 from app.core.values import is_formula, iter_formulas
 
 SEND = "stream.send"
@@ -28,9 +29,7 @@ PAIRED_KEYS = (("done", "total"),)
 FORMULA_NOMINAL_BYTES = 8
 CONTENT_STATUSES = {"chunk"}
 """Messages that carry the content itself (text as it arrives): one per item is the point, not noise."""
-LOOP_FIELDS = {"index", "count", "total", "item", "first", "last", "parent"}
-CAUGHT_ERROR_FIELDS = {"message", "action", "actionType"}
-RESULT_VARIABLE_PARAMS = ("resultVariable",)
+__all__ = ["CAUGHT_ERROR_FIELDS", "LOOP_FIELDS", "RESULT_VARIABLE_PARAMS", "LintSettings", "lint_endpoint", "lint_project"]
 
 
 @dataclass(frozen=True)
@@ -38,17 +37,6 @@ class LintSettings:
     max_event_data_bytes: int = 1024
     loop_every: int = 100
     """Loops with more items than this should send every ``loop_every`` items, not every item."""
-
-
-@dataclass
-class _Scope:
-    """What formulas may name at one point of the workflow."""
-
-    inputs: frozenset[str]
-    variables: set[str]
-    results: set[str]
-    loop_depth: int = 0
-    in_catch: bool = False
 
 
 def lint_project(project: Project, settings: LintSettings | None = None, registry: Registry | None = None) -> list[Problem]:
@@ -62,7 +50,7 @@ def lint_project(project: Project, settings: LintSettings | None = None, registr
 
 def lint_endpoint(endpoint: Endpoint, settings: LintSettings, registry: Registry, base: str) -> list[Problem]:
     linter = _EndpointLinter(endpoint, settings, registry)
-    scope = _Scope(frozenset(spec.name for spec in endpoint.inputs), set(), set())
+    scope = endpoint_scope(endpoint)
     linter.block(endpoint.workflow, f"{base}.workflow", scope, loops=[])
     linter.shapes()
     return linter.problems
@@ -79,7 +67,7 @@ class _EndpointLinter:
     def warn(self, path: str, message: str, action: Action, code: str, field: str | None = None, position: int | None = None) -> None:
         self.problems.append(Problem(path, message, action.id, field, position, "warning", code))
 
-    def block(self, actions: list[Action], path: str, scope: _Scope, loops: list[tuple[Action, bool]]) -> None:
+    def block(self, actions: list[Action], path: str, scope: Scope, loops: list[tuple[Action, bool]]) -> None:
         for index, action in enumerate(actions):
             action_path = f"{path}[{index}]"
             self.formulas(action, action_path, scope)
@@ -88,21 +76,14 @@ class _EndpointLinter:
             action_type = self.registry.get(action.type) if action.type in self.registry else None
             for slot in action_type.slots if action_type else ():
                 children = action.slots.get(slot, [])
-                inner = _Scope(scope.inputs, scope.variables, scope.results, scope.loop_depth, scope.in_catch)
+                inner = scope.inner(action_type.id, slot)
                 inner_loops = loops
-                if action_type and action_type.id == LOOP:
-                    inner.loop_depth += 1
+                if action_type.id == LOOP:
                     inner_loops = [*loops, (action, self.is_long(action))]
-                elif action_type and action_type.id in CONDITIONAL:
+                elif action_type.id in CONDITIONAL:
                     inner_loops = []
-                if slot == "catch":
-                    inner.in_catch = True
                 self.block(children, f"{action_path}.slots.{slot}", inner, inner_loops)
-            scope.results.add(action.id)
-            name = action.params.get("name") if action.type == "variable.set" else None
-            for variable in (name, *(action.params.get(key) for key in RESULT_VARIABLE_PARAMS)):
-                if isinstance(variable, str):
-                    scope.variables.add(variable)
+            scope.finish(action, action_type.id if action_type else None)
 
     def is_long(self, loop: Action) -> bool:
         params = loop.params
@@ -165,7 +146,7 @@ class _EndpointLinter:
                             "shape-mismatch",
                         )
 
-    def formulas(self, action: Action, path: str, scope: _Scope) -> None:
+    def formulas(self, action: Action, path: str, scope: Scope) -> None:
         for key, raw in action.params.items():
             for sub_path, source in iter_formulas(raw):
                 field = f"{key}.{sub_path}" if sub_path else key
@@ -174,7 +155,7 @@ class _EndpointLinter:
                 except FormulaSyntaxError:
                     continue  # reported by validation
                 for formula_path in sorted(formula.paths):
-                    message = _out_of_scope(formula_path, scope)
+                    message = scope.check(formula_path)
                     if message:
                         self.warn(f"{path}.params.{field}", message, action, "unknown-name", field)
 
@@ -188,33 +169,3 @@ def _nominal(value: Any) -> Any:
         return [_nominal(item) for item in value]
     return value
 
-
-def _out_of_scope(path: tuple[str, ...], scope: _Scope) -> str | None:
-    root, rest = path[0], path[1:]
-    name = rest[0] if rest else None
-    if root == "inputs":
-        if name is not None and name not in scope.inputs:
-            known = ", ".join(sorted(scope.inputs)) or "none"
-            return f"inputs.{name} is not an input of this endpoint (inputs: {known})"
-        return None
-    if root == "variables":
-        if name is not None and name not in scope.variables:
-            return f"variables.{name} is not set by any earlier action"
-        return None
-    if root == "results":
-        if name is not None and name not in scope.results:
-            return f"results.{name} is not an earlier action's id"
-        return None
-    if root == "loop":
-        if scope.loop_depth == 0:
-            return "loop is only in scope inside a Loop's body"
-        if name is not None and name not in LOOP_FIELDS:
-            return f"loop.{name} does not exist (loop has {', '.join(sorted(LOOP_FIELDS))})"
-        return None
-    if root == "caughtError":
-        if not scope.in_catch:
-            return "caughtError is only in scope inside a Try/catch's catch branch"
-        if name is not None and name not in CAUGHT_ERROR_FIELDS:
-            return f"caughtError.{name} does not exist (caughtError has {', '.join(sorted(CAUGHT_ERROR_FIELDS))})"
-        return None
-    return f"{root} is not in scope (names in scope: inputs, variables, results, loop, caughtError)"

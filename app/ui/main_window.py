@@ -26,6 +26,7 @@ from app.editor.commands.actions import DuplicateActionCommand, InsertActionComm
 from app.editor.commands.base import NoChangeError, ProjectCommand
 from app.editor.commands.endpoints import AddEndpointCommand
 from app.editor.document import Document
+from app.ui.inspector import Inspector
 from app.ui.palette_panel import PalettePanel
 from app.ui.problems_panel import ProblemsPanel
 from app.ui.project_sidebar import ProjectSidebar
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         self.sidebar_dock = self._dock("Project", self.sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.palette_dock = self._dock("Actions", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.problems_dock = self._dock("Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.inspector = Inspector(self.document)
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
@@ -64,6 +67,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.resize(1280, 820)
         self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
+        self.resizeDocks([self.inspector_dock], [400], Qt.Orientation.Horizontal)
         self.resizeDocks([self.sidebar_dock, self.palette_dock], [300, 400], Qt.Orientation.Vertical)
 
     # -- construction --------------------------------------------------
@@ -113,7 +117,7 @@ class MainWindow(QMainWindow):
         self._action(edit, "&Add action…", self.quick_add_after_selection, "Ctrl+K")
         self._action(edit, "&Find action", self.find_action, QKeySequence.StandardKey.Find)
         view = bar.addMenu("&View")
-        for dock in (self.sidebar_dock, self.palette_dock, self.problems_dock):
+        for dock in (self.sidebar_dock, self.palette_dock, self.inspector_dock, self.problems_dock):
             view.addAction(dock.toggleViewAction())
         self.view_menu = view
         help_menu = bar.addMenu("&Help")
@@ -132,6 +136,8 @@ class MainWindow(QMainWindow):
         self.canvas.moveRequested.connect(self.move_action)
         self.canvas.deleteRequested.connect(lambda path: self._push(lambda: RemoveActionCommand(document, self.endpoint, path)))  # type: ignore[arg-type]
         self.canvas.insertRequested.connect(self.open_quick_add)
+        self.canvas.selectionChanged.connect(lambda path: self.inspector.show_action(self.endpoint if path is not None else None, path))
+        self.canvas.activated.connect(lambda _path: (self.inspector_dock.show(), self.inspector.setFocus()))
         self.quick_add.chosen.connect(self.insert_type)
         self.palette_panel.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
         self.problems_panel.problemActivated.connect(self.reveal_problem)

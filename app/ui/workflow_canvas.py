@@ -21,9 +21,9 @@ from app.core.registry import Registry, default_registry
 from app.editor.action_paths import ActionPath
 from app.editor.models.roles import ACTION_PATH_MIME, ACTION_TYPE_MIME
 from app.ui import theme
-from app.ui.canvas_layout import CanvasLayout, CardBox, InsertPoint, LaneBox, layout_workflow
+from app.ui.canvas_layout import MARGIN, CanvasLayout, CardBox, InsertPoint, LaneBox, layout_workflow
 
-COLUMN_WIDTH = 600.0
+MIN_COLUMN, MAX_COLUMN = 360.0, 720.0
 PLUS_RADIUS = 8.0
 
 
@@ -61,11 +61,18 @@ class WorkflowCanvas(QAbstractScrollArea):
         for problem in problems or []:
             if problem.action_id:
                 self.problems.setdefault(problem.action_id, []).append(problem)
-        self.layout_ = layout_workflow(endpoint, self.registry, COLUMN_WIDTH) if endpoint is not None else None
+        self._relayout()
         if self.selected is not None and (not same_endpoint or self.layout_ is None or self.layout_.card_for(self.selected) is None):
             self.select(None)
         self._update_scrollbars()
         self.viewport().update()
+
+    def _column_width(self) -> float:
+        """Cards follow the window's width within bounds, so a narrow canvas does not cut them off."""
+        return max(MIN_COLUMN, min(MAX_COLUMN, self.viewport().width() - 2 * MARGIN))
+
+    def _relayout(self) -> None:
+        self.layout_ = layout_workflow(self.endpoint, self.registry, self._column_width()) if self.endpoint is not None else None
 
     def select(self, path: ActionPath | None) -> None:
         if path == self.selected:
@@ -110,6 +117,8 @@ class WorkflowCanvas(QAbstractScrollArea):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
+        if self.layout_ is not None and self.layout_.width != self._column_width() + 2 * MARGIN:
+            self._relayout()
         self._update_scrollbars()
 
     # -- painting ------------------------------------------------------

@@ -168,6 +168,21 @@ def test_unsaved_work_is_offered_back_after_a_crash(qtbot, window, tmp_path, mon
     assert not fresh.offer_recovery(), "a restored file is not offered twice"
 
 
+def test_selecting_a_card_shows_it_in_the_inspector_and_its_edits_redraw_the_card(qtbot, window):
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=_card_point(window, (7,)))
+    assert (window.inspector.endpoint, window.inspector.path, window.inspector.action_id) == ("generate-report", (7,), "pause_calculated")
+    window.inspector.row("milliseconds")  # the Wait's own field is on show
+    window.sidebar.select_endpoint("typewriter")
+    assert window.inspector.action_id is None, "another endpoint clears the inspector"
+
+
+def _card_point(window: MainWindow, path) -> QPoint:
+    window.canvas.ensure_visible(path)
+    card = window.canvas.layout_.card_for(path)
+    offset = window.canvas._offset()
+    return QPoint(int(card.rect.x + 80 + offset.x()), int(card.rect.y + 20 + offset.y()))
+
+
 def test_screenshot_of_the_main_window(qtbot, window):
     window.canvas.select((4,))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

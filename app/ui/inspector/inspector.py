@@ -1,0 +1,213 @@
+"""The inspector: the selected action's settings, built only from its type's params declaration.
+
+Edits become ``SetActionParamCommand``/``SetActionTitleCommand`` pushes on the
+Document, one per keystroke (the commands merge typing in one field into one
+undo step). The inspector then follows the Document like any other view: on
+``actionChanged`` every row is given the stored value and updates only if it
+differs from what it shows, so undo/redo land in the fields and the user's own
+typing never echoes back into the cursor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app.core.project import Action
+from app.core.registry import ActionType
+from app.core.scope import Scope, scope_at
+from app.editor.action_paths import ActionPath, PathError
+from app.editor.commands.actions import UNSET, SetActionParamCommand, SetActionTitleCommand
+from app.editor.commands.base import NoChangeError
+from app.editor.document import Document
+from app.ui.inspector.header import ActionHeader
+from app.ui.inspector.param_row import ParamRow
+from app.ui.inspector.problems import ProblemList
+from app.ui.inspector.style import stylesheet
+from app.ui.inspector.values import same_value, stored_value
+
+
+class Inspector(QWidget):
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(stylesheet())
+        self.document = document
+        self.endpoint: str | None = None
+        self.path: ActionPath | None = None
+        self.action_id: str | None = None
+        self.action_type: ActionType | None = None
+        self.rows: list[ParamRow] = []
+        self._built_for: tuple[str | None, str, str] | None = None
+
+        self.header = ActionHeader(self)
+        self.problems = ProblemList(self)
+        self.empty = QLabel("Select an action on the canvas to edit its settings.", self)
+        self.empty.setObjectName("emptyState")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_params = QLabel("This action has no settings.", self)
+        self.no_params.setObjectName("emptyForm")
+        content = QWidget(self)
+        content.setObjectName("inspectorContent")
+        self.form = QVBoxLayout(content)
+        self.form.setContentsMargins(14, 12, 14, 16)
+        self.form.setSpacing(14)
+        self.form.addWidget(self.problems)
+        self.form.addWidget(self.no_params)
+        self.form.addStretch(1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("inspectorScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.empty, 1)
+
+        self.header.titleEdited.connect(self._title_edited)
+        document.actionChanged.connect(self._action_changed)
+        document.workflowChanged.connect(self._workflow_changed)
+        document.endpointRenamed.connect(self._endpoint_renamed)
+        document.endpointsChanged.connect(self._endpoints_changed)
+        document.projectReset.connect(lambda: self.show_action(None, None))
+        document.problemsChanged.connect(self._show_problems)
+        self.show_action(None, None)
+
+    # -- public --------------------------------------------------------------
+    def show_action(self, endpoint: str | None, path: ActionPath | None) -> None:
+        """Show an action (None, or a path that leads nowhere: the empty state)."""
+        action = self._find(endpoint, path)
+        if action is None or endpoint is None or path is None:
+            self.endpoint = self.path = self.action_id = None
+            self._set_empty(True)
+            return
+        self.endpoint, self.path, self.action_id = endpoint, tuple(path), action.id
+        self._set_empty(False)
+        self._refresh()
+
+    def row(self, param: str) -> ParamRow:
+        """The row of a param, by its JSON name (alias) or its Python name."""
+        for row in self.rows:
+            if param in (row.spec.alias, row.spec.name):
+                return row
+        raise KeyError(f"the shown action has no param {param!r}")
+
+    def scope(self) -> Scope | None:
+        """Names in scope at the shown action (asked by the formula editors when they complete)."""
+        if self.endpoint is None or self.path is None:
+            return None
+        try:
+            return scope_at(self.document.endpoint(self.endpoint), self.path, self.document.registry)
+        except (KeyError, LookupError):
+            return None
+
+    # -- building ------------------------------------------------------------
+    def _find(self, endpoint: str | None, path: ActionPath | None) -> Action | None:
+        if endpoint is None or path is None or not self.document.has_endpoint(endpoint):
+            return None
+        try:
+            return self.document.action(endpoint, tuple(path))
+        except PathError:
+            return None
+
+    def _set_empty(self, empty: bool) -> None:
+        self.empty.setVisible(empty)
+        self.header.setVisible(not empty)
+        self.scroll.setVisible(not empty)
+        if empty:
+            self._build(None)
+
+    def _build(self, action: Action | None) -> None:
+        """One row per declared param; rebuilt only when the shown action's type changes."""
+        key = (self.endpoint, action.id, action.type) if action is not None else None
+        if key == self._built_for:
+            return
+        type_id = action.type if action is not None else None
+        for row in self.rows:
+            row.setParent(None)
+            row.deleteLater()
+        self.rows = []
+        registry = self.document.registry
+        self.action_type = registry.get(type_id) if type_id is not None and type_id in registry else None
+        for spec in self.action_type.specs if self.action_type else ():
+            row = ParamRow(spec, self.scope, self.scroll.widget())
+            row.edited.connect(self._param_edited)
+            self.form.insertWidget(self.form.count() - 1, row)
+            self.rows.append(row)
+        self.no_params.setVisible(action is not None and not self.rows)
+        self._built_for = key
+
+    def _refresh(self) -> None:
+        action = self._find(self.endpoint, self.path)
+        if action is None:
+            return
+        self._build(action)
+        self.header.set_action(action, self.action_type)
+        values: dict[str, Any] = {}
+        for row in self.rows:
+            value = stored_value(action.params, row.spec)
+            row.set_value(value)
+            values[row.spec.name] = values[row.spec.alias] = value
+        for row in self.rows:
+            row.setVisible(row.spec.is_shown(values))
+        self._show_problems()
+
+    def _show_problems(self) -> None:
+        if self.endpoint is None or self.action_id is None:
+            return
+        specs = self.action_type.specs if self.action_type else []
+        self.problems.set_problems(self.document.problems_for(self.endpoint, self.action_id), specs)
+
+    # -- edits -----------------------------------------------------------------
+    def _param_edited(self, param: str, value: Any) -> None:
+        action = self._find(self.endpoint, self.path)
+        if action is None or self.endpoint is None or self.path is None:
+            return
+        spec = self.row(param).spec
+        if value is None and spec.default is None:
+            value = UNSET  # an optional param left blank: drop it, so the file stays minimal
+        stored = spec.alias in action.params or spec.name in action.params
+        if (value is UNSET and not stored) or (value is not UNSET and stored and same_value(value, stored_value(action.params, spec))):
+            return
+        try:
+            command = SetActionParamCommand(self.document, self.endpoint, self.path, param, value)
+        except NoChangeError:
+            return
+        self.document.push(command)
+
+    def _title_edited(self, text: str) -> None:
+        action = self._find(self.endpoint, self.path)
+        if action is None or self.endpoint is None or self.path is None or (action.title or "") == text:
+            return
+        try:
+            command = SetActionTitleCommand(self.document, self.endpoint, self.path, text)
+        except NoChangeError:
+            return
+        self.document.push(command)
+
+    # -- following the document --------------------------------------------------
+    def _action_changed(self, endpoint: str, action_id: str) -> None:
+        if endpoint == self.endpoint and action_id == self.action_id:
+            self._refresh()
+
+    def _workflow_changed(self, endpoint: str) -> None:
+        """Actions moved: follow the shown one by its id (gone: the empty state)."""
+        if endpoint != self.endpoint or self.action_id is None:
+            return
+        path = self.document.path_of(endpoint, self.action_id)
+        self.show_action(endpoint if path is not None else None, path)
+
+    def _endpoint_renamed(self, old: str, new: str) -> None:
+        if old == self.endpoint:
+            self.endpoint = new
+
+    def _endpoints_changed(self) -> None:
+        if self.endpoint is not None and not self.document.has_endpoint(self.endpoint):
+            self.show_action(None, None)
