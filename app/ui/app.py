@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
@@ -30,6 +31,23 @@ def initial_file(argument: str | None, settings: QSettings) -> Path | None:
     return EXAMPLE if EXAMPLE.is_file() else None
 
 
+def keep_clipboard_as_text() -> None:
+    """At quit, turn clipboard data this app set (actions as JSON) into plain text.
+
+    PySide6 crashes at interpreter exit while tearing down a ``QMimeData`` the
+    clipboard still holds; plain text is safe, and it keeps the copied JSON
+    pasteable into other programs.
+    """
+    clipboard = QGuiApplication.clipboard()
+    mime = clipboard.mimeData()
+    if mime is None or not mime.formats() or mime.formats() == ["text/plain"]:
+        return
+    text = clipboard.text()
+    clipboard.clear()
+    if text:
+        clipboard.setText(text)
+
+
 def main(argument: str | None = None) -> int:
     import qasync
 
@@ -47,6 +65,7 @@ def main(argument: str | None = None) -> int:
         if path is not None and not window.open_file(path) and argument:
             return 1
     closed = asyncio.Event()
+    application.aboutToQuit.connect(keep_clipboard_as_text)
     application.aboutToQuit.connect(closed.set)
     with loop:
         loop.run_until_complete(closed.wait())

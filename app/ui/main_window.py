@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -26,11 +27,14 @@ from app.editor.commands.actions import DuplicateActionCommand, InsertActionComm
 from app.editor.commands.base import NoChangeError, ProjectCommand
 from app.editor.commands.endpoints import AddEndpointCommand
 from app.editor.document import Document
+from app.client.runner_process import RunnerProcess
+from app.ui.async_runtime import spawn
 from app.ui.inspector import Inspector
 from app.ui.palette_panel import PalettePanel
 from app.ui.problems_panel import ProblemsPanel
 from app.ui.project_sidebar import ProjectSidebar
 from app.ui.quick_add import QuickAddPopup
+from app.ui.run_panel import RunPanel
 from app.ui.workflow_canvas import WorkflowCanvas
 
 ORGANIZATION, APPLICATION = "Streamwright", "Streamwright"
@@ -58,12 +62,19 @@ class MainWindow(QMainWindow):
         self.problems_dock = self._dock("Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.inspector = Inspector(self.document)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self.runner = self._new_runner()
+        self.run_panel = RunPanel(self.document, self.runner)
+        self.run_dock = self._dock("Run", self.run_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.problems_dock, self.run_dock)
+        self.run_dock.raise_()
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
         self._connect()
         self.sidebar.endpointSelected.connect(self.show_endpoint)
         self.show_endpoint(self.sidebar.current)
+        self.run_panel.set_endpoint(self.sidebar.current)
         self._update_title()
         self.resize(1280, 820)
         self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
@@ -117,7 +128,10 @@ class MainWindow(QMainWindow):
         self._action(edit, "&Add action…", self.quick_add_after_selection, "Ctrl+K")
         self._action(edit, "&Find action", self.find_action, QKeySequence.StandardKey.Find)
         view = bar.addMenu("&View")
-        for dock in (self.sidebar_dock, self.palette_dock, self.inspector_dock, self.problems_dock):
+        run = bar.addMenu("&Run")
+        self._action(run, "&Run endpoint", self.run_endpoint, "Ctrl+Return")
+        self._action(run, "&Cancel run", lambda: self.run_panel.cancel(), "Esc")
+        for dock in (self.sidebar_dock, self.palette_dock, self.inspector_dock, self.problems_dock, self.run_dock):
             view.addAction(dock.toggleViewAction())
         self.view_menu = view
         help_menu = bar.addMenu("&Help")
@@ -141,6 +155,9 @@ class MainWindow(QMainWindow):
         self.quick_add.chosen.connect(self.insert_type)
         self.palette_panel.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
         self.problems_panel.problemActivated.connect(self.reveal_problem)
+        self.run_panel.failingAction.connect(self.reveal_action)
+        self.sidebar.endpointSelected.connect(self.run_panel.set_endpoint)
+        document.filePathChanged.connect(lambda _path: self._replace_runner())
         self._problems_changed()
 
     # -- views ---------------------------------------------------------
@@ -178,6 +195,47 @@ class MainWindow(QMainWindow):
             if path is not None:
                 self.canvas.select(path)
                 self.canvas.setFocus()
+
+    def reveal_action(self, endpoint: str, action_id: str) -> None:
+        """Select an action by id (the one a run failed in)."""
+        if not self.document.has_endpoint(endpoint):
+            return
+        self.sidebar.select_endpoint(endpoint)
+        path = self.document.path_of(endpoint, action_id)
+        if path is not None:
+            self.canvas.select(path)
+
+    def run_endpoint(self) -> None:
+        self.run_dock.show()
+        self.run_dock.raise_()
+        self.run_panel.run()
+
+    # -- the runner ----------------------------------------------------
+    def _new_runner(self) -> RunnerProcess:
+        """A runner for the document's folder (SQLite paths are relative to it); an unsaved project runs from a scratch folder."""
+        path = self.document.file_path()
+        if path is None:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="streamwright-unsaved-")
+            path = Path(self._scratch.name) / "unsaved.streamwright.json"
+            path.write_text(dumps(self.document.project.model_dump(mode="json", by_alias=True)), encoding="utf-8")
+        return RunnerProcess(path)
+
+    def _replace_runner(self) -> None:
+        """The project moved to another folder: the next run starts a runner there."""
+        if self.run_panel.is_running:
+            return
+        old, self.runner = self.runner, self._new_runner()
+        self.run_panel.runner = self.runner
+        self._stop_runner(old)
+
+    @staticmethod
+    def _stop_runner(runner: RunnerProcess) -> None:
+        if runner.running:
+            try:
+                spawn(runner.stop())
+            except RuntimeError:
+                pass  # no loop (tests): the child also stops when this process ends (--exit-with-stdin)
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.display_name()}[*] — Streamwright")
@@ -385,6 +443,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
         self.autosave.close()
+        self.run_panel.cancel()
+        self._stop_runner(self.runner)
         event.accept()
 
     def offer_recovery(self) -> bool:

@@ -18,6 +18,7 @@ from app.editor.document import Document
 from app.editor.models.roles import ActionTypeRole
 from app.ui.main_window import MainWindow
 from tests.conftest import EXAMPLE, ROOT
+from tests.ui.conftest import RUN_TIMEOUT_MS, drive
 
 SCREENSHOTS = ROOT / "tests" / "ui" / "screenshots"
 
@@ -187,3 +188,26 @@ def test_screenshot_of_the_main_window(qtbot, window):
     window.canvas.select((4,))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(SCREENSHOTS / "main-window.png"))
+
+
+def test_a_run_from_the_run_panel_streams_live_and_a_failure_selects_its_action(qtbot, qt_loop, window):
+    """The window's own runner, a real child process: run, watch the rows, then make it fail."""
+    panel = window.run_panel
+    window.sidebar.select_endpoint("typewriter")
+    assert panel.endpoint_name == "typewriter"
+    try:
+        window.run_endpoint()
+        qtbot.waitUntil(lambda: not panel.is_running and panel.messages.rowCount() > 0, timeout=RUN_TIMEOUT_MS)
+        assert panel.state is not None and panel.state.status == "done"
+        assert panel.messages.rowCount() == panel.state.count >= 3
+        from app.editor.commands.actions import InsertActionCommand
+
+        window.document.push(InsertActionCommand(window.document, "typewriter", (1,), "flow.throw"))
+        window.canvas.select(None)
+        with qtbot.waitSignal(panel.failingAction, timeout=RUN_TIMEOUT_MS) as failed:
+            window.run_endpoint()
+        thrown = window.document.endpoint("typewriter").workflow[1].id
+        assert failed.args == ["typewriter", thrown]
+        assert window.canvas.selected == (1,), "the failing action is selected on the canvas"
+    finally:
+        drive(qtbot, window.runner.stop())
