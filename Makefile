@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXAMPLE := resources/examples/demo.streamwright.json
 
-.PHONY: run test test-deps bench schema clean
+.PHONY: run demo test test-deps bench schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/streamwright
+
+# The bundled example's report, headless in the terminal (no display needed).
+demo: $(STAMP)
 	$(BIN)/streamwright run $(EXAMPLE) generate-report --format pretty
 
 test: $(STAMP) test-deps
@@ -46,6 +50,7 @@ test-deps:
 
 bench: $(STAMP)
 	$(BIN)/python tests/perf/bench_engine.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_editor.py
 	$(BIN)/python tests/perf/bench_serve.py
 
 schema: $(STAMP)

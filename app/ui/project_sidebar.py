@@ -36,6 +36,7 @@ from app.editor.commands.endpoints import (
 from app.editor.document import Document
 from app.editor.models.endpoints import EndpointListModel
 from app.editor.models.roles import EndpointNameRole
+from app.ui.endpoint_inputs_editor import EndpointInputsEditor
 
 METHODS: tuple[HttpMethod, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -96,6 +97,9 @@ class ProjectSidebar(QTabWidget):
         form.addRow("Method", self.method)
         form.addRow("Path", self.path)
         layout.addLayout(form)
+        layout.addWidget(QLabel("<b>Inputs</b>"))
+        self.inputs_editor = EndpointInputsEditor(self.document)
+        layout.addWidget(self.inputs_editor)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d0343a")
@@ -117,6 +121,7 @@ class ProjectSidebar(QTabWidget):
         if self.current == old:
             self.current = new
             self._highlight(new)
+            self.inputs_editor.set_endpoint(new)
             self.endpointSelected.emit(new)
 
     def _refresh_form(self, *_: object) -> None:
@@ -145,6 +150,7 @@ class ProjectSidebar(QTabWidget):
             return
         self.current = name
         self.message.clear()
+        self.inputs_editor.set_endpoint(name)
         self._refresh_form()
         self.endpointSelected.emit(name)
 
