@@ -12,15 +12,12 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import httpx
 
 from app.core.events import LogEvent, MessageEvent, RunEvent
 from app.core.sandbox import safe_join
-
-if TYPE_CHECKING:
-    pass
 
 DownloadUrlFor = Callable[[str, str], str]
 """``(run_id, relative_file_name) -> URL`` used for Create file's ``downloadUrl``."""

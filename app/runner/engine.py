@@ -12,7 +12,6 @@ stops the run at its next await; no further action runs.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any

@@ -9,6 +9,8 @@ updates cells in place, so the row being edited stays where it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import json
 import re
 from typing import Any
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.project import IDENTIFIER, EndpointInput
-from app.editor.commands.base import NoChangeError, ProjectCommand
+from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.commands.inputs import AddEndpointInputCommand, EditEndpointInputCommand, RemoveEndpointInputCommand
 from app.editor.document import Document
 
@@ -223,17 +225,9 @@ class EndpointInputsEditor(QWidget):
         return None
 
     # -- edits ---------------------------------------------------------
-    def _push(self, make: object) -> ProjectCommand | None:
-        try:
-            command = make()  # type: ignore[operator]
-        except NoChangeError:
-            self.message.clear()
-            return None
-        except ValueError as error:
-            self.message.setText(str(error))
-            return None
-        self.message.clear()
-        self.document.push(command)
+    def _push(self, make: Callable[[], ProjectCommand]) -> ProjectCommand | None:
+        command, refused = push_or_explain(self.document, make)
+        self.message.setText(refused or "")
         return command
 
     def _edit(self, row: int, **changes: Any) -> None:

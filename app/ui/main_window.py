@@ -7,6 +7,8 @@ redraw from Document signals (they never hold the project themselves).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import json
 import re
 import tempfile
@@ -24,7 +26,7 @@ from app.editor.action_paths import ActionPath
 from app.editor.autosave import Autosave, find_recovery
 from app.editor.clipboard import actions_from_mime_data, actions_mime_data
 from app.editor.commands.actions import DuplicateActionCommand, InsertActionCommand, InsertActionsCommand, MoveActionCommand, RemoveActionCommand
-from app.editor.commands.base import NoChangeError, ProjectCommand
+from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.commands.endpoints import AddEndpointCommand
 from app.editor.document import Document
 from app.client.runner_process import RunnerProcess
@@ -244,16 +246,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(str(path) if path else "Not saved yet")
 
     # -- edits ---------------------------------------------------------
-    def _push(self, make: object) -> ProjectCommand | None:
+    def _push(self, make: Callable[[], ProjectCommand]) -> ProjectCommand | None:
         """Build and push a command; a refused edit is a status-bar message, never a crash."""
-        try:
-            command = make()  # type: ignore[operator]
-        except NoChangeError:
-            return None
-        except ValueError as error:
-            self.statusBar().showMessage(f"Not done: {error}", 6000)
-            return None
-        self.document.push(command)
+        command, refused = push_or_explain(self.document, make)
+        if refused is not None:
+            self.statusBar().showMessage(f"Not done: {refused}", 6000)
         return command
 
     def insert_type(self, path: ActionPath, type_id: str) -> None:

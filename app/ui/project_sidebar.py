@@ -6,7 +6,9 @@ clashes, a bad path) is shown in the sidebar and changes nothing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.project import HttpMethod
-from app.editor.commands.base import NoChangeError, ProjectCommand
+from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.commands.endpoints import (
     AddEndpointCommand,
     DuplicateEndpointCommand,
@@ -155,16 +157,10 @@ class ProjectSidebar(QTabWidget):
         self.endpointSelected.emit(name)
 
     # -- commands ------------------------------------------------------
-    def _push(self, make: object) -> ProjectCommand | None:
-        try:
-            command = make()  # type: ignore[operator]
-        except NoChangeError:
-            return None
-        except ValueError as error:
-            self.message.setText(str(error))
-            return None
-        self.message.clear()
-        self.document.push(command)
+    def _push(self, make: Callable[[], ProjectCommand]) -> ProjectCommand | None:
+        command, refused = push_or_explain(self.document, make)
+        if refused is not None or command is not None:
+            self.message.setText(refused or "")
         return command
 
     def _push_field(self, command_type: type[ProjectCommand], value: str) -> None:

@@ -121,3 +121,18 @@ def edit_workflow(project: Project, endpoint_name: str, edit: Callable[[list[Act
     workflow = [action.model_copy(deep=True) for action in endpoint.workflow]
     edit(workflow)
     return replace_endpoint(project, index, endpoint.model_copy(update={"workflow": workflow}))
+
+
+def push_or_explain(document: Document, make: Callable[[], ProjectCommand]) -> tuple[ProjectCommand | None, str | None]:
+    """Build a command and push it: ``(command, None)``; a refused edit gives ``(None, reason)``, a no-op ``(None, None)``.
+
+    Views call this so a refused edit is shown to the user, never raised.
+    """
+    try:
+        command = make()
+    except NoChangeError:
+        return None, None
+    except ValueError as error:
+        return None, str(error)
+    document.push(command)
+    return command, None
