@@ -350,14 +350,35 @@ class MainWindow(QMainWindow):
         more = f"\n… and {len(error.problems) - 20} more" if len(error.problems) > 20 else ""
         QMessageBox.warning(self, "Cannot open project", f"{error.source or 'The file'} has problems, so nothing was changed:\n\n{lines}{more}")
 
+    def confirm_save_with_errors(self) -> bool:
+        """A project with errors saves, but cannot be opened again until fixed: say so first."""
+        errors = [p for p in self.document.problems() if p.severity == "error"]
+        if not errors:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Save a project with errors?",
+            f"The project has {len(errors)} error(s), for example:\n\n{errors[0].path}: {errors[0].message}\n\n"
+            "A file with errors cannot be opened again until they are fixed (it is refused, and named by JSON path). Save anyway?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Save:
+            self.reveal_problem(errors[0])
+            return False
+        return True
+
     def save(self) -> bool:
+        if not self.confirm_save_with_errors():
+            return False
         if self.document.file_path() is None:
-            return self.save_as_dialog()
+            return self.save_as_dialog(confirmed=True)
         self.document.save()
         self._remember(self.document.file_path())  # type: ignore[arg-type]
         return True
 
-    def save_as_dialog(self) -> bool:
+    def save_as_dialog(self, confirmed: bool = False) -> bool:
+        if not confirmed and not self.confirm_save_with_errors():
+            return False
         path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self._last_folder() / "untitled.streamwright.json"), FILE_FILTER)
         if not path:
             return False

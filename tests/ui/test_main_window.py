@@ -184,6 +184,24 @@ def _card_point(window: MainWindow, path) -> QPoint:
     return QPoint(int(card.rect.x + 80 + offset.x()), int(card.rect.y + 20 + offset.y()))
 
 
+def test_saving_a_project_with_errors_warns_first_and_cancel_keeps_the_file(qtbot, window, monkeypatch):
+    from app.editor.commands.actions import SetActionParamCommand
+
+    on_disk = window.document.file_path().read_bytes()
+    window.document.push(SetActionParamCommand(window.document, "typewriter", (0,), "eventData", {"status": {"$formula": "loop.item &"}}))
+    asked: list[str] = []
+
+    def answer(parent, title, text, buttons):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    assert not window.save()
+    assert "$.endpoints[1].workflow[0].params.eventData.status" in asked[0]
+    assert window.document.file_path().read_bytes() == on_disk
+    assert window.sidebar.current == "typewriter" and window.canvas.selected == (0,), "the error is shown"
+
+
 def test_screenshot_of_the_main_window(qtbot, window):
     window.canvas.select((4,))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
