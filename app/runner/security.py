@@ -23,7 +23,8 @@ SIGNATURE_QUERY = "sig"
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(24)
+    """Hex, so a token pasted after ``--token`` can never be read as an option (urlsafe ones may start with '-')."""
+    return secrets.token_hex(24)
 
 
 def sign(token: str, path: str) -> str:

@@ -129,7 +129,7 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Se
         stderr_path = workdir / "stderr.txt"
         with stderr_path.open("wb") as stderr:
             process = subprocess.Popen(
-                [sys.executable, "-m", "app", "serve", str(project), "--port", "0", "--token", token, "--output", str(workdir / "output"), *extra],
+                [sys.executable, "-m", "app", "serve", str(project), "--port", "0", f"--token={token}", "--output", str(workdir / "output"), *extra],
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 stdin=subprocess.DEVNULL,
