@@ -208,13 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("workflow", metavar="WORKFLOW.json", help="exported workflow file, or - for standard input")
     imp.set_defaults(handler=cmd_import)
+    parser.set_defaults(command_names=frozenset(sub.choices))  # so a file name alone can be told from a command
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     arguments = sys.argv[1:] if argv is None else argv
-    commands = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
+    commands = parser.get_default("command_names")
     if not arguments or (not arguments[0].startswith("-") and arguments[0] not in commands and len(arguments) == 1):
         from app.ui.app import main as editor
 

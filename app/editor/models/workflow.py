@@ -256,6 +256,12 @@ class WorkflowModel(QAbstractItemModel):
 
     def _sync_children(self, parent: _Node, actions: list[Action]) -> None:
         plan = plan_rows([child.key() for child in parent.children], [(a.id, a.type) for a in actions])
+        self._apply_plan(parent, plan, lambda row: self._build(parent, actions[row]))
+        for _, new_row in plan.kept:
+            self._sync_action(parent.children[new_row], actions[new_row])
+
+    def _apply_plan(self, parent: _Node, plan: Any, build: Callable[[int], _Node]) -> None:
+        """Remove, then insert, the row ranges a plan names, with the model's row signals."""
         parent_index = self._index(parent, TITLE_COLUMN)
         for first, last in plan.removals:
             self.beginRemoveRows(parent_index, first, last)
@@ -263,10 +269,8 @@ class WorkflowModel(QAbstractItemModel):
             self.endRemoveRows()
         for first, last in plan.insertions:
             self.beginInsertRows(parent_index, first, last)
-            parent.children[first:first] = [self._build(parent, action) for action in actions[first : last + 1]]
+            parent.children[first:first] = [build(row) for row in range(first, last + 1)]
             self.endInsertRows()
-        for _, new_row in plan.kept:
-            self._sync_action(parent.children[new_row], actions[new_row])
 
     def _sync_action(self, node: _Node, action: Action) -> None:
         old = node.action
@@ -275,15 +279,7 @@ class WorkflowModel(QAbstractItemModel):
             self.dataChanged.emit(self._index(node, TITLE_COLUMN), self._index(node, SUMMARY_COLUMN))
         names = self._slot_names(action)
         plan = plan_rows([child.slot for child in node.children], names)
-        node_index = self._index(node, TITLE_COLUMN)
-        for first, last in plan.removals:
-            self.beginRemoveRows(node_index, first, last)
-            del node.children[first : last + 1]
-            self.endRemoveRows()
-        for first, last in plan.insertions:
-            self.beginInsertRows(node_index, first, last)
-            node.children[first:first] = [self._build_slot(node, action, name) for name in names[first : last + 1]]
-            self.endInsertRows()
+        self._apply_plan(node, plan, lambda row: self._build_slot(node, action, names[row]))
         for slot_node in node.children:
             self._sync_children(slot_node, action.slots.get(slot_node.slot or "", []))
 
