@@ -4,30 +4,48 @@
 - :class:`EndpointClient` calls an endpoint with Handle stream on or off, resumes
   dropped streams and cancels runs.
 - :class:`RunnerProcess` starts and supervises ``streamwright serve`` for the preview.
+
+Names are imported on first use (PEP 562): httpx alone takes ~0.1 s to
+import, and the editor's window should not wait for it before the first run.
 """
 
-from app.client.endpoint_client import EndpointClient, EndpointLike, ReconnectPolicy, StreamCall
-from app.client.runner_process import RunnerProcess, RunnerStartError
-from app.client.stream_state import (
-    CallCancelledError,
-    ConnectionLostError,
-    RunnerCrashedError,
-    Status,
-    StreamError,
-    StreamState,
-)
+from __future__ import annotations
 
-__all__ = [
-    "CallCancelledError",
-    "ConnectionLostError",
-    "EndpointClient",
-    "EndpointLike",
-    "ReconnectPolicy",
-    "RunnerCrashedError",
-    "RunnerProcess",
-    "RunnerStartError",
-    "Status",
-    "StreamCall",
-    "StreamError",
-    "StreamState",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.client.endpoint_client import EndpointClient, EndpointLike, ReconnectPolicy, StreamCall
+    from app.client.runner_process import RunnerProcess, RunnerStartError
+    from app.client.stream_state import (
+        CallCancelledError,
+        ConnectionLostError,
+        RunnerCrashedError,
+        Status,
+        StreamError,
+        StreamState,
+    )
+
+_HOMES = {
+    "EndpointClient": "endpoint_client",
+    "EndpointLike": "endpoint_client",
+    "ReconnectPolicy": "endpoint_client",
+    "StreamCall": "endpoint_client",
+    "RunnerProcess": "runner_process",
+    "RunnerStartError": "runner_process",
+    "CallCancelledError": "stream_state",
+    "ConnectionLostError": "stream_state",
+    "RunnerCrashedError": "stream_state",
+    "Status": "stream_state",
+    "StreamError": "stream_state",
+    "StreamState": "stream_state",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'app.client' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"app.client.{home}"), name)

@@ -24,14 +24,14 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-import httpx
-
-from app.client.endpoint_client import EndpointClient, ReconnectPolicy, StreamCall
 from app.client.stream_state import RunnerCrashedError, StreamError, StreamState
 from app.core.project import Project
 from app.core.project_file import to_document
+
+if TYPE_CHECKING:
+    from app.client.endpoint_client import EndpointClient, ReconnectPolicy, StreamCall
 
 __all__ = ["RunnerProcess", "RunnerStartError"]
 
@@ -135,6 +135,8 @@ class RunnerProcess:
 
     async def push(self, project: Project) -> None:
         """Make the runner serve ``project`` from now on (once more on a fresh runner if this one just died)."""
+        import httpx  # here, not at the top: see _start
+
         document = to_document(project)
         for attempt in (1, 2):
             await self._ensure_running()
@@ -211,6 +213,9 @@ class RunnerProcess:
                 await process.wait()
                 await asyncio.wait({drain_stderr}, timeout=1.0)
                 raise RunnerStartError(f"the runner exited during startup (exit code {process.returncode}): " + _tail(stderr_tail))
+            # httpx takes ~0.1 s to import: importing it with the first run keeps it off the editor's start-up
+            from app.client.endpoint_client import EndpointClient
+
             client = EndpointClient(url, token=self.token, reconnect=self.reconnect)
             child = _Child(process, url, client, stderr_tail, asyncio.get_running_loop().time())
             child.tasks += [drain_stderr, asyncio.create_task(_drain(process.stdout, deque(maxlen=40)))]
@@ -226,6 +231,8 @@ class RunnerProcess:
 
     async def _until_answering(self, child: _Child) -> None:
         """``GET /`` answers 200: the routes are up and our token is accepted."""
+        import httpx
+
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.startup_timeout_s
         while True:

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.core.events import LogEvent, MessageEvent, RunEvent
 from app.core.sandbox import safe_join
+
+if TYPE_CHECKING:
+    import httpx  # imported by http() on first use: ~0.1 s that the editor's start-up should not pay
 
 DownloadUrlFor = Callable[[str, str], str]
 """``(run_id, relative_file_name) -> URL`` used for Create file's ``downloadUrl``."""
@@ -120,6 +121,8 @@ class RunContext:
 
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
+            import httpx
+
             self._http = httpx.AsyncClient(transport=self.settings.http_transport, follow_redirects=True)
         return self._http
 

@@ -9,7 +9,6 @@ or just some actions' params and titles.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.core.project import Action, Endpoint, Project, walk_actions
 
@@ -54,7 +53,7 @@ def diff_projects(old: Project, new: Project) -> ProjectChanges:
         if any(getattr(before, key) != getattr(after, key) for key in ENDPOINT_SETTINGS):
             changes.endpoint_settings.append(name)
         if before.workflow != after.workflow:
-            if shape(before.workflow) != shape(after.workflow):
+            if not same_shape(before.workflow, after.workflow):
                 changes.workflows.append(name)
             else:
                 changes.actions.extend((name, action_id) for action_id in _edited_actions(before.workflow, after.workflow))
@@ -75,14 +74,29 @@ def _renames(old: list[Endpoint], new: list[Endpoint]) -> list[tuple[str, str]]:
     ]
 
 
-def shape(workflow: list[Action]) -> list[Any]:
-    """The tree of ids, types and slots, without params or titles."""
-    return [(a.id, a.type, [(slot, shape(children)) for slot, children in a.slots.items()]) for a in workflow]
+def same_shape(before: list[Action], after: list[Action]) -> bool:
+    """The same tree of ids, types and slots (params and titles aside).
+
+    Edits share unchanged actions with the previous version, so the same
+    object is the same subtree and is not walked.
+    """
+    if before is after:
+        return True
+    if len(before) != len(after):
+        return False
+    for old, new in zip(before, after):
+        if old is new:
+            continue
+        if old.id != new.id or old.type != new.type or old.slots.keys() != new.slots.keys():
+            return False
+        if not all(same_shape(children, new.slots[slot]) for slot, children in old.slots.items()):
+            return False
+    return True
 
 
 def _edited_actions(before: list[Action], after: list[Action]) -> list[str]:
     return [
         new.id
         for (_, old), (_, new) in zip(walk_actions(before), walk_actions(after))
-        if (old.title, old.params) != (new.title, new.params)
+        if old is not new and (old.title, old.params) != (new.title, new.params)
     ]

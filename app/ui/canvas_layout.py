@@ -136,8 +136,42 @@ class CanvasLayout:
         return [card.path for card in self.cards]
 
 
-def layout_workflow(endpoint: Endpoint, registry: Registry, width: float = 560.0) -> CanvasLayout:
+class CardTexts:
+    """Each card's title, summary and look, remembered by action object.
+
+    Actions are immutable (an edit replaces the action with a copy), so the
+    same object means the same text. Summaries render Event Data and SQL, the
+    costliest part of a layout; after a reorder only moved ancestors are new.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._entries: dict[int, tuple[Action, tuple[str, str, str, tuple[str, ...], str]]] = {}
+
+    def of(self, action: Action) -> tuple[str, str, str, tuple[str, ...], str]:
+        """(title, icon, category, slots, summary)."""
+        entry = self._entries.get(id(action))
+        if entry is not None and entry[0] is action:
+            return entry[1]
+        try:
+            action_type = self.registry.get(action.type)
+            summary = action_type.summary(action.params) if action_type.summary else ""
+            texts = (action_type.title, action_type.icon, action_type.category, action_type.slots, summary)
+        except (UnknownActionTypeError, Exception):  # noqa: BLE001 - a card must draw even for bad params
+            texts = (action.type, "error", "Unknown", (), "")
+        self._entries[id(action)] = (action, texts)
+        return texts
+
+    def keep_only(self, seen: set[int]) -> None:
+        """Forget actions no longer shown (the entries hold them alive)."""
+        if len(self._entries) > 2 * len(seen) + 64:
+            self._entries = {key: entry for key, entry in self._entries.items() if key in seen}
+
+
+def layout_workflow(endpoint: Endpoint, registry: Registry, width: float = 560.0, texts: CardTexts | None = None) -> CanvasLayout:
     """Lay out an endpoint's trigger and workflow in a column ``width`` wide."""
+    texts = texts if texts is not None else CardTexts(registry)
+    seen: set[int] = set()
     cards: list[CardBox] = []
     lanes: list[LaneBox] = []
     inserts: list[InsertPoint] = []
@@ -148,12 +182,8 @@ def layout_workflow(endpoint: Endpoint, registry: Registry, width: float = 560.0
         y += GAP
         for index, action in enumerate(actions):
             path = (*slot_path, index)
-            try:
-                action_type = registry.get(action.type)
-                title, icon, category, slots = action_type.title, action_type.icon, action_type.category, action_type.slots
-                summary = action_type.summary(action.params) if action_type.summary else ""
-            except (UnknownActionTypeError, Exception):  # noqa: BLE001 - a card must draw even for bad params
-                title, icon, category, slots, summary = action.type, "error", "Unknown", (), ""
+            seen.add(id(action))
+            title, icon, category, slots, summary = texts.of(action)
             cards.append(CardBox(path, action, Rect(x, y, column, CARD_HEIGHT), depth, action.title or title, summary, icon, category, bool(slots)))
             y += CARD_HEIGHT
             for slot in slots:
@@ -166,6 +196,7 @@ def layout_workflow(endpoint: Endpoint, registry: Registry, width: float = 560.0
         return y
 
     bottom = block(endpoint.workflow, (), MARGIN, trigger.bottom, width, 0)
+    texts.keep_only(seen)
     lanes.sort(key=lambda lane: lane.rect.y)
     inserts.sort(key=lambda point: point.y)
     return CanvasLayout(width + 2 * MARGIN, bottom + MARGIN, trigger, cards, lanes, inserts)

@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         document = self.document
         for signal in (document.workflowChanged, document.actionChanged, document.endpointChanged):
-            signal.connect(self._redraw)
+            signal.connect(self._redraw_edited)
         document.problemsChanged.connect(self._problems_changed)
         document.projectReset.connect(self._redraw)
         document.dirtyChanged.connect(lambda _dirty: self._update_title())
@@ -168,11 +168,15 @@ class MainWindow(QMainWindow):
         self._redraw()
 
     def _redraw(self, *_: object) -> None:
+        """Draw the shown endpoint with its current problems (another endpoint, a new project)."""
+        self._redraw_edited()
+        self.canvas.set_problems(self.document.problems_for(self.endpoint) if self.endpoint else [])
+
+    def _redraw_edited(self, *_: object) -> None:
+        """Draw an edit at once; its problem markers follow when the Document has checked it."""
         if self.endpoint is not None and not self.document.has_endpoint(self.endpoint):
             self.endpoint = self.sidebar.current if self.sidebar.current and self.document.has_endpoint(self.sidebar.current) else None
-        endpoint = self.document.endpoint(self.endpoint) if self.endpoint else None
-        problems = self.document.problems_for(self.endpoint) if self.endpoint else []
-        self.canvas.set_endpoint(endpoint, problems)
+        self.canvas.set_endpoint(self.document.endpoint(self.endpoint) if self.endpoint else None)
 
     def _problems_changed(self) -> None:
         problems = self.document.problems()
@@ -180,7 +184,7 @@ class MainWindow(QMainWindow):
         errors = sum(1 for p in problems if p.severity == "error")
         self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems else "Problems")
         self.status_label.setText(f"{errors} error(s), {len(problems) - errors} warning(s)" if problems else "No problems")
-        self._redraw()
+        self.canvas.set_problems(self.document.problems_for(self.endpoint) if self.endpoint else [])
 
     def reveal_problem(self, problem: Problem) -> None:
         """Select the endpoint and the action a problem is about."""

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFontDatabase
 
-from app.client import StreamState
+from app.client.stream_state import StreamState
 from app.ui import theme
 
 __all__ = ["COLUMNS", "MessageRow", "RunMessagesModel", "compact_json"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,12 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.client import ConnectionLostError, RunnerCrashedError, RunnerProcess, StreamCall, StreamError, StreamState
+from app.client.runner_process import RunnerProcess
+from app.client.stream_state import ConnectionLostError, RunnerCrashedError, StreamError, StreamState
 from app.core.project import Project
 from app.editor.document import Document
 from app.ui.async_runtime import spawn
 from app.ui.run_inputs_form import InputsError, InputsForm
 from app.ui.run_messages_model import DATA, SEQUENCE, STATUS, TIME, RunMessagesModel
+
+if TYPE_CHECKING:
+    from app.client.endpoint_client import StreamCall
 
 __all__ = ["RunPanel"]
 

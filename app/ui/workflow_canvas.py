@@ -21,7 +21,7 @@ from app.core.registry import Registry, default_registry
 from app.editor.action_paths import ActionPath
 from app.editor.models.roles import ACTION_PATH_MIME, ACTION_TYPE_MIME
 from app.ui import theme
-from app.ui.canvas_layout import MARGIN, CanvasLayout, CardBox, InsertPoint, LaneBox, layout_workflow
+from app.ui.canvas_layout import MARGIN, CanvasLayout, CardBox, CardTexts, InsertPoint, LaneBox, layout_workflow
 
 MIN_COLUMN, MAX_COLUMN = 360.0, 720.0
 PLUS_RADIUS = 8.0
@@ -41,6 +41,7 @@ class WorkflowCanvas(QAbstractScrollArea):
         self.endpoint: Endpoint | None = None
         self.layout_: CanvasLayout | None = None
         self.problems: dict[str, list[Problem]] = {}
+        self._texts = CardTexts(self.registry)
         self.selected: ActionPath | None = None
         self.hover_insert: InsertPoint | None = None
         self.drop_insert: InsertPoint | None = None
@@ -54,25 +55,38 @@ class WorkflowCanvas(QAbstractScrollArea):
 
     # -- content -------------------------------------------------------
     def set_endpoint(self, endpoint: Endpoint | None, problems: list[Problem] | None = None) -> None:
-        """Show ``endpoint`` (None: nothing); keeps the selection when it is the same endpoint and the path still exists."""
+        """Show ``endpoint`` (None: nothing); keeps the selection when it is the same endpoint and the path still exists.
+
+        Without ``problems`` the markers of the same endpoint stay (they are by
+        action id, so they follow moved cards) until ``set_problems``.
+        """
         same_endpoint = self.endpoint is not None and endpoint is not None and self.endpoint.name == endpoint.name
         self.endpoint = endpoint
-        self.problems = {}
-        for problem in problems or []:
-            if problem.action_id:
-                self.problems.setdefault(problem.action_id, []).append(problem)
+        if problems is not None or not same_endpoint:
+            self._group_problems(problems or [])
         self._relayout()
         if self.selected is not None and (not same_endpoint or self.layout_ is None or self.layout_.card_for(self.selected) is None):
             self.select(None)
         self._update_scrollbars()
         self.viewport().update()
 
+    def set_problems(self, problems: list[Problem]) -> None:
+        """The lint and validation markers of the shown endpoint's cards."""
+        self._group_problems(problems)
+        self.viewport().update()
+
+    def _group_problems(self, problems: list[Problem]) -> None:
+        self.problems = {}
+        for problem in problems:
+            if problem.action_id:
+                self.problems.setdefault(problem.action_id, []).append(problem)
+
     def _column_width(self) -> float:
         """Cards follow the window's width within bounds, so a narrow canvas does not cut them off."""
         return max(MIN_COLUMN, min(MAX_COLUMN, self.viewport().width() - 2 * MARGIN))
 
     def _relayout(self) -> None:
-        self.layout_ = layout_workflow(self.endpoint, self.registry, self._column_width()) if self.endpoint is not None else None
+        self.layout_ = layout_workflow(self.endpoint, self.registry, self._column_width(), self._texts) if self.endpoint is not None else None
 
     def select(self, path: ActionPath | None) -> None:
         if path == self.selected:

@@ -233,3 +233,57 @@ def test_empty_selections_change_nothing(document):
         MoveActionsCommand(document, "ep", [], (0,))
     with pytest.raises(NoChangeError):
         InsertActionsCommand(document, "ep", (0,), [])
+
+
+def test_an_edit_copies_only_the_edited_branch_and_never_changes_the_previous_version(document):
+    before = document.project
+    snapshot = before.model_copy(deep=True)
+    command = SetActionParamCommand(document, "ep", (1, "body", 1), "milliseconds", 99)
+    document.push(command)
+    after = document.endpoint("ep").workflow
+    old = before.endpoint("ep").workflow
+    assert before == snapshot, "the previous version (undo's state) is untouched"
+    assert after[0] is old[0] and after[2] is old[2] and after[3] is old[3], "untouched actions are shared"
+    assert after[1] is not old[1] and after[1].slots["body"][0] is old[1].slots["body"][0]
+    assert after[1].slots["body"][1].params["milliseconds"] == 99
+    assert old[1].slots["body"][1].params["milliseconds"] == 10
+    document.undo_stack().undo()
+    assert document.project is before
+
+
+def test_moving_into_a_slot_leaves_both_versions_whole(document):
+    before = document.project
+    snapshot = before.model_copy(deep=True)
+    document.push(MoveActionCommand(document, "ep", (0,), (2, "then", 1)))
+    assert before == snapshot
+    assert ids(document) == [("loop_1", {"body": ["send_2", "wait_1"]}), ("if_1", {"then": ["log_1", "send_1"], "else": []}), "return_1"]
+    assert document.endpoint("ep").workflow[0] is before.endpoint("ep").workflow[1]
+
+
+def test_no_sequence_of_moves_changes_an_earlier_version(document):
+    """Every move between every pair of places (seeded sample): earlier versions stay exactly as they were."""
+    import random
+
+    from app.editor.action_paths import walk_paths
+
+    rng = random.Random(7)
+    versions = [(document.project, document.project.model_copy(deep=True))]
+    for _ in range(60):
+        workflow = document.endpoint("ep").workflow
+        paths = [path for path, _ in walk_paths(workflow)]
+        source = rng.choice(paths)
+        slots = [()] + [(*path, slot) for path, found in walk_paths(workflow) for slot in document.registry.get(found.type).slots]
+        slot = rng.choice(slots)
+        try:
+            target_list = document.action("ep", slot[:-1]).slots.get(slot[-1], []) if slot else workflow
+            command = MoveActionCommand(document, "ep", source, (*slot, rng.randint(0, len(target_list))))
+        except (ValueError, NoChangeError):
+            continue
+        document.push(command)
+        versions.append((document.project, document.project.model_copy(deep=True)))
+    assert len(versions) > 20
+    for project, snapshot in versions:
+        assert project == snapshot
+    while document.undo_stack().canUndo():
+        document.undo_stack().undo()
+    assert document.project == versions[0][1]

@@ -99,15 +99,28 @@ def test_rename_and_endpoint_settings_signals(document, recorder):
     assert recorder.names() == ["endpointsChanged", "projectChanged"]
 
 
-def test_problems_are_recomputed_and_signalled_only_when_they_change(document, recorder):
+def test_problems_are_exact_at_once_and_signalled_after_the_burst_only_when_they_change(document, recorder, qtbot):
     assert document.problems() == []
     document.push(SetActionParamCommand(document, "ep", (0,), "eventData", {"label": "no status"}))
-    assert recorder.names().count("problemsChanged") == 1
-    assert [p.code for p in document.problems_for("ep", "send_1")] == ["missing-status"]
+    assert [p.code for p in document.problems_for("ep", "send_1")] == ["missing-status"]  # exact before the signal
     assert document.problems_for("other") == []
+    assert "problemsChanged" not in recorder.names()
+    with qtbot.waitSignal(document.problemsChanged):
+        pass
+    assert recorder.names().count("problemsChanged") == 1
     recorder.clear()
     document.push(SetActionParamCommand(document, "ep", (1, "body", 1), "milliseconds", 20))
+    document.flush_problems()
     assert "problemsChanged" not in recorder.names()
+
+
+def test_a_burst_of_edits_is_checked_and_announced_once(document, recorder, qtbot):
+    for text in ("a", "ab", "abc"):
+        document.push(SetActionParamCommand(document, "ep", (0,), "eventData", {"label": text}))
+    with qtbot.waitSignal(document.problemsChanged):
+        pass
+    document.flush_problems()
+    assert recorder.names().count("problemsChanged") == 1
 
 
 def test_save_as_writes_the_file_marks_clean_and_sets_the_path(document, recorder, tmp_path):

@@ -177,7 +177,7 @@ def test_a_param_edit_is_a_data_change_of_that_row(workflow_model, document, qtb
 
 
 def test_problems_show_on_their_row(workflow_model, document, qtbot):
-    with qtbot.waitSignal(workflow_model.dataChanged) as changed:
+    with qtbot.waitSignal(workflow_model.dataChanged, check_params_cb=lambda _top, _bottom, roles: ProblemsRole in roles) as changed:
         document.push(SetActionParamCommand(document, "ep", (0,), "eventData", {"label": "x"}))
     send = workflow_model.index(0, 0)
     assert [p.code for p in send.data(ProblemsRole)] == ["missing-status"]

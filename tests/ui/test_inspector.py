@@ -137,12 +137,12 @@ def test_a_formula_syntax_error_shows_its_position_and_is_still_stored(qtbot, in
     assert _params(document, FETCH_SALES)["database"] == {"$formula": "inputs."}
     problems = document.problems_for("generate-report", "fetch_sales")
     assert any(p.code == "formula-syntax" and p.position == 7 for p in problems)
-    assert any("Database file" in text and "position 7" in text for text in inspector.problems.texts())
+    qtbot.waitUntil(lambda: any("Database file" in text and "position 7" in text for text in inspector.problems.texts()))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     inspector.grab().save(str(SCREENSHOTS / "inspector_formula_error.png"))
     qtbot.keyClicks(row.formula.edit, "since")
     assert not row.formula.error_label.isVisible() and not row.formula.edit.extraSelections()
-    assert inspector.problems.isHidden()
+    qtbot.waitUntil(inspector.problems.isHidden)
 
 
 def test_completion_offers_inputs_and_loop_fields_where_they_are_in_scope(qtbot, inspector):

@@ -141,7 +141,11 @@ def test_clicking_a_problem_selects_its_action(qtbot, window):
     from app.editor.commands.actions import SetActionParamCommand
 
     window.document.push(SetActionParamCommand(window.document, "long-import", (0,), "eventData", {"done": 0}))
-    item = next(window.problems_panel.item(i) for i in range(window.problems_panel.count()) if "status" in window.problems_panel.item(i).text())
+    def status_items():
+        return [window.problems_panel.item(i) for i in range(window.problems_panel.count()) if "status" in window.problems_panel.item(i).text()]
+
+    qtbot.waitUntil(lambda: bool(status_items()))
+    item = status_items()[0]
     window.problems_panel.itemClicked.emit(item)
     assert window.sidebar.current == "long-import" and window.canvas.selected == (0,)
 

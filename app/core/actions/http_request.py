@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Literal
-
-import httpx
+from typing import TYPE_CHECKING, Any, Literal
 
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.project import IDENTIFIER
@@ -19,6 +17,9 @@ from app.core.registry import ActionType
 from app.core.summaries import inline_json
 from app.core.run_context import RunContext
 from app.core.values import Template
+
+if TYPE_CHECKING:
+    import httpx  # imported when a request runs: the registry loads this module at every start-up
 
 RETRY_BACKOFF_S = 0.2
 MAX_RETRIES = 10
@@ -53,6 +54,8 @@ def _decode(response: httpx.Response) -> Any:
 
 def _checked_url(url: str) -> httpx.URL:
     """The URL if it is http(s) with a host; a malformed one is refused before any attempt."""
+    import httpx
+
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:
@@ -63,6 +66,8 @@ def _checked_url(url: str) -> httpx.URL:
 
 
 async def run(params: HttpRequestParams, ctx: RunContext) -> dict[str, Any]:
+    import httpx
+
     url = params.url  # messages name the URL as written, never the query values (they may be secrets)
     # merged here: httpx's own ``params=`` would replace a query already in the URL
     target = _checked_url(url).copy_merge_params(_stringify(params.query))

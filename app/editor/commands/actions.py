@@ -92,7 +92,7 @@ class InsertActionsCommand(ProjectCommand):
         _check_known_types(document, actions)
         _check_insertion_point(document, workflow, self.path)
         self.actions = with_fresh_ids(actions, ids_in(workflow), keep_free=True)
-        after = edit_workflow(self.before, endpoint, lambda w: insert_at(w, self.path, self.actions))
+        after = edit_workflow(self.before, endpoint, lambda w: insert_at(w, self.path, self.actions), [self.path[:-1]])
         what = _label(document, self.actions[0]) if len(self.actions) == 1 else f"{len(self.actions)} actions"
         self._finish(after, f"{verb} {what}")
 
@@ -129,7 +129,7 @@ class RemoveActionCommand(ProjectCommand):
         self.endpoint = endpoint
         self.path = check_shape(path)
         self.removed = action_at(_workflow(self.before, endpoint), self.path)
-        after = edit_workflow(self.before, endpoint, lambda w: remove_at(w, self.path))
+        after = edit_workflow(self.before, endpoint, lambda w: remove_at(w, self.path), [self.path[:-1]])
         self._finish(after, f"Remove {_label(document, self.removed)}")
 
 
@@ -176,6 +176,7 @@ class MoveActionsCommand(ProjectCommand):
         for path, action in zip(self.sources, moved):
             if is_inside(target[:-1], path):  # type: ignore[arg-type]
                 raise ValueError(f"cannot move {_label(document, action)} into itself")
+        touches = [path[:-1] for path in self.sources] + [target[:-1]]  # as they are before the edit
         for path in reversed(self.sources):
             target = after_removal(target, path)
         self.target = target
@@ -185,7 +186,7 @@ class MoveActionsCommand(ProjectCommand):
                 remove_at(w, path)
             insert_at(w, self.target, moved)
 
-        after = edit_workflow(self.before, endpoint, edit)
+        after = edit_workflow(self.before, endpoint, edit, touches)
         what = _label(document, moved[0]) if len(moved) == 1 else f"{len(moved)} actions"
         self._finish(after, f"Move {what}")
 
@@ -213,7 +214,7 @@ class DuplicateActionCommand(ProjectCommand):
         self.copy = with_fresh_ids([original], ids_in(workflow))[0]
         *slot, index = path
         self.path: ActionPath = (*slot, index + 1)  # type: ignore[operator]
-        after = edit_workflow(self.before, endpoint, lambda w: insert_at(w, self.path, [self.copy]))
+        after = edit_workflow(self.before, endpoint, lambda w: insert_at(w, self.path, [self.copy]), [self.path[:-1]])
         self._finish(after, f"Duplicate {_label(document, original)}")
 
 
@@ -242,7 +243,7 @@ class SetActionParamCommand(MergingCommand):
                 params[self.param] = value
             target.params = params
 
-        self._finish(edit_workflow(self.before, endpoint, edit), f"Edit {spec.title}")
+        self._finish(edit_workflow(self.before, endpoint, edit, [self.path]), f"Edit {spec.title}")
 
     def merge_key(self) -> tuple[object, ...]:
         return (self.endpoint, self.path, self.param)
@@ -267,7 +268,7 @@ class SetActionTitleCommand(MergingCommand):
         def edit(w: list[Action]) -> None:
             action_at(w, self.path).title = new_title
 
-        self._finish(edit_workflow(self.before, endpoint, edit), f"Rename {label}")
+        self._finish(edit_workflow(self.before, endpoint, edit, [self.path]), f"Rename {label}")
 
     def merge_key(self) -> tuple[object, ...]:
         return (self.endpoint, self.path)

@@ -8,7 +8,7 @@ project bit for bit, whatever the edit did.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
@@ -114,13 +114,47 @@ def replace_endpoint(project: Project, index: int, endpoint: Endpoint) -> Projec
     return project.model_copy(update={"endpoints": endpoints})
 
 
-def edit_workflow(project: Project, endpoint_name: str, edit: Callable[[list[Action]], None]) -> Project:
-    """Apply ``edit`` to a deep copy of one endpoint's workflow; the original stays untouched."""
+def edit_workflow(
+    project: Project, endpoint_name: str, edit: Callable[[list[Action]], None], touches: Iterable[tuple[int | str, ...]]
+) -> Project:
+    """Apply ``edit`` to a copy of one endpoint's workflow; the original stays untouched.
+
+    Copy on write: only what ``touches`` names is copied, and ``edit`` may
+    change only that. An action path (odd length) makes that action and its
+    ancestors writable; a slot path (even length, ``()`` for the workflow)
+    makes that list writable. Every other action is shared with the previous
+    version, so an edit costs the depth of the tree, not its size, and views
+    that remember actions by identity (card texts) keep what did not change.
+    """
     index = endpoint_index(project, endpoint_name)
     endpoint = project.endpoints[index]
-    workflow = [action.model_copy(deep=True) for action in endpoint.workflow]
+    workflow = list(endpoint.workflow)
+    copied: set[int] = set()
+    for path in touches:
+        _make_writable(workflow, path, copied)
     edit(workflow)
     return replace_endpoint(project, index, endpoint.model_copy(update={"workflow": workflow}))
+
+
+def _make_writable(workflow: list[Action], path: tuple[int | str, ...], copied: set[int]) -> None:
+    actions = workflow
+    position = 0
+    while position < len(path):
+        index = path[position]
+        if not isinstance(index, int) or not 0 <= index < len(actions):
+            return  # a path that leads nowhere: the edit reports it (PathError)
+        action = actions[index]
+        if id(action) not in copied:
+            action = action.model_copy(update={"slots": {slot: list(children) for slot, children in action.slots.items()}})
+            actions[index] = action
+            copied.add(id(action))
+        if position + 1 == len(path):
+            return
+        slot = path[position + 1]
+        if not isinstance(slot, str) or slot not in action.slots:
+            return  # a missing slot is created by insert_at on the (copied) container
+        actions = action.slots[slot]
+        position += 2
 
 
 def push_or_explain(document: Document, make: Callable[[], ProjectCommand]) -> tuple[ProjectCommand | None, str | None]:

@@ -91,6 +91,7 @@ class Inspector(QWidget):
         self.endpoint, self.path, self.action_id = endpoint, tuple(path), action.id
         self._set_empty(False)
         self._refresh()
+        self._show_problems()
 
     def row(self, param: str) -> ParamRow:
         """The row of a param, by its JSON name (alias) or its Python name."""
@@ -157,7 +158,6 @@ class Inspector(QWidget):
             values[row.spec.name] = values[row.spec.alias] = value
         for row in self.rows:
             row.setVisible(row.spec.is_shown(values))
-        self._show_problems()
 
     def _show_problems(self) -> None:
         if self.endpoint is None or self.action_id is None:
@@ -202,7 +202,11 @@ class Inspector(QWidget):
         if endpoint != self.endpoint or self.action_id is None:
             return
         path = self.document.path_of(endpoint, self.action_id)
-        self.show_action(endpoint if path is not None else None, path)
+        if path is None:
+            self.show_action(None, None)
+        else:
+            self.path = path  # the same action, moved: its problems follow with problemsChanged
+            self._refresh()
 
     def _endpoint_renamed(self, old: str, new: str) -> None:
         if old == self.endpoint:
