@@ -54,15 +54,29 @@ class Endpoint(Model):
 
 
 class Widget(Model):
-    id: str = Field(pattern=IDENTIFIER)
-    type: str
+    """One widget of a page. Props are stored raw (a literal or ``{"$formula": ...}``), like action params."""
+
+    id: str = Field(pattern=IDENTIFIER, description="Unique in its page.")
+    type: str = Field(description="Widget type id, e.g. progress_bar.")
     props: dict[str, Any] = Field(default_factory=dict)
-    children: list[Widget] = Field(default_factory=list)
+    children: list[Widget] = Field(default_factory=list, description="A Container's widgets.")
+    events: dict[str, list[Action]] = Field(
+        default_factory=dict, description="Interface workflows by trigger, e.g. click for a Button's On click."
+    )
+
+
+class PageVariable(Model):
+    """A value the page keeps (a Text input's text, a call's result) that bindings read as ``variables.<name>``."""
+
+    name: str = Field(pattern=IDENTIFIER)
+    initial: Any = None
 
 
 class Page(Model):
     name: str = Field(pattern=SLUG)
     title: str = ""
+    variables: list[PageVariable] = Field(default_factory=list)
+    on_load: list[Action] = Field(default_factory=list, alias="onLoad", description="The On page load workflow.")
     widgets: list[Widget] = Field(default_factory=list)
 
 
@@ -81,6 +95,13 @@ class Project(Model):
         known = ", ".join(e.name for e in self.endpoints) or "none"
         raise KeyError(f"no endpoint named {name!r} (endpoints: {known})")
 
+    def page(self, name: str) -> Page:
+        for page in self.pages:
+            if page.name == name:
+                return page
+        known = ", ".join(p.name for p in self.pages) or "none"
+        raise KeyError(f"no page named {name!r} (pages: {known})")
+
 
 def walk_actions(actions: list[Action], path: str = "workflow") -> Iterator[tuple[str, Action]]:
     """Every action under a list, depth first in execution order, with its JSON path."""
@@ -89,3 +110,11 @@ def walk_actions(actions: list[Action], path: str = "workflow") -> Iterator[tupl
         yield action_path, action
         for slot, children in action.slots.items():
             yield from walk_actions(children, f"{action_path}.slots.{slot}")
+
+
+def walk_widgets(widgets: list[Widget], path: str = "widgets") -> Iterator[tuple[str, Widget]]:
+    """Every widget under a list, depth first in page order, with its JSON path."""
+    for index, widget in enumerate(widgets):
+        widget_path = f"{path}[{index}]"
+        yield widget_path, widget
+        yield from walk_widgets(widget.children, f"{widget_path}.children")
