@@ -33,7 +33,11 @@ def IntRange(minimum: int, maximum: int) -> Any:  # noqa: N802 - used as a type:
     return Annotated[int, Field(ge=minimum, le=maximum)]
 
 
-Editor = Literal["text", "multiline", "sql", "json", "number", "switch", "choice", "keyvalue", "eventdata", "formula"]
+Editor = Literal[
+    "text", "multiline", "sql", "json", "number", "switch", "choice", "keyvalue", "eventdata", "formula",
+    "endpoint",  # the name of one of the project's endpoints
+    "pagevariable",  # the name of one of the page's variables
+]  # fmt: skip
 
 
 class ActionParams(BaseModel):
@@ -50,10 +54,16 @@ def Param(  # noqa: N802 - reads like pydantic's Field at the declaration site
     shown_when: dict[str, list[Any]] | None = None,
     editor: Editor | None = None,
     secret_ok: bool = False,
+    section: str | None = None,
     **constraints: Any,
 ) -> Any:
-    """A declared param: ``shown_when={"mode": ["each"]}`` hides it unless ``mode`` is ``each``."""
+    """A declared param: ``shown_when={"mode": ["each"]}`` hides it unless ``mode`` is ``each``.
+
+    ``section`` (e.g. "Advanced") groups params the inspector folds away by default.
+    """
     extra: dict[str, Any] = {}
+    if section:
+        extra["x-section"] = section
     if shown_when:
         extra["x-shownWhen"] = shown_when
     if editor:
@@ -78,6 +88,7 @@ class ParamSpec:
     secret_ok: bool
     required: bool
     default: Any
+    section: str | None = None
 
     def is_shown(self, values: dict[str, Any]) -> bool:
         if not self.shown_when:
@@ -136,6 +147,7 @@ def param_specs(model: type[ActionParams]) -> list[ParamSpec]:
                 secret_ok=bool(extra.get("x-secretOk")),
                 required=info.is_required(),
                 default=None if info.is_required() else info.get_default(call_default_factory=True),
+                section=extra.get("x-section"),  # type: ignore[arg-type]
             )
         )
     return specs

@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
@@ -19,6 +19,8 @@ from app.core.params import ActionParams, ParamSpec, param_specs
 if TYPE_CHECKING:
     from app.core.events import RunEvent
     from app.core.run_context import RunContext, Slots
+
+WorkflowKind = Literal["endpoint", "interface"]
 
 LeafRun = Callable[[Any, "RunContext"], Awaitable[Any]]
 ContainerRun = Callable[[Any, "RunContext", "Slots"], AsyncIterator["RunEvent"]]
@@ -43,6 +45,8 @@ class ActionType:
     slots: tuple[str, ...] = ()
     legacy_ids: tuple[str, ...] = ()
     summary: Callable[[dict[str, Any]], str] | None = None
+    where: tuple[WorkflowKind, ...] = ("endpoint",)
+    """Which workflows may hold it: API endpoints (run by the runner) and/or interface workflows (run by a page)."""
     specs: list[ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -103,9 +107,12 @@ class Registry:
     def __len__(self) -> int:
         return len(self._types)
 
-    def categories(self) -> dict[str, list[ActionType]]:
+    def categories(self, where: WorkflowKind | None = None) -> dict[str, list[ActionType]]:
+        """Types by category; ``where`` keeps those a kind of workflow may hold."""
         grouped: dict[str, list[ActionType]] = {}
         for action_type in self._types.values():
+            if where is not None and where not in action_type.where:
+                continue
             grouped.setdefault(action_type.category, []).append(action_type)
         return grouped
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.project import Action, Endpoint, Project, walk_actions
+from app.core.project import Action, Endpoint, Page, Project, Widget, walk_actions
+from app.core.workflow_refs import page_workflow_keys, workflow_of
 
 ENDPOINT_SETTINGS = ("method", "path", "description", "inputs")
 
@@ -23,22 +24,31 @@ class ProjectChanges:
     endpoint_settings: list[str] = field(default_factory=list)
     """Endpoints (by their new name) whose method, path, description or inputs changed."""
     workflows: list[str] = field(default_factory=list)
-    """Endpoints whose workflow changed shape: actions added, removed or moved."""
+    """Workflow keys (endpoint names, page workflow keys) whose workflow changed shape: actions added, removed or moved."""
     actions: list[tuple[str, str]] = field(default_factory=list)
-    """``(endpoint, action id)`` whose title or params changed in a workflow of unchanged shape."""
+    """``(workflow key, action id)`` whose title or params changed in a workflow of unchanged shape."""
+    page_list: bool = False
+    """Pages were added, removed, renamed or reordered."""
+    pages: list[str] = field(default_factory=list)
+    """Pages (by name) whose title, variables or widgets changed (not counting their workflows' actions)."""
     other: bool = False
-    """Project name, description or pages."""
+    """Project name or description."""
 
     @property
     def any(self) -> bool:
-        return bool(self.endpoint_list or self.renamed or self.endpoint_settings or self.workflows or self.actions or self.other)
+        return bool(
+            self.endpoint_list or self.renamed or self.endpoint_settings or self.workflows or self.actions
+            or self.page_list or self.pages or self.other
+        )  # fmt: skip
 
 
 def diff_projects(old: Project, new: Project) -> ProjectChanges:
     changes = ProjectChanges()
     if old is new:
         return changes
-    changes.other = (old.name, old.description, old.pages) != (new.name, new.description, new.pages)
+    changes.other = (old.name, old.description) != (new.name, new.description)
+    if old.pages is not new.pages and old.pages != new.pages:
+        _diff_pages(old, new, changes)
     old_names = [e.name for e in old.endpoints]
     new_names = [e.name for e in new.endpoints]
     changes.endpoint_list = old_names != new_names
@@ -52,12 +62,44 @@ def diff_projects(old: Project, new: Project) -> ProjectChanges:
             continue
         if any(getattr(before, key) != getattr(after, key) for key in ENDPOINT_SETTINGS):
             changes.endpoint_settings.append(name)
-        if before.workflow != after.workflow:
-            if not same_shape(before.workflow, after.workflow):
-                changes.workflows.append(name)
-            else:
-                changes.actions.extend((name, action_id) for action_id in _edited_actions(before.workflow, after.workflow))
+        _diff_workflow(name, before.workflow, after.workflow, changes)
     return changes
+
+
+def _diff_workflow(key: str, before: list[Action], after: list[Action], changes: ProjectChanges) -> None:
+    if before is after or before == after:
+        return
+    if not same_shape(before, after):
+        changes.workflows.append(key)
+    else:
+        changes.actions.extend((key, action_id) for action_id in _edited_actions(before, after))
+
+
+def _diff_pages(old: Project, new: Project, changes: ProjectChanges) -> None:
+    changes.page_list = [p.name for p in old.pages] != [p.name for p in new.pages]
+    by_name = {p.name: p for p in new.pages}
+    for before in old.pages:
+        after = by_name.get(before.name)
+        if after is None or after is before:
+            continue
+        if _without_workflows(before) != _without_workflows(after):
+            changes.pages.append(before.name)
+        old_keys, new_keys = page_workflow_keys(before), page_workflow_keys(after)
+        for key in new_keys:
+            was = workflow_of(old, key) if key in old_keys else []
+            _diff_workflow(key, was, workflow_of(new, key), changes)
+        for key in old_keys:
+            if key not in new_keys:
+                changes.workflows.append(key)
+
+
+def _without_workflows(page: Page) -> Page:
+    """A page with its widgets' events replaced by their triggers: what the page designer shows."""
+
+    def strip(widgets: list[Widget]) -> list[Widget]:
+        return [w.model_copy(update={"children": strip(w.children), "events": {t: [] for t in w.events}}) for w in widgets]
+
+    return page.model_copy(update={"on_load": [], "widgets": strip(page.widgets)})
 
 
 def _renames(old: list[Endpoint], new: list[Endpoint]) -> list[tuple[str, str]]:

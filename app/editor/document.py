@@ -30,6 +30,7 @@ from app.core.project import Action, Endpoint, Project
 from app.core.project_file import load_project, save_project
 from app.core.registry import Registry, default_registry
 from app.core.validate import validate_project
+from app.core.workflow_refs import has_workflow, is_page_key, workflow_json_path, workflow_of
 from app.editor.action_paths import ActionPath, action_at, path_of
 from app.editor.changes import ProjectChanges, diff_projects
 
@@ -59,9 +60,13 @@ class Document(QObject):
     endpointChanged = Signal(str)
     """An endpoint's method, path, description or inputs changed."""
     workflowChanged = Signal(str)
-    """An endpoint's workflow changed shape (actions added, removed, moved)."""
+    """A workflow changed shape (actions added, removed, moved): its key (an endpoint name or a page workflow key)."""
     actionChanged = Signal(str, str)
-    """An action's params or title changed: (endpoint name, action id)."""
+    """An action's params or title changed: (workflow key, action id)."""
+    pagesChanged = Signal()
+    """Pages were added, removed, renamed or reordered."""
+    pageChanged = Signal(str)
+    """A page's title, variables or widgets changed (by page name)."""
     dirtyChanged = Signal(bool)
     filePathChanged = Signal(str)
     """The file path, or "" for a project never saved."""
@@ -115,11 +120,21 @@ class Document(QObject):
     def has_endpoint(self, name: str) -> bool:
         return any(e.name == name for e in self._project.endpoints)
 
-    def action(self, endpoint: str, path: ActionPath) -> Action:
-        return action_at(self.endpoint(endpoint).workflow, path)
+    def has_page(self, name: str) -> bool:
+        return any(p.name == name for p in self._project.pages)
 
-    def path_of(self, endpoint: str, action_id: str) -> ActionPath | None:
-        return path_of(self.endpoint(endpoint).workflow, action_id)
+    def workflow(self, key: str) -> list[Action]:
+        """A workflow by key: an endpoint's name or a page workflow key (``app.core.workflow_refs``)."""
+        return workflow_of(self._project, key)
+
+    def has_workflow(self, key: str) -> bool:
+        return has_workflow(self._project, key)
+
+    def action(self, key: str, path: ActionPath) -> Action:
+        return action_at(self.workflow(key), path)
+
+    def path_of(self, key: str, action_id: str) -> ActionPath | None:
+        return path_of(self.workflow(key), action_id)
 
     def problems(self) -> list[Problem]:
         """Validation errors and lint warnings of the current project."""
@@ -135,12 +150,14 @@ class Document(QObject):
             self.problemsChanged.emit()
 
     def problems_for(self, endpoint: str, action_id: str | None = None) -> list[Problem]:
-        """Problems of one endpoint (or one of its actions), matched by their JSON path."""
+        """Problems of one endpoint or page workflow (or one of its actions), matched by their JSON path."""
         self._check_now()
-        index = next((i for i, e in enumerate(self._project.endpoints) if e.name == endpoint), None)
-        if index is None:
+        if not self.has_workflow(endpoint):
             return []
-        prefix = f"$.endpoints[{index}]"
+        if is_page_key(endpoint):
+            prefix = workflow_json_path(self._project, endpoint)
+        else:
+            prefix = f"$.endpoints[{next(i for i, e in enumerate(self._project.endpoints) if e.name == endpoint)}]"
         return [
             p
             for p in self._problems
@@ -256,6 +273,10 @@ class Document(QObject):
             self.endpointsChanged.emit()
         for name in changes.endpoint_settings:
             self.endpointChanged.emit(name)
+        if changes.page_list:
+            self.pagesChanged.emit()
+        for name in changes.pages:
+            self.pageChanged.emit(name)
         for name in changes.workflows:
             self.workflowChanged.emit(name)
         for name, action_id in changes.actions:

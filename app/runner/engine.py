@@ -159,6 +159,10 @@ class Engine:
         workflow = self.prepared(endpoint)
         return self._run(workflow, RunContext(settings, values, run_id))
 
+    def run_workflow(self, actions: list[Action], ctx: RunContext) -> AsyncIterator[RunEvent]:
+        """Run any list of actions against a given context: how a page runs its interface workflows."""
+        return self._run([prepare_action(action, self.registry) for action in actions], ctx)
+
     async def _run(self, workflow: list[PreparedAction], ctx: RunContext) -> AsyncIterator[RunEvent]:
         try:
             try:

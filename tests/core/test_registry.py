@@ -10,7 +10,9 @@ from app.core.registry import ActionType, DuplicateActionTypeError, Registry, Un
 EXPECTED = {
     "stream.send", "response.return", "variable.set", "flow.wait", "debug.log", "flow.loop",
     "flow.if", "flow.try", "flow.throw", "http.request", "sqlite.query", "file.create",
+    "api.call", "page.set_variable", "page.open_url",
 }
+INTERFACE = {"api.call", "page.set_variable", "page.open_url", "flow.if"}
 
 
 class _Params(ActionParams):
@@ -80,3 +82,10 @@ def test_palette_categories_group_every_type():
     categories = default_registry().categories()
     assert sum(len(types) for types in categories.values()) == len(EXPECTED)
     assert {t.id for t in categories["Flow"]} >= {"flow.loop", "flow.if", "flow.try", "flow.wait", "flow.throw"}
+
+
+def test_each_kind_of_workflow_gets_the_actions_it_can_run():
+    interface = {t.id for types in default_registry().categories("interface").values() for t in types}
+    endpoint = {t.id for types in default_registry().categories("endpoint").values() for t in types}
+    assert interface == INTERFACE
+    assert endpoint == EXPECTED - INTERFACE | {"flow.if"}

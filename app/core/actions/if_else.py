@@ -36,4 +36,5 @@ ACTION = ActionType(
     run=run,
     slots=("then", "else"),
     summary=summary,
+    where=("endpoint", "interface"),
 )

@@ -1,4 +1,4 @@
-"""Undo commands on the actions of one endpoint's workflow, addressed by ``action_paths``."""
+"""Undo commands on the actions of one workflow (an endpoint's or a page's, by key), addressed by ``action_paths``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.project import Action, Project
 from app.core.registry import ActionType, UnknownActionTypeError
+from app.core.workflow_refs import parse_key
 from app.editor.action_ids import fresh_id, id_stem, ids_in, with_fresh_ids
 from app.editor.action_paths import (
     ActionPath,
@@ -21,7 +22,7 @@ from app.editor.action_paths import (
     remove_at,
     split,
 )
-from app.editor.commands.base import CompoundCommand, MergingCommand, NoChangeError, ProjectCommand, edit_workflow, endpoint_index
+from app.editor.commands.base import CompoundCommand, MergingCommand, NoChangeError, ProjectCommand, edit_workflow, workflow_of_key
 
 if TYPE_CHECKING:
     from app.editor.document import Document
@@ -30,8 +31,9 @@ UNSET: Any = object()
 """``SetActionParamCommand(..., value=UNSET)`` removes the param so its default applies."""
 
 
-def _workflow(project: Project, endpoint: str) -> list[Action]:
-    return project.endpoints[endpoint_index(project, endpoint)].workflow
+def _workflow(project: Project, key: str) -> list[Action]:
+    """``key``: an endpoint's name or a page workflow's key (``app.core.workflow_refs``)."""
+    return workflow_of_key(project, key)
 
 
 def _label(document: Document, action: Action) -> str:
@@ -58,15 +60,20 @@ def _check_insertion_point(document: Document, workflow: list[Action], path: Act
         raise PathError(f"cannot insert at {format_path(path)}: the slot has {size} action(s)")
 
 
-def _check_known_types(document: Document, actions: Sequence[Action]) -> None:
+def _check_known_types(document: Document, actions: Sequence[Action], key: str | None = None) -> None:
+    """Every action is of a known type that this kind of workflow can run (Send streaming response not in a page)."""
+    kind = parse_key(key).kind if key is not None else None
     for action in actions:
         if action.type not in document.registry:
             raise ValueError(f"unknown action type {action.type!r}")
         action_type = document.registry.get(action.type)
+        if kind is not None and kind not in action_type.where:
+            where = "API endpoints" if kind == "interface" else "interface workflows (a page's On click or On page load)"
+            raise ValueError(f"{action_type.title} runs only in {where}")
         for slot, children in action.slots.items():
             if slot not in action_type.slots:
                 raise ValueError(f"{action_type.title} has no slot {slot!r}")
-            _check_known_types(document, children)
+            _check_known_types(document, children, key)
 
 
 def new_action(action_type: ActionType, taken: set[str]) -> Action:
@@ -89,7 +96,7 @@ class InsertActionsCommand(ProjectCommand):
         if not actions:
             raise NoChangeError(f"{verb}: no actions")
         workflow = _workflow(self.before, endpoint)
-        _check_known_types(document, actions)
+        _check_known_types(document, actions, endpoint)
         _check_insertion_point(document, workflow, self.path)
         self.actions = with_fresh_ids(actions, ids_in(workflow), keep_free=True)
         after = edit_workflow(self.before, endpoint, lambda w: insert_at(w, self.path, self.actions), [self.path[:-1]])

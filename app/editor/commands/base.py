@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from app.core.project import Action, Endpoint, Project
+from app.core.workflow_refs import with_workflow, workflow_of
 
 if TYPE_CHECKING:
     from app.editor.document import Document
@@ -114,10 +115,8 @@ def replace_endpoint(project: Project, index: int, endpoint: Endpoint) -> Projec
     return project.model_copy(update={"endpoints": endpoints})
 
 
-def edit_workflow(
-    project: Project, endpoint_name: str, edit: Callable[[list[Action]], None], touches: Iterable[tuple[int | str, ...]]
-) -> Project:
-    """Apply ``edit`` to a copy of one endpoint's workflow; the original stays untouched.
+def edit_workflow(project: Project, key: str, edit: Callable[[list[Action]], None], touches: Iterable[tuple[int | str, ...]]) -> Project:
+    """Apply ``edit`` to a copy of one workflow (``app.core.workflow_refs`` key); the original stays untouched.
 
     Copy on write: only what ``touches`` names is copied, and ``edit`` may
     change only that. An action path (odd length) makes that action and its
@@ -126,14 +125,20 @@ def edit_workflow(
     version, so an edit costs the depth of the tree, not its size, and views
     that remember actions by identity (card texts) keep what did not change.
     """
-    index = endpoint_index(project, endpoint_name)
-    endpoint = project.endpoints[index]
-    workflow = list(endpoint.workflow)
+    workflow = list(workflow_of_key(project, key))
     copied: set[int] = set()
     for path in touches:
         _make_writable(workflow, path, copied)
     edit(workflow)
-    return replace_endpoint(project, index, endpoint.model_copy(update={"workflow": workflow}))
+    return with_workflow(project, key, workflow)
+
+
+def workflow_of_key(project: Project, key: str) -> list[Action]:
+    """A workflow by key (an endpoint's name or a page workflow key); a missing one is a ``ValueError``."""
+    try:
+        return workflow_of(project, key)
+    except KeyError as error:
+        raise ValueError(error.args[0]) from None
 
 
 def _make_writable(workflow: list[Action], path: tuple[int | str, ...], copied: set[int]) -> None:
