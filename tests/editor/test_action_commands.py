@@ -287,3 +287,23 @@ def test_no_sequence_of_moves_changes_an_earlier_version(document):
     while document.undo_stack().canUndo():
         document.undo_stack().undo()
     assert document.project == versions[0][1]
+
+
+def test_a_duplicated_container_reads_its_own_copies_results_not_the_originals(document):
+    from tests.conftest import formula
+
+    loop = action(
+        "loop_1",
+        "flow.loop",
+        {"body": [action("fetch_1", "variable.set", name="row", value=1), action("send_9", "stream.send", eventData={"status": "x", "n": formula("results.fetch_1 + results.send_1")})]},
+        items=[1],
+    )
+    document.push(InsertActionCommand(document, "other", (1,), loop))
+    document.push(DuplicateActionCommand(document, "other", (1,)))
+    copy = document.action("other", (2,))
+    copied_send = copy.slots["body"][1]
+    fetch_copy = copy.slots["body"][0].id
+    assert fetch_copy != "fetch_1"
+    # the copy's own child is followed; send_1 (outside the copied loop) is still read as it was
+    assert copied_send.params["eventData"]["n"] == formula(f"results.{fetch_copy} + results.send_1")
+    assert document.action("other", (1,)).slots["body"][1].params["eventData"]["n"] == formula("results.fetch_1 + results.send_1")
