@@ -172,6 +172,11 @@ class RunnerProcess:
         """Handle stream off: push, call, and return the one final result (or raise its error)."""
         return await (await self.run(project, endpoint, inputs, handle_stream=False)).result()
 
+    async def download(self, url: str, destination: str | Path) -> Path:
+        """Save a file a run made (a ``downloadUrl`` it streamed) to ``destination``."""
+        await self._ensure_running()
+        return await self._current().client.download(url, destination)
+
     async def stop(self) -> None:
         """Cancel open calls, then end the child: SIGTERM, and SIGKILL if it is still there after the timeout."""
         self._stopping = True
@@ -197,7 +202,7 @@ class RunnerProcess:
 
     async def _launch(self) -> _Child:
         process = await asyncio.create_subprocess_exec(
-            self.python, "-m", "app", "serve", str(self.project_path),
+            *_serve_command(self.python), str(self.project_path),
             "--host", "127.0.0.1", "--port", "0", "--output", str(self.output_folder), "--exit-with-stdin",
             stdin=asyncio.subprocess.PIPE,  # never written: if this process dies, the child sees EOF and stops
             stdout=asyncio.subprocess.PIPE,
@@ -280,6 +285,13 @@ class RunnerProcess:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
             await process.wait()
+
+
+def _serve_command(python: str) -> list[str]:
+    """``streamwright serve`` from this install: a frozen build's executable is the app itself and takes no ``-m``."""
+    if getattr(sys, "frozen", False):
+        return [python, "serve"]
+    return [python, "-m", "app", "serve"]
 
 
 async def _announced_url(stdout: asyncio.StreamReader) -> str | None:

@@ -17,9 +17,13 @@ class Problem:
     position: int | None = None
     severity: Severity = "error"
     code: str = "invalid"
+    widget_id: str | None = None
+    """The widget a page problem is about (``action_id`` is for actions)."""
 
     def __str__(self) -> str:
         where = []
+        if self.widget_id:
+            where.append(f"widget {self.widget_id}")
         if self.action_id:
             where.append(f"action {self.action_id}")
         if self.field:

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from app.core.formula import FormulaSyntaxError, compile_formula
 from app.core.inputs import check_type
 from app.core.problems import Problem
-from app.core.project import Action, Endpoint, Project, Widget, walk_actions
+from app.core.project import Action, Endpoint, Project, walk_actions
 from app.core.registry import Registry, UnknownActionTypeError, default_registry, format_validation_error
+from app.core.validate_pages import validate_pages
 from app.core.values import ENV_KEY, contains_env, iter_formulas
 
 
@@ -30,20 +31,8 @@ def validate_project(project: Project, registry: Registry | None = None) -> list
             problems.append(Problem("$.endpoints", f"{route[0]} {route[1]} is used by {count} endpoints"))
     for index, endpoint in enumerate(project.endpoints):
         problems.extend(validate_endpoint(endpoint, registry, f"$.endpoints[{index}]"))
-    for index, page in enumerate(project.pages):
-        ids = Counter(widget.id for widget in _walk_widgets(page.widgets))
-        for widget_id, count in ids.items():
-            if count > 1:
-                problems.append(Problem(f"$.pages[{index}]", f"widget id {widget_id!r} is used {count} times"))
+    problems.extend(validate_pages(project))
     return problems
-
-
-def _walk_widgets(widgets: list[Widget]) -> list[Widget]:
-    found: list[Widget] = []
-    for widget in widgets:
-        found.append(widget)
-        found.extend(_walk_widgets(widget.children))
-    return found
 
 
 RESERVED_PATHS = ("/_", "/runs/")

@@ -168,3 +168,14 @@ def outermost(workflow: Sequence[Action], paths: Sequence[ActionPath]) -> list[A
         if not any(is_inside(path, other) for other in kept):
             kept.append(path)
     return kept
+
+
+def earlier_results(workflow: Sequence[Action], path: ActionPath) -> list[str]:
+    """Ids of the actions that run before the one at ``path`` (document order, its own containers excluded)."""
+    found: list[str] = []
+    for other, action in walk_paths(workflow):
+        if other == path:
+            break
+        if not is_inside(path, other):
+            found.append(action.id)
+    return found

@@ -7,11 +7,13 @@ process through ``app.client``, whose coroutines run on this loop.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
@@ -19,6 +21,9 @@ from app.resources import resource_path
 from app.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 
 EXAMPLE = resource_path("examples", "demo.streamwright.json")
+DESKTOP_FILE_NAME = "io.streamwright.Streamwright"
+QUIT_WHEN_SHOWN_ENV = "STREAMWRIGHT_QUIT_WHEN_SHOWN"
+"""Set to 1: print ``main window shown at <time.time()>`` once the window is up, then quit (smoke test, start-up timing)."""
 
 
 def initial_file(argument: str | None, settings: QSettings) -> Path | None:
@@ -48,6 +53,20 @@ def keep_clipboard_as_text() -> None:
         clipboard.setText(text)
 
 
+def app_icon() -> QIcon:
+    """The icon at every rendered size, so title bars and task switchers pick a sharp one instead of scaling."""
+    icon = QIcon()
+    for png in sorted(resource_path("icons", "app").glob("streamwright-*.png")):
+        icon.addFile(str(png))
+    return icon
+
+
+def report_shown_and_quit() -> None:
+    """Say when the main window was up, for whoever launched us to time it, then quit the normal way."""
+    print(f"main window shown at {time.time()}", flush=True)
+    QApplication.quit()
+
+
 def main(argument: str | None = None) -> int:
     import qasync
 
@@ -55,6 +74,8 @@ def main(argument: str | None = None) -> int:
     application.setOrganizationName(ORGANIZATION)
     application.setApplicationName(APPLICATION)
     application.setApplicationVersion(__version__)
+    application.setWindowIcon(app_icon())
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)  # Wayland takes the window icon from the installed .desktop entry
     loop = qasync.QEventLoop(application)
     asyncio.set_event_loop(loop)
     window = MainWindow()
@@ -64,6 +85,8 @@ def main(argument: str | None = None) -> int:
         path = initial_file(argument, window.settings)
         if path is not None and not window.open_file(path) and argument:
             return 1
+    if os.environ.get(QUIT_WHEN_SHOWN_ENV) == "1":
+        QTimer.singleShot(0, report_shown_and_quit)  # runs once the event loop has handled the show
     closed = asyncio.Event()
     application.aboutToQuit.connect(keep_clipboard_as_text)
     application.aboutToQuit.connect(closed.set)

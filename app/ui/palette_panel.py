@@ -1,9 +1,13 @@
-"""The action palette: types grouped by category, a search box, drag onto the canvas or press Enter."""
+"""A palette: types grouped by category, a search box, drag onto the canvas or press Enter.
+
+The same panel lists action types (endpoint or interface workflows) and
+widget types (the page designer); only its model differs.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRectF, QSize, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPixmap, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from app.editor.models.palette import PaletteModel
@@ -14,20 +18,29 @@ from app.ui import theme
 class PalettePanel(QWidget):
     typeChosen = Signal(str)  # Enter or double-click on a type: add it where the canvas points
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        model: QStandardItemModel | None = None,
+        type_role: int = ActionTypeRole,
+        placeholder: str = "Search actions…",
+        icon_folder: str = "actions",
+    ) -> None:
         super().__init__(parent)
-        self.model = PaletteModel(parent=self)
+        self.model = model if model is not None else PaletteModel(parent=self)
+        self.type_role = type_role
         for row in range(self.model.rowCount()):
             group = self.model.item(row)
             for child_row in range(group.rowCount()):
                 item = group.child(child_row)
-                item.setIcon(_badge_icon(item.data(IconNameRole), group.text()))
+                item.setIcon(_badge_icon(item.data(IconNameRole), group.text(), icon_folder))
                 item.setToolTip(item.data(DescriptionRole))
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setRecursiveFilteringEnabled(True)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.search = QLineEdit(placeholderText="Search actions…")
+        self.search = QLineEdit(placeholderText=placeholder)
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
         self.search.installEventFilter(self)
@@ -60,7 +73,7 @@ class PalettePanel(QWidget):
         return QModelIndex()
 
     def _choose(self, index: QModelIndex) -> None:
-        type_id = index.data(ActionTypeRole)
+        type_id = index.data(self.type_role)
         if type_id:
             self.typeChosen.emit(type_id)
 
@@ -76,7 +89,7 @@ class PalettePanel(QWidget):
         return super().eventFilter(watched, event)  # type: ignore[arg-type]
 
 
-def _badge_icon(icon_name: str, category: str) -> QIcon:
+def _badge_icon(icon_name: str, category: str, folder: str = "actions") -> QIcon:
     """The same coloured badge the canvas cards show, so a type looks alike in both places."""
     pixmap = QPixmap(44, 44)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -85,6 +98,6 @@ def _badge_icon(icon_name: str, category: str) -> QIcon:
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(theme.category_colour(category))
     painter.drawRoundedRect(QRectF(0, 0, 44, 44), 10, 10)
-    painter.drawPixmap(9, 9, 26, 26, theme.icon_pixmap(icon_name, 26))
+    painter.drawPixmap(9, 9, 26, 26, theme.icon_pixmap(icon_name, 26, folder=folder))
     painter.end()
     return QIcon(pixmap)

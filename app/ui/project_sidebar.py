@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QListWidget,
     QMessageBox,
     QPushButton,
     QTabWidget,
@@ -39,6 +38,7 @@ from app.editor.document import Document
 from app.editor.models.endpoints import EndpointListModel
 from app.editor.models.roles import EndpointNameRole
 from app.ui.endpoint_inputs_editor import EndpointInputsEditor
+from app.ui.pages_panel import PagesPanel
 
 METHODS: tuple[HttpMethod, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -63,8 +63,7 @@ class ProjectSidebar(QTabWidget):
     def _interface_tab(self) -> QWidget:
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        layout.addWidget(QLabel("<b>Pages</b>"))
-        self.pages = QListWidget()
+        self.pages = PagesPanel(self.document)
         layout.addWidget(self.pages)
         return tab
 
@@ -110,8 +109,6 @@ class ProjectSidebar(QTabWidget):
 
     # -- state ---------------------------------------------------------
     def _refresh_all(self) -> None:
-        self.pages.clear()
-        self.pages.addItems([page.title or page.name for page in self.document.project.pages])
         names = [endpoint.name for endpoint in self.document.project.endpoints]
         if self.current not in names:
             self.select_endpoint(names[0] if names else None)

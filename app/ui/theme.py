@@ -31,6 +31,12 @@ CATEGORY_COLOURS = {
     "Files": QColor("#b8860b"),
     "Debug": QColor("#5f6b7a"),
     "Trigger": QColor("#1f2430"),
+    "API": QColor("#3b6fe0"),
+    "Page": QColor("#12936b"),
+    "Basic": QColor("#3b6fe0"),
+    "Stream": QColor("#7c4dcc"),
+    "Input": QColor("#12936b"),
+    "Layout": QColor("#5f6b7a"),
     "Unknown": QColor("#d0343a"),
 }
 
@@ -40,9 +46,9 @@ def category_colour(category: str) -> QColor:
 
 
 @lru_cache(maxsize=64)
-def icon_pixmap(name: str, size: int, device_pixel_ratio: float = 1.0) -> QPixmap:
-    """A white line icon from resources/icons/actions, rendered once per size."""
-    path = resource_path("icons", "actions", f"{name}.svg")
+def icon_pixmap(name: str, size: int, device_pixel_ratio: float = 1.0, folder: str = "actions") -> QPixmap:
+    """A white line icon from resources/icons/<folder> (actions, widgets), rendered once per size."""
+    path = resource_path("icons", folder, f"{name}.svg")
     if not path.exists():
         path = resource_path("icons", "actions", "error.svg")
     renderer = QSvgRenderer(QByteArray(path.read_bytes()))

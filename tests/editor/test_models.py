@@ -90,9 +90,16 @@ def test_palette_groups_the_registry_by_category(qapp, qtmodeltester):
     qtmodeltester.check(model)
     categories = [model.index(row, 0).data() for row in range(model.rowCount())]
     assert categories[:3] == ["Response", "Flow", "Data"]
-    assert sorted(categories) == sorted(default_registry().categories())
+    assert sorted(categories) == sorted(default_registry().categories("endpoint"))
     total = sum(model.rowCount(model.index(row, 0)) for row in range(model.rowCount()))
-    assert total == len(default_registry())
+    assert total == sum(1 for t in default_registry() if "endpoint" in t.where)
+
+
+def test_an_interface_workflow_palette_offers_page_actions_and_if_else_only(qapp, qtmodeltester):
+    model = PaletteModel(where="interface")
+    qtmodeltester.check(model)
+    types = {model.index(child, 0, model.index(row, 0)).data(ActionTypeRole) for row in range(model.rowCount()) for child in range(model.rowCount(model.index(row, 0)))}
+    assert types == {"api.call", "page.set_variable", "page.open_url", "flow.if"}
 
 
 def test_palette_rows_carry_the_type_and_drag_it(qapp):

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QObject, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
-from app.core.registry import ActionType, Registry, default_registry
+from app.core.registry import ActionType, Registry, WorkflowKind, default_registry
 from app.editor.models.roles import ACTION_TYPE_MIME, ActionTypeRole, DescriptionRole, IconNameRole, KindRole
 
-CATEGORY_ORDER = ("Response", "Flow", "Data", "Integrations", "Files", "Debug")
+CATEGORY_ORDER = ("Response", "API", "Page", "Flow", "Data", "Integrations", "Files", "Debug")
 """Categories in palette order; others follow alphabetically."""
 
 
@@ -26,15 +26,17 @@ def _category_rank(category: str) -> tuple[int, str]:
 class PaletteModel(QStandardItemModel):
     """Two levels: category rows, and under each one row per action type (sorted by title)."""
 
-    def __init__(self, registry: Registry | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, registry: Registry | None = None, parent: QObject | None = None, where: WorkflowKind | None = "endpoint") -> None:
+        """``where`` keeps the types a kind of workflow can run (an interface workflow has no Send streaming response)."""
         super().__init__(parent)
         self.registry = registry or default_registry()
         self.setHorizontalHeaderLabels(["Action"])
-        for category in sorted(self.registry.categories(), key=_category_rank):
+        categories = self.registry.categories(where)
+        for category in sorted(categories, key=_category_rank):
             group = QStandardItem(category)
             group.setData("category", KindRole)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            for action_type in sorted(self.registry.categories()[category], key=lambda t: t.title):
+            for action_type in sorted(categories[category], key=lambda t: t.title):
                 group.appendRow(self._type_item(action_type))
             self.appendRow(group)
 

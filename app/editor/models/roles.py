@@ -28,3 +28,12 @@ ACTION_TYPE_MIME = "application/x-streamwright-action-type"
 """Palette drag: the dragged type ids, one per line."""
 ACTION_PATH_MIME = "application/x-streamwright-action-path"
 """Workflow drag: ``{"endpoint": name, "paths": [[2, "body", 0], ...]}``."""
+WidgetTypeRole = _USER + 13
+"""The widget type id (``progress_bar``): widget palette rows and page outline rows."""
+WidgetIdRole = _USER + 14
+"""A page outline row's widget id."""
+
+WIDGET_TYPE_MIME = "application/x-streamwright-widget-type"
+"""Widget palette drag: the dragged widget type ids, one per line."""
+WIDGET_ID_MIME = "application/x-streamwright-widget-id"
+"""Page outline drag: ``{"page": name, "widget": id}``."""

@@ -8,6 +8,7 @@ refresh from the Document never clobbers what the user is typing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -166,6 +167,42 @@ class ChoiceField(FieldEditor):
     def _show(self, value: Any) -> None:
         index = next((i for i, option in enumerate(self.options) if same_value(option, value)), -1)
         self.combo.setCurrentIndex(index)
+
+
+NamesProvider = Callable[[str], list[str]]
+"""``kind -> names``: the project's endpoints (``endpoint``) or the page's variables (``pagevariable``)."""
+
+
+class NameChoiceField(FieldEditor):
+    """A name picked from the project (an endpoint, a page variable); typing another name is allowed and linted."""
+
+    def __init__(self, spec: ParamSpec, kind: str, names: NamesProvider, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.kind, self.names = kind, names
+        self.combo = QComboBox(self)
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.lineEdit().setPlaceholderText("choose…")
+        self.combo.setMinimumWidth(200)
+        self._layout.addWidget(self.combo)
+        self.setFocusProxy(self.combo)
+        self.combo.textActivated.connect(self._emit)
+        self.combo.lineEdit().textEdited.connect(self._emit)
+
+    def refresh(self) -> None:
+        """Offer the names as they are now (the list follows the project)."""
+        current = self.combo.currentText()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.combo.addItems(self.names(self.kind))
+        self.combo.setEditText(current)
+        self.combo.blockSignals(False)
+
+    def _show(self, value: Any) -> None:
+        self.refresh()
+        text = "" if value is None else str(value)
+        if self.combo.currentText() != text:
+            self.combo.setEditText(text)
 
 
 class JsonField(FieldEditor):

@@ -18,11 +18,14 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 from app.core.project import Action
 from app.core.registry import ActionType
 from app.core.scope import Scope, scope_at
-from app.editor.action_paths import ActionPath, PathError
+from app.core.workflow_refs import PageWorkflow, is_page_key, parse_key
+from app.editor.action_paths import ActionPath, PathError, earlier_results
 from app.editor.commands.actions import UNSET, SetActionParamCommand, SetActionTitleCommand
 from app.editor.commands.base import NoChangeError
 from app.editor.document import Document
+from app.editor.preview.binding_scope import BindingScope, binding_scope
 from app.ui.inspector.header import ActionHeader
+from app.ui.inspector.param_form import ParamForm
 from app.ui.inspector.param_row import ParamRow
 from app.ui.inspector.problems import ProblemList
 from app.ui.inspector.style import stylesheet
@@ -41,6 +44,9 @@ class Inspector(QWidget):
         self.action_id: str | None = None
         self.action_type: ActionType | None = None
         self.rows: list[ParamRow] = []
+        self.params: ParamForm | None = None
+        self.run_values: dict[str, dict[str, dict[str, str]]] = {}
+        """Workflow key -> action id -> param alias -> the value it had in the last run (as shown)."""
         self._built_for: tuple[str | None, str, str] | None = None
 
         self.header = ActionHeader(self)
@@ -100,14 +106,41 @@ class Inspector(QWidget):
                 return row
         raise KeyError(f"the shown action has no param {param!r}")
 
-    def scope(self) -> Scope | None:
+    def scope(self) -> Scope | BindingScope | None:
         """Names in scope at the shown action (asked by the formula editors when they complete)."""
         if self.endpoint is None or self.path is None:
             return None
         try:
+            if is_page_key(self.endpoint):
+                ref = parse_key(self.endpoint)
+                assert isinstance(ref, PageWorkflow)
+                earlier = earlier_results(self.document.workflow(self.endpoint), self.path)
+                return binding_scope(self.document.project, self.document.project.page(ref.page), self.document.registry, earlier)
             return scope_at(self.document.endpoint(self.endpoint), self.path, self.document.registry)
         except (KeyError, LookupError):
             return None
+
+    def names(self, kind: str) -> list[str]:
+        """What a name field offers: the project's endpoints, or the variables of the page whose workflow is shown."""
+        project = self.document.project
+        if kind == "endpoint":
+            return [e.name for e in project.endpoints]
+        if kind == "pagevariable" and self.endpoint is not None and is_page_key(self.endpoint):
+            ref = parse_key(self.endpoint)
+            if isinstance(ref, PageWorkflow) and self.document.has_page(ref.page):
+                return [v.name for v in project.page(ref.page).variables]
+        return []
+
+    def set_run_values(self, key: str, values: dict[str, dict[str, str]]) -> None:
+        """The param values a run of workflow ``key`` used, by action id: shown beside formula fields."""
+        self.run_values[key] = values
+        self._show_run_values()
+
+    def _show_run_values(self) -> None:
+        values = self.run_values.get(self.endpoint or "", {}).get(self.action_id or "", {})
+        for row in self.rows:
+            shown = values.get(row.spec.alias)
+            row.set_hint(f"Last run: {shown}" if shown is not None else None)
 
     # -- building ------------------------------------------------------------
     def _find(self, endpoint: str | None, path: ActionPath | None) -> Action | None:
@@ -131,17 +164,19 @@ class Inspector(QWidget):
         if key == self._built_for:
             return
         type_id = action.type if action is not None else None
-        for row in self.rows:
-            row.setParent(None)
-            row.deleteLater()
+        if self.params is not None:
+            self.params.setParent(None)
+            self.params.deleteLater()
+            self.params = None
         self.rows = []
         registry = self.document.registry
         self.action_type = registry.get(type_id) if type_id is not None and type_id in registry else None
-        for spec in self.action_type.specs if self.action_type else ():
-            row = ParamRow(spec, self.scope, self.scroll.widget())
-            row.edited.connect(self._param_edited)
-            self.form.insertWidget(self.form.count() - 1, row)
-            self.rows.append(row)
+        if self.action_type is not None and self.action_type.specs:
+            self.params = ParamForm(self.action_type.specs, self.scope, self.names, self.scroll.widget())
+            self.params.edited.connect(self._param_edited)
+            self.form.insertWidget(self.form.count() - 1, self.params)
+            self.params.show()
+            self.rows = self.params.rows
         self.no_params.setVisible(action is not None and not self.rows)
         self._built_for = key
 
@@ -151,13 +186,9 @@ class Inspector(QWidget):
             return
         self._build(action)
         self.header.set_action(action, self.action_type)
-        values: dict[str, Any] = {}
-        for row in self.rows:
-            value = stored_value(action.params, row.spec)
-            row.set_value(value)
-            values[row.spec.name] = values[row.spec.alias] = value
-        for row in self.rows:
-            row.setVisible(row.spec.is_shown(values))
+        if self.params is not None:
+            self.params.set_values(action.params)
+        self._show_run_values()
 
     def _show_problems(self) -> None:
         if self.endpoint is None or self.action_id is None:

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.params import ParamSpec
 from app.ui.formula_editor import FormulaEditor, ScopeProvider
-from app.ui.inspector.fields import ChoiceField, FieldEditor, JsonField, NumberField, SwitchField, TextAreaField, TextField
+from app.ui.inspector.fields import ChoiceField, FieldEditor, JsonField, NameChoiceField, NamesProvider, NumberField, SwitchField, TextAreaField, TextField
 from app.ui.inspector.key_value import KeyValueField, fx_button
 from app.ui.inspector.values import accepts_formula, editor_kind, formula, literal_as_source, same_value, source_as_literal, source_of
 
 TEXT_KINDS = ("text", "multiline", "sql")
 
 
-def literal_editor(spec: ParamSpec, kind: str, parent: QWidget | None = None) -> FieldEditor:
+def literal_editor(spec: ParamSpec, kind: str, parent: QWidget | None = None, names: NamesProvider | None = None) -> FieldEditor:
     """The literal editor for an editor hint (``keyvalue``/``eventdata`` live in ``key_value``)."""
+    if kind in ("endpoint", "pagevariable"):
+        return NameChoiceField(spec, kind, names or (lambda _kind: []), parent)
     if kind == "text":
         return TextField(spec, parent)
     if kind in ("multiline", "sql"):
@@ -44,14 +46,14 @@ class ParamRow(QWidget):
 
     edited = Signal(str, object)
 
-    def __init__(self, spec: ParamSpec, scope_provider: ScopeProvider, parent: QWidget | None = None) -> None:
+    def __init__(self, spec: ParamSpec, scope_provider: ScopeProvider, parent: QWidget | None = None, names: NamesProvider | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("paramRow")
         self.spec = spec
         self.kind = editor_kind(spec)
         self._current: Any = None
         self._shown = False
-        self.literal: FieldEditor = literal_editor(spec, self.kind, self)
+        self.literal: FieldEditor = literal_editor(spec, self.kind, self, names)
         self.literal.set_scope_provider(scope_provider)
         self.formula: FormulaEditor | None = None
         self.fx = None
@@ -78,6 +80,17 @@ class ParamRow(QWidget):
         layout.addWidget(self.literal)
         if self.formula is not None:
             layout.addWidget(self.formula)
+        self.hint = QLabel(self)
+        self.hint.setObjectName("paramHint")
+        self.hint.setWordWrap(True)
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint.hide()
+        layout.addWidget(self.hint)
+        self.warning = QLabel(self)
+        self.warning.setObjectName("paramWarning")
+        self.warning.setWordWrap(True)
+        self.warning.hide()
+        layout.addWidget(self.warning)
         if spec.description:
             help_text = QLabel(spec.description, self)
             help_text.setObjectName("paramHelp")
@@ -92,6 +105,16 @@ class ParamRow(QWidget):
     @property
     def value(self) -> Any:
         return self._current
+
+    def set_hint(self, text: str | None) -> None:
+        """The value this param had in the last (or current) run, shown under a formula."""
+        self.hint.setText(text or "")
+        self.hint.setVisible(bool(text) and self.is_formula())
+
+    def set_warning(self, text: str | None) -> None:
+        """A note about the formula (a field no message carries), shown until the formula changes."""
+        self.warning.setText(text or "")
+        self.warning.setVisible(bool(text))
 
     def is_formula(self) -> bool:
         return self.fx is not None and self.fx.isChecked()
@@ -114,6 +137,7 @@ class ParamRow(QWidget):
             return
         self.fx.setChecked(as_formula)
         self.formula.setVisible(as_formula)
+        self.hint.setVisible(as_formula and bool(self.hint.text()))
         self.literal.setVisible(not as_formula)
         self.title.setVisible(as_formula or not self.literal.owns_label)
 

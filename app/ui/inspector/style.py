@@ -34,6 +34,12 @@ def stylesheet() -> str:
     QPushButton#addRow:hover {{ text-decoration: underline; }}
     QToolButton#rawToggle {{ border: 1px solid {border}; border-radius: 4px; padding: 1px 6px; color: {muted}; background: #ffffff; }}
     QToolButton#rawToggle:checked {{ background: {lane}; color: {text}; }}
+    QLabel#paramHint {{ color: #0a7f4f; background: #eef8f3; border-radius: 4px; padding: 3px 6px; font-family: monospace; }}
+    QLabel#paramWarning {{ color: {text}; background: #fff6e0; border-left: 3px solid {warning}; padding: 4px 6px; }}
+    QToolButton#sectionToggle {{ border: none; font-weight: 600; color: {muted}; padding: 4px 0px; }}
+    QToolButton#sectionToggle:hover {{ color: {accent}; }}
+    QPushButton#openWorkflow {{ border: 1px solid {border}; border-radius: 4px; padding: 6px 10px; text-align: left; background: #f6f8fe; }}
+    QPushButton#openWorkflow:hover {{ border-color: {accent}; }}
     QLabel#problemError {{ background: #fdecec; border-left: 3px solid {error}; padding: 6px 8px; color: {text}; }}
     QLabel#problemWarning {{ background: #fff6e0; border-left: 3px solid {warning}; padding: 6px 8px; color: {text}; }}
     """

@@ -1,0 +1,182 @@
+"""The shapes of the messages an endpoint streams, read statically from its Send streaming responses.
+
+A page binds to ``stream.chunk.<field>``; the editor offers those fields and
+warns about ones no message carries. Both need to know, without running
+anything, which keys each message has and, by the convention of always
+sending a ``status``, which status it is sent with.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from app.core.project import Action, Endpoint, walk_actions
+from app.core.registry import Registry, default_registry
+from app.core.values import formula_source, is_formula
+
+SEND = "stream.send"
+
+FieldKind = Literal["string", "number", "boolean", "object", "array", "null", "any"]
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    kind: FieldKind
+    """The JSON type of the value; ``any`` for a formula whose type is not obvious from its source."""
+
+
+@dataclass(frozen=True)
+class MessageShape:
+    """One kind of message: its status (when a literal) and its fields, and which actions send it."""
+
+    status: str | None
+    """The literal ``status`` of the Event Data; None when it is a formula or absent."""
+    fields: tuple[FieldInfo, ...]
+    """In the order the first sender declares them."""
+    action_ids: tuple[str, ...]
+    """The Send streaming response actions that send this shape, in workflow order."""
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(info.name for info in self.fields)
+
+
+def infer_message_shapes(endpoint: Endpoint, registry: Registry | None = None) -> list[MessageShape]:
+    """Every distinct ``(status, key set)`` the endpoint's workflow sends, in workflow order.
+
+    Sends inside Loops, If/else branches and Try/catch slots count like any
+    other: what might be sent is what a binding must expect. Two sends with
+    the same status and keys are one shape; where their field kinds differ
+    the kind becomes ``any``.
+    """
+    registry = registry or default_registry()
+    merged: dict[tuple[str | None, frozenset[str]], _Shape] = {}
+    for _, action in walk_actions(endpoint.workflow):
+        if not _is_send(action, registry):
+            continue
+        data = action.params.get("eventData", {})
+        if not isinstance(data, dict):
+            continue
+        status = data.get("status")
+        key = (status if isinstance(status, str) else None, frozenset(data))
+        shape = merged.get(key)
+        if shape is None:
+            merged[key] = _Shape(key[0], {name: value_kind(value) for name, value in data.items()}, [action.id])
+        else:
+            shape.add(action.id, {name: value_kind(value) for name, value in data.items()})
+    return [shape.freeze() for shape in merged.values()]
+
+
+def chunk_fields(shapes: Iterable[MessageShape]) -> dict[str, list[str]]:
+    """Field name -> the literal statuses of the messages that carry it, both in first-seen order.
+
+    For completion: offer ``stream.chunk.label`` as "sent with status progress".
+    An empty list means only messages whose status is not a literal carry it.
+    """
+    fields: dict[str, list[str]] = {}
+    for shape in shapes:
+        for info in shape.fields:
+            statuses = fields.setdefault(info.name, [])
+            if shape.status is not None and shape.status not in statuses:
+                statuses.append(shape.status)
+    return fields
+
+
+@dataclass
+class _Shape:
+    status: str | None
+    kinds: dict[str, FieldKind]
+    action_ids: list[str]
+
+    def add(self, action_id: str, kinds: dict[str, FieldKind]) -> None:
+        self.action_ids.append(action_id)
+        for name, kind in kinds.items():
+            if self.kinds[name] != kind:
+                self.kinds[name] = "any"
+
+    def freeze(self) -> MessageShape:
+        fields = tuple(FieldInfo(name, kind) for name, kind in self.kinds.items())
+        return MessageShape(self.status, fields, tuple(self.action_ids))
+
+
+def _is_send(action: Action, registry: Registry) -> bool:
+    return action.type in registry and registry.canonical_id(action.type) == SEND
+
+
+def value_kind(value: Any) -> FieldKind:
+    """The JSON type of a stored Event Data value; a formula's only when its source makes it obvious."""
+    if is_formula(value):
+        return formula_kind(formula_source(value))
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "any"
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+_LOOP_FIELD = re.compile(r"loop(?:\.parent)*\.(\w+)")
+_LOOP_KINDS: dict[str, FieldKind] = {"index": "number", "count": "number", "total": "number", "first": "boolean", "last": "boolean"}
+_CALL = re.compile(r"\$(\w+)\(")
+_FUNCTION_KINDS: dict[str, FieldKind] = {
+    **dict.fromkeys(("string", "join", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase", "trim", "pad", "replace", "formatNumber", "now"), "string"),
+    **dict.fromkeys(("number", "count", "length", "sum", "max", "min", "average", "round", "floor", "ceil", "abs", "sqrt", "power", "millis"), "number"),
+    **dict.fromkeys(("boolean", "exists", "not", "contains"), "boolean"),
+}  # fmt: skip
+
+
+def formula_kind(source: str) -> FieldKind:
+    """A cheap guess from the source alone: literals, ``loop.<field>`` and a whole-formula call of a typed function."""
+    text = source.strip()
+    if _NUMBER.fullmatch(text):
+        return "number"
+    if _STRING.fullmatch(text):
+        return "string"
+    if text in ("true", "false"):
+        return "boolean"
+    if text == "null":
+        return "null"
+    loop_field = _LOOP_FIELD.fullmatch(text)
+    if loop_field:
+        return _LOOP_KINDS.get(loop_field.group(1), "any")
+    call = _CALL.match(text)
+    if call and _closing_paren(text, call.end() - 1) == len(text) - 1:
+        return _FUNCTION_KINDS.get(call.group(1), "any")
+    return "any"
+
+
+def _closing_paren(text: str, start: int) -> int | None:
+    """Index of the parenthesis closing the one at ``start``, skipping string literals."""
+    depth = 0
+    quote: str | None = None
+    index = start
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None

@@ -1,0 +1,1 @@
+"""Built-in widget types, one module each; every module exposes ``WIDGET`` (see ``registry``)."""
