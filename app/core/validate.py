@@ -15,9 +15,10 @@ from app.core.formula import FormulaSyntaxError, compile_formula
 from app.core.inputs import check_type
 from app.core.problems import Problem
 from app.core.project import Action, Endpoint, Project, walk_actions
-from app.core.registry import Registry, UnknownActionTypeError, default_registry, format_validation_error
+from app.core.registry import Registry, UnknownActionTypeError, WorkflowKind, default_registry, format_validation_error
 from app.core.validate_pages import validate_pages
 from app.core.values import ENV_KEY, contains_env, iter_formulas
+from app.core.workflow_refs import page_workflow_keys, workflow_json_path, workflow_of
 
 
 def validate_project(project: Project, registry: Registry | None = None) -> list[Problem]:
@@ -32,6 +33,7 @@ def validate_project(project: Project, registry: Registry | None = None) -> list
     for index, endpoint in enumerate(project.endpoints):
         problems.extend(validate_endpoint(endpoint, registry, f"$.endpoints[{index}]"))
     problems.extend(validate_pages(project))
+    problems.extend(validate_interface_workflows(project, registry))
     return problems
 
 
@@ -52,12 +54,31 @@ def validate_endpoint(endpoint: Endpoint, registry: Registry, base: str = "$") -
                 check_type(spec, spec.default)
             except ValueError as error:
                 problems.append(Problem(f"{base}.inputs[{index}].default", f"default of {spec.name!r}: {error}"))
+    problems.extend(validate_workflow(endpoint.workflow, registry, f"{base}.workflow", "endpoint"))
+    return problems
+
+
+def validate_workflow(workflow: list[Action], registry: Registry, base: str, kind: WorkflowKind) -> list[Problem]:
+    """Actions of one workflow: ids unique in it, params valid, and each a type this kind of workflow runs."""
+    problems: list[Problem] = []
     seen: Counter[str] = Counter()
-    for path, action in walk_actions(endpoint.workflow, f"{base}.workflow"):
+    for path, action in walk_actions(workflow, base):
         seen[action.id] += 1
         if seen[action.id] == 2:
             problems.append(Problem(path + ".id", f"action id {action.id!r} is used more than once", action.id, "id"))
         problems.extend(validate_action(action, registry, path))
+        if action.type in registry and kind not in registry.get(action.type).where:
+            where = "API endpoints" if kind == "interface" else "interface workflows (a page's On click or On page load)"
+            problems.append(Problem(path + ".type", f"{registry.get(action.type).title} runs only in {where}", action.id, "type"))
+    return problems
+
+
+def validate_interface_workflows(project: Project, registry: Registry) -> list[Problem]:
+    """Every page's On page load and its widgets' workflows."""
+    problems: list[Problem] = []
+    for page in project.pages:
+        for key in page_workflow_keys(page):
+            problems.extend(validate_workflow(workflow_of(project, key), registry, workflow_json_path(project, key), "interface"))
     return problems
 
 

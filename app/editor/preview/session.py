@@ -28,6 +28,7 @@ from app.core.registry import Registry, default_registry
 from app.core.run_context import ActionError
 from app.core.sandbox import safe_join
 from app.core.workflow_refs import describe, has_workflow, page_workflow_key, workflow_of
+from app.editor.preview.binding_scope import page_calls
 from app.runner.engine import Engine
 
 ALL: frozenset[tuple[str, str | None]] = frozenset({("*", None)})
@@ -86,6 +87,8 @@ class PageSession:
         self.engine = Engine(project, registry or default_registry())
         self.variables: dict[str, Any] = {v.name: v.initial for v in self.page.variables}
         self.calls: dict[str, StreamState] = {}
+        for name in page_calls(project, self.page):
+            self._add_call(name)  # idle until clicked: bindings read stream.status = "idle" before the first run
         self.call_endpoints: dict[str, str] = {}
         """Which endpoint each call name last called (for the Run panel's title and autocomplete)."""
         self.errors: list[PageError] = []
@@ -101,6 +104,16 @@ class PageSession:
         self._changed_variables: set[str] = set()
         self._reset_pending = True
         self._closed = False
+
+    def update_project(self, project: Project) -> None:
+        """The user edited the project while previewing: later runs use the edit; what runs goes on as it started."""
+        self.project = project
+        self.page = project.page(self.page.name)
+        self.engine = Engine(project, self.engine.registry)
+        for variable in self.page.variables:
+            if variable.name not in self.variables:
+                self.set_variable(variable.name, variable.initial)
+        self._reset_pending = True
 
     # -- what bindings read ---------------------------------------------------
     def scope(self) -> dict[str, Any]:
@@ -197,10 +210,7 @@ class PageSession:
     async def call_endpoint(self, endpoint: str, inputs: dict[str, Any], *, handle_stream: bool, name: str) -> Any:
         if not any(e.name == endpoint for e in self.project.endpoints):
             raise ActionError(f"no API endpoint named {endpoint!r}")
-        state = self.calls.get(name)
-        if state is None:
-            state = self.calls[name] = StreamState()
-            state.on_change.append(lambda _state: self._notify())
+        state = self.calls.get(name) or self._add_call(name)
         self.call_endpoints[name] = endpoint
         for callback in self.on_call:
             callback(name, endpoint, state)
@@ -240,6 +250,12 @@ class PageSession:
         return target
 
     # -- internals ----------------------------------------------------------------
+    def _add_call(self, name: str) -> StreamState:
+        state = self.calls[name] = StreamState()
+        state.on_change.append(lambda _state: self._notify())
+        self._reset_pending = True
+        return state
+
     def _error(self, error: PageError) -> None:
         self.errors.append(error)
         for callback in self.on_error:
