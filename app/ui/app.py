@@ -74,7 +74,7 @@ def main(argument: str | None = None) -> int:
     application.setOrganizationName(ORGANIZATION)
     application.setApplicationName(APPLICATION)
     application.setApplicationVersion(__version__)
-    application.setWindowIcon(app_icon())
+    QGuiApplication.setWindowIcon(app_icon())
     QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)  # Wayland takes the window icon from the installed .desktop entry
     loop = qasync.QEventLoop(application)
     asyncio.set_event_loop(loop)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from app.core.project import Action, Endpoint
 from app.core.registry import Registry, UnknownActionTypeError
@@ -136,6 +137,13 @@ class CanvasLayout:
         return [card.path for card in self.cards]
 
 
+class HasWorkflow(Protocol):
+    """Anything with a workflow to lay out: an endpoint, or a page's interface workflow."""
+
+    @property
+    def workflow(self) -> list[Action]: ...
+
+
 class CardTexts:
     """Each card's title, summary and look, remembered by action object.
 
@@ -168,7 +176,7 @@ class CardTexts:
             self._entries = {key: entry for key, entry in self._entries.items() if key in seen}
 
 
-def layout_workflow(endpoint: Endpoint, registry: Registry, width: float = 560.0, texts: CardTexts | None = None) -> CanvasLayout:
+def layout_workflow(endpoint: Endpoint | HasWorkflow, registry: Registry, width: float = 560.0, texts: CardTexts | None = None) -> CanvasLayout:
     """Lay out an endpoint's trigger and workflow in a column ``width`` wide."""
     texts = texts if texts is not None else CardTexts(registry)
     seen: set[int] = set()

@@ -16,12 +16,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app import __version__
 from app.core.exchange import endpoint_from_document, export_endpoint, import_endpoint
 from app.core.problems import Problem, ProjectInvalidError
+from app.core.project import Endpoint
 from app.core.project_file import dumps, parse_json
+from app.core.workflow_refs import PageWorkflow, describe, is_page_key, parse_key
 from app.editor.action_paths import ActionPath
 from app.editor.autosave import Autosave, find_recovery
 from app.editor.clipboard import actions_from_mime_data, actions_mime_data
@@ -29,15 +31,18 @@ from app.editor.commands.actions import DuplicateActionCommand, InsertActionComm
 from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.commands.endpoints import AddEndpointCommand
 from app.editor.document import Document
+from app.editor.models.palette import PaletteModel
 from app.client.runner_process import RunnerProcess
 from app.ui.async_runtime import spawn
 from app.ui.inspector import Inspector
+from app.ui.inspector.widget_inspector import WidgetInspector
+from app.ui.page_designer import PageDesigner
 from app.ui.palette_panel import PalettePanel
 from app.ui.problems_panel import ProblemsPanel
 from app.ui.project_sidebar import ProjectSidebar
 from app.ui.quick_add import QuickAddPopup
 from app.ui.run_panel import RunPanel
-from app.ui.workflow_canvas import WorkflowCanvas
+from app.ui.workflow_canvas import InterfaceWorkflow, WorkflowCanvas
 
 ORGANIZATION, APPLICATION = "Streamwright", "Streamwright"
 MAX_RECENT = 8
@@ -53,19 +58,45 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings(ORGANIZATION, APPLICATION)
         self.endpoint: str | None = None
         self.setObjectName("MainWindow")
+        self.page: str | None = None
+        """The page open in the designer (also while one of its workflows is on the canvas)."""
         self.canvas = WorkflowCanvas(self.document.registry)
-        self.setCentralWidget(self.canvas)
-        self.sidebar = ProjectSidebar(self.document)
-        self.palette_panel = PalettePanel()
-        self.problems_panel = ProblemsPanel()
-        self.quick_add = QuickAddPopup(self)
-        self.sidebar_dock = self._dock("Project", self.sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.palette_dock = self._dock("Actions", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.problems_dock = self._dock("Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.inspector = Inspector(self.document)
-        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.back_bar = QPushButton()
+        self.back_bar.setObjectName("backToPage")
+        self.back_bar.setStyleSheet("QPushButton#backToPage { text-align: left; padding: 6px 12px; border: none; border-bottom: 1px solid #d5d8de; background: #f6f8fe; color: #3b6fe0; font-weight: 600; }")
+        self.back_bar.clicked.connect(lambda: self.show_page(self.page))
+        canvas_box = QWidget()
+        canvas_layout = QVBoxLayout(canvas_box)
+        canvas_layout.setContentsMargins(0, 0, 0, 0)
+        canvas_layout.setSpacing(0)
+        canvas_layout.addWidget(self.back_bar)
+        canvas_layout.addWidget(self.canvas, 1)
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self.runner = self._new_runner()
+        self.designer = PageDesigner(self.document, lambda: self.runner)
+        self.center = QStackedWidget()
+        self.center.addWidget(canvas_box)
+        self.center.addWidget(self.designer)
+        self.setCentralWidget(self.center)
+        self.sidebar = ProjectSidebar(self.document)
+        self.palette_panel = PalettePanel()
+        self.interface_palette = PalettePanel(model=PaletteModel(self.document.registry, where="interface"))
+        self.palettes = QStackedWidget()
+        for panel in (self.palette_panel, self.interface_palette, self.designer.palette):
+            self.palettes.addWidget(panel)
+        self.problems_panel = ProblemsPanel()
+        self.quick_add = QuickAddPopup(self)
+        self.interface_quick_add = QuickAddPopup(self, PalettePanel(model=PaletteModel(self.document.registry, where="interface")))
+        self.sidebar_dock = self._dock("Project", self.sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.palette_dock = self._dock("Actions", self.palettes, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.problems_dock = self._dock("Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.inspector = Inspector(self.document)
+        self.widget_inspector = WidgetInspector(self.document)
+        self.widget_inspector.live_values = self.designer.live_values
+        self.inspectors = QStackedWidget()
+        self.inspectors.addWidget(self.inspector)
+        self.inspectors.addWidget(self.widget_inspector)
+        self.inspector_dock = self._dock("Inspector", self.inspectors, Qt.DockWidgetArea.RightDockWidgetArea)
         self.run_panel = RunPanel(self.document, self.runner)
         self.run_dock = self._dock("Run", self.run_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.run_dock)
@@ -74,7 +105,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
         self._connect()
-        self.sidebar.endpointSelected.connect(self.show_endpoint)
+        self.sidebar.endpointSelected.connect(lambda name: self.show_endpoint(name) if name is not None or self.page is None else None)
+        self.sidebar.pages.pageSelected.connect(lambda name: self.show_page(name) if name is not None else None)
+        self.sidebar.currentChanged.connect(self._sidebar_tab_changed)
         self.show_endpoint(self.sidebar.current)
         self.run_panel.set_endpoint(self.sidebar.current)
         self._update_title()
@@ -155,7 +188,15 @@ class MainWindow(QMainWindow):
         self.canvas.selectionChanged.connect(lambda path: self.inspector.show_action(self.endpoint if path is not None else None, path))
         self.canvas.activated.connect(lambda _path: (self.inspector_dock.show(), self.inspector.setFocus()))
         self.quick_add.chosen.connect(self.insert_type)
+        self.interface_quick_add.chosen.connect(self.insert_type)
         self.palette_panel.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
+        self.interface_palette.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
+        self.designer.widgetSelected.connect(lambda page, widget: self.widget_inspector.show_widget(page, widget))
+        self.designer.openWorkflow.connect(self.show_workflow)
+        self.widget_inspector.openWorkflow.connect(self.show_workflow)
+        self.designer.callStarted.connect(lambda _name, endpoint, state: self.run_panel.follow_preview(endpoint, state))
+        self.designer.pageError.connect(self._page_error)
+        self.designer.driver.frameApplied.connect(self._refresh_live_values)
         self.problems_panel.problemActivated.connect(self.reveal_problem)
         self.run_panel.failingAction.connect(self.reveal_action)
         self.sidebar.endpointSelected.connect(self.run_panel.set_endpoint)
@@ -165,7 +206,74 @@ class MainWindow(QMainWindow):
     # -- views ---------------------------------------------------------
     def show_endpoint(self, name: str | None) -> None:
         self.endpoint = name if name is not None and self.document.has_endpoint(name) else None
+        self._show_canvas("endpoint")
         self._redraw()
+
+    def show_page(self, name: str | None) -> None:
+        """Open a page in the designer (the Interface tab's selection)."""
+        if name is None or not self.document.has_page(name):
+            return
+        self.page = name
+        if self.sidebar.currentIndex() != 0:
+            self.sidebar.setCurrentIndex(0)
+        if self.sidebar.pages.current != name:
+            self.sidebar.pages.select_page(name)
+        self.designer.set_page(name) if self.designer.page_name != name else None
+        self.center.setCurrentWidget(self.designer)
+        self.palettes.setCurrentWidget(self.designer.palette)
+        self.palette_dock.setWindowTitle("Widgets")
+        self.inspectors.setCurrentWidget(self.widget_inspector)
+        self.widget_inspector.show_widget(name, self.designer.selected_widget())
+        self.canvas.select(None)
+
+    def show_workflow(self, key: str) -> None:
+        """Show any workflow on the canvas: an endpoint's (by name) or a page's interface workflow (by key)."""
+        if not is_page_key(key):
+            self.sidebar.setCurrentIndex(1)
+            self.sidebar.select_endpoint(key)
+            self.show_endpoint(key)
+            return
+        if not self.document.has_workflow(key):
+            self.statusBar().showMessage(f"No workflow {key}", 6000)
+            return
+        ref = parse_key(key)
+        assert isinstance(ref, PageWorkflow)
+        self.page = ref.page
+        self.endpoint = key
+        self._show_canvas("interface")
+        self.back_bar.setText(f"←  Back to page {self.document.project.page(ref.page).title or ref.page}   ·   {describe(self.document.project, key)}")
+        self._redraw()
+
+    def _show_canvas(self, kind: str) -> None:
+        self.center.setCurrentIndex(0)
+        self.back_bar.setVisible(kind == "interface")
+        interface = kind == "interface"
+        self.palettes.setCurrentWidget(self.interface_palette if interface else self.palette_panel)
+        self.palette_dock.setWindowTitle("Actions")
+        self.inspectors.setCurrentWidget(self.inspector)
+
+    def _sidebar_tab_changed(self, index: int) -> None:
+        if index == 0 and self.sidebar.pages.current is not None:
+            self.show_page(self.sidebar.pages.current)
+        elif index == 1 and (self.center.currentWidget() is self.designer or (self.endpoint and is_page_key(self.endpoint))):
+            self.show_endpoint(self.sidebar.current)
+
+    def _shown_workflow(self) -> Endpoint | InterfaceWorkflow | None:
+        key = self.endpoint
+        if key is None or not self.document.has_workflow(key):
+            return None
+        if not is_page_key(key):
+            return self.document.endpoint(key)
+        ref = parse_key(key)
+        assert isinstance(ref, PageWorkflow)
+        return InterfaceWorkflow(key, self.document.workflow(key), describe(self.document.project, key), f"Interface workflow · page {ref.page} · runs in the page")
+
+    def _page_error(self, message: str, workflow: str, action_id: object) -> None:
+        self.statusBar().showMessage(f"Preview: {message}", 8000)
+
+    def _refresh_live_values(self) -> None:
+        if self.inspectors.currentWidget() is self.widget_inspector:
+            self.widget_inspector.refresh_live_values()
 
     def _redraw(self, *_: object) -> None:
         """Draw the shown endpoint with its current problems (another endpoint, a new project)."""
@@ -174,9 +282,12 @@ class MainWindow(QMainWindow):
 
     def _redraw_edited(self, *_: object) -> None:
         """Draw an edit at once; its problem markers follow when the Document has checked it."""
-        if self.endpoint is not None and not self.document.has_endpoint(self.endpoint):
+        if self.endpoint is not None and not self.document.has_workflow(self.endpoint):
+            if is_page_key(self.endpoint) and self.page and self.document.has_page(self.page):
+                self.show_page(self.page)  # the widget (and its workflow) went away: back to its page
+                return
             self.endpoint = self.sidebar.current if self.sidebar.current and self.document.has_endpoint(self.sidebar.current) else None
-        self.canvas.set_endpoint(self.document.endpoint(self.endpoint) if self.endpoint else None)
+        self.canvas.set_endpoint(self._shown_workflow())
 
     def _problems_changed(self) -> None:
         problems = self.document.problems()
@@ -271,11 +382,14 @@ class MainWindow(QMainWindow):
             self.canvas.select(command.paths[0])  # type: ignore[attr-defined]
 
     def open_quick_add(self, path: ActionPath) -> None:
+        if self.center.currentWidget() is self.designer:
+            self.designer.open_add_widget()
+            return
         if self.endpoint is None:
             self.statusBar().showMessage("Create or select an endpoint first", 6000)
             return
         position = self.canvas.mapToGlobal(self.canvas.rect().center())
-        self.quick_add.open_at(path, position)
+        (self.interface_quick_add if is_page_key(self.endpoint) else self.quick_add).open_at(path, position)
 
     def quick_add_after_selection(self) -> None:
         self.open_quick_add(self.canvas._insertion_after_selection())
@@ -285,15 +399,29 @@ class MainWindow(QMainWindow):
         self.palette_panel.search.setFocus()
         self.palette_panel.search.selectAll()
 
+    def _designing(self) -> bool:
+        """The page designer is in front: edit commands go to its widgets."""
+        return self.center.currentWidget() is self.designer
+
     def delete_selected(self) -> None:
+        if self._designing():
+            self.designer.delete_selected()
+            return
         if self.canvas.selected is not None and self.endpoint is not None:
             self._push(lambda: RemoveActionCommand(self.document, self.endpoint, self.canvas.selected))  # type: ignore[arg-type]
 
     def duplicate(self) -> None:
+        if self._designing():
+            if self.designer.copy_selected():
+                self.designer.paste()
+            return
         if self.canvas.selected is not None and self.endpoint is not None:
             self._push(lambda: DuplicateActionCommand(self.document, self.endpoint, self.canvas.selected))  # type: ignore[arg-type]
 
     def copy(self) -> None:
+        if self._designing():
+            self.designer.copy_selected()
+            return
         if self.canvas.selected is not None and self.endpoint is not None:
             QGuiApplication.clipboard().setMimeData(actions_mime_data([self.document.action(self.endpoint, self.canvas.selected)]))
 
@@ -302,6 +430,9 @@ class MainWindow(QMainWindow):
         self.delete_selected()
 
     def paste(self) -> None:
+        if self._designing():
+            self.designer.paste()
+            return
         if self.endpoint is None:
             return
         try:

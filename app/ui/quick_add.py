@@ -10,20 +10,22 @@ from app.ui.palette_panel import PalettePanel
 
 
 class QuickAddPopup(QFrame):
-    chosen = Signal(object, str)  # insertion path, action type id
+    chosen = Signal(object, str)  # insertion point (an action path, or where a widget goes), type id
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, palette_panel: PalettePanel | None = None) -> None:
+        """``palette_panel``: what it offers (default: the endpoint actions)."""
         super().__init__(parent, Qt.WindowType.Popup)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.palette_panel = PalettePanel(self)
+        self.palette_panel = palette_panel if palette_panel is not None else PalettePanel(self)
+        self.palette_panel.setParent(self)
         self.palette_panel.typeChosen.connect(self._chosen)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.palette_panel)
         self.resize(280, 380)
-        self.path: ActionPath = (0,)
+        self.path: object = (0,)
 
-    def open_at(self, path: ActionPath, global_position: QPoint) -> None:
+    def open_at(self, path: ActionPath | object, global_position: QPoint) -> None:
         self.path = path
         self.palette_panel.search.clear()
         self.move(global_position)

@@ -73,6 +73,8 @@ class RunPanel(QWidget):
         self._cancel_requested = False
         self._cancelling: asyncio.Task[None] | None = None
         self._seen_version = -1
+        self._external = False
+        """The state shown is a preview's call (the page owns it), not a run started here."""
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
@@ -135,7 +137,7 @@ class RunPanel(QWidget):
             return False
         endpoint = self._endpoint
         state = StreamState()
-        self._state, self._call, self._run_endpoint = state, None, endpoint
+        self._state, self._call, self._run_endpoint, self._external = state, None, endpoint, False
         self._cancel_requested, self._cancelling = False, None
         self._seen_version = -1
         self.messages.follow(state)
@@ -147,6 +149,17 @@ class RunPanel(QWidget):
         self._update_controls()
         self.runStarted.emit(endpoint)
         return True
+
+    def follow_preview(self, endpoint: str, state: StreamState) -> None:
+        """Show a call the page preview makes, live like a run of its own (unless a run from here is under way)."""
+        if self.is_running:
+            return
+        self._state, self._call, self._run_endpoint, self._external = state, None, endpoint, True
+        self._seen_version = -1
+        self.messages.follow(state)
+        self._hide_error()
+        self._set_status(f"Preview call of {endpoint}: connecting…", "connecting")
+        self._frame.start()
 
     def cancel(self) -> None:
         """Stop the run: the connection closes and the runner cancels the workflow; then ``runFinished``."""
@@ -188,6 +201,12 @@ class RunPanel(QWidget):
             self._show_state(state)
         if self._task is not None and self._task.done():
             self._finish(state)
+        elif self._external and state.finished:
+            self._frame.stop()
+            self._sync_rows()
+            self._show_state(state)
+            if state.error is not None:
+                self._show_error(self._run_endpoint or "", state.error)
 
     def _sync_rows(self) -> None:
         bar = self.table.verticalScrollBar()
@@ -211,6 +230,11 @@ class RunPanel(QWidget):
         self.runFinished.emit(endpoint, state.status)
 
     def _show_state(self, state: StreamState) -> None:
+        self._show_status_of(state)
+        if self._external:
+            self._set_status(f"Preview call of {self._run_endpoint} · {self.status_label.text()}", state.status)
+
+    def _show_status_of(self, state: StreamState) -> None:
         count = f"{state.count} message{'s' if state.count != 1 else ''}"
         took = f" in {state.finished_at - state.started_at:.2f} s" if state.finished_at and state.started_at else ""
         status = state.status

@@ -10,13 +10,14 @@ turns into undo commands on the Document.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 from app.core.problems import Problem
-from app.core.project import Endpoint
+from app.core.project import Action, Endpoint
 from app.core.registry import Registry, default_registry
 from app.editor.action_paths import ActionPath
 from app.editor.models.roles import ACTION_PATH_MIME, ACTION_TYPE_MIME
@@ -25,6 +26,18 @@ from app.ui.canvas_layout import MARGIN, CanvasLayout, CardBox, CardTexts, Inser
 
 MIN_COLUMN, MAX_COLUMN = 360.0, 720.0
 PLUS_RADIUS = 8.0
+
+
+@dataclass(frozen=True)
+class InterfaceWorkflow:
+    """A page's workflow as the canvas shows it: its key, its actions and what triggers it."""
+
+    name: str
+    """The workflow key (``page:report:generate_button:click``)."""
+    workflow: list[Action]
+    title: str
+    """``On click · generate_button``."""
+    detail: str
 
 
 class WorkflowCanvas(QAbstractScrollArea):
@@ -38,7 +51,8 @@ class WorkflowCanvas(QAbstractScrollArea):
     def __init__(self, registry: Registry | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.registry = registry or default_registry()
-        self.endpoint: Endpoint | None = None
+        self.endpoint: Endpoint | InterfaceWorkflow | None = None
+        """What is shown: an endpoint, or a page's interface workflow (``name`` is its key either way)."""
         self.layout_: CanvasLayout | None = None
         self.problems: dict[str, list[Problem]] = {}
         self._texts = CardTexts(self.registry)
@@ -54,7 +68,7 @@ class WorkflowCanvas(QAbstractScrollArea):
         self.setAccessibleName("Workflow canvas")
 
     # -- content -------------------------------------------------------
-    def set_endpoint(self, endpoint: Endpoint | None, problems: list[Problem] | None = None) -> None:
+    def set_endpoint(self, endpoint: Endpoint | InterfaceWorkflow | None, problems: list[Problem] | None = None) -> None:
         """Show ``endpoint`` (None: nothing); keeps the selection when it is the same endpoint and the path still exists.
 
         Without ``problems`` the markers of the same endpoint stay (they are by
@@ -171,11 +185,16 @@ class WorkflowCanvas(QAbstractScrollArea):
         self._paint_badge(painter, rect, "trigger", theme.category_colour("Trigger"))
         painter.setPen(theme.TEXT)
         painter.setFont(theme.font(10.5, bold=True))
-        painter.drawText(rect.adjusted(58, 10, -12, -rect.height() / 2), Qt.AlignmentFlag.AlignVCenter, f"{endpoint.method} {endpoint.path}")
-        inputs = ", ".join(f"{i.name}: {i.type}" for i in endpoint.inputs) or "no inputs"
+        if isinstance(endpoint, Endpoint):
+            title = f"{endpoint.method} {endpoint.path}"
+            inputs = ", ".join(f"{i.name}: {i.type}" for i in endpoint.inputs) or "no inputs"
+            detail = f"API endpoint · inputs: {inputs}"
+        else:
+            title, detail = endpoint.title, endpoint.detail
+        painter.drawText(rect.adjusted(58, 10, -12, -rect.height() / 2), Qt.AlignmentFlag.AlignVCenter, title)
         painter.setPen(theme.TEXT_MUTED)
         painter.setFont(theme.font(9))
-        self._elided(painter, rect.adjusted(58, rect.height() / 2, -12, -10), f"API endpoint · inputs: {inputs}")
+        self._elided(painter, rect.adjusted(58, rect.height() / 2, -12, -10), detail)
 
     def _paint_badge(self, painter: QPainter, rect: QRectF, icon: str, colour: QColor) -> None:
         badge = QRectF(rect.x() + 12, rect.y() + (rect.height() - 34) / 2, 34, 34)

@@ -13,7 +13,7 @@ from app.ui import theme
 BADGE = 34
 
 
-def badge_pixmap(icon: str, colour: QColor, device_pixel_ratio: float) -> QPixmap:
+def badge_pixmap(icon: str, colour: QColor, device_pixel_ratio: float, folder: str = "actions") -> QPixmap:
     """The same badge as on the canvas card: a white icon on the category colour."""
     pixels = int(BADGE * device_pixel_ratio)
     pixmap = QPixmap(pixels, pixels)
@@ -24,7 +24,7 @@ def badge_pixmap(icon: str, colour: QColor, device_pixel_ratio: float) -> QPixma
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colour)
     painter.drawRoundedRect(QRectF(0, 0, BADGE, BADGE), 8, 8)
-    painter.drawPixmap(QRectF(7, 7, 20, 20).toRect(), theme.icon_pixmap(icon, 20, device_pixel_ratio))
+    painter.drawPixmap(QRectF(7, 7, 20, 20).toRect(), theme.icon_pixmap(icon, 20, device_pixel_ratio, folder=folder))
     painter.end()
     return pixmap
 
