@@ -37,6 +37,8 @@ class ActionFinished:
     t: float
     duration: float
     ok: bool
+    values: dict[str, str] | None = None
+    """What each formula param evaluated to (short JSON text), for the editor's "Last run" hints."""
     kind: Literal["action_finished"] = "action_finished"
 
 

@@ -12,6 +12,7 @@ stops the run at its next await; no further action runs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,21 @@ class _FieldResolver:
     label: str
     resolve: Resolver
     adapter: Any
+    computed: bool = False
+    """The value comes from a formula (traced runs report it to the editor)."""
+
+
+PREVIEW_LIMIT = 200
+"""Characters of a traced param value kept for the editor's hint."""
+
+
+def preview(value: Any) -> str:
+    """A short JSON text of a value, for a hint beside its formula."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= PREVIEW_LIMIT else text[: PREVIEW_LIMIT - 1] + "…"
 
 
 @dataclass(slots=True)
@@ -68,9 +84,9 @@ def prepare_action(action: Action, registry: Registry) -> PreparedAction:
         elif spec.accepts_formula and is_formula(raw):
             formula = compile_formula(formula_source(raw))
             adapter = None if spec.value_type is Any else value_adapter(spec.value_type)
-            resolvers.append(_FieldResolver(spec.name, spec.alias, formula.evaluate, adapter))
+            resolvers.append(_FieldResolver(spec.name, spec.alias, formula.evaluate, adapter, computed=True))
         else:
-            resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw, allow_env=spec.secret_ok), None))
+            resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw, allow_env=spec.secret_ok), None, computed=True))
     static = None if resolvers else action_type.params.model_construct(**constants)
     slots = {slot: [prepare_action(child, registry) for child in action.slots.get(slot, [])] for slot in action_type.slots}
     return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots)
@@ -187,8 +203,11 @@ class Engine:
                 started = ctx.now()
                 yield ActionStarted(action_id, action_type.id, started)
             ctx.action_id = action_id
+            values: dict[str, str] | None = None
             try:
                 params = resolve_params(prepared, ctx.scope)
+                if trace:
+                    values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
                 if action_type.slots:
                     async for event in action_type.run(params, ctx, _Slots(self, prepared, ctx)):  # type: ignore[call-arg, attr-defined]
                         yield event
@@ -211,7 +230,7 @@ class Engine:
                     yield event
             if trace:
                 now = ctx.now()
-                yield ActionFinished(action_id, action_type.id, now, now - started, True)
+                yield ActionFinished(action_id, action_type.id, now, now - started, True, values)
 
     @staticmethod
     def _finish(prepared: PreparedAction, ctx: RunContext, started: float, *, ok: bool) -> list[RunEvent]:

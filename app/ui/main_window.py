@@ -23,7 +23,7 @@ from app.core.exchange import endpoint_from_document, export_endpoint, import_en
 from app.core.problems import Problem, ProjectInvalidError
 from app.core.project import Endpoint
 from app.core.project_file import dumps, parse_json
-from app.core.workflow_refs import PageWorkflow, describe, is_page_key, parse_key
+from app.core.workflow_refs import PageWorkflow, describe, is_page_key, page_workflow_keys, parse_key, workflow_json_path
 from app.editor.action_paths import ActionPath
 from app.editor.autosave import Autosave, find_recovery
 from app.editor.clipboard import actions_from_mime_data, actions_mime_data
@@ -34,6 +34,7 @@ from app.editor.document import Document
 from app.editor.models.palette import PaletteModel
 from app.client.runner_process import RunnerProcess
 from app.ui.async_runtime import spawn
+from app.ui.find_action import FindActionPopup
 from app.ui.inspector import Inspector
 from app.ui.inspector.widget_inspector import WidgetInspector
 from app.ui.page_designer import PageDesigner
@@ -48,6 +49,7 @@ ORGANIZATION, APPLICATION = "Streamwright", "Streamwright"
 MAX_RECENT = 8
 FILE_FILTER = "Streamwright projects (*.streamwright.json);;JSON files (*.json);;All files (*)"
 ENDPOINT_INDEX = re.compile(r"^\$\.endpoints\[(\d+)\]")
+PAGE_INDEX = re.compile(r"^\$\.pages\[(\d+)\]")
 
 
 class MainWindow(QMainWindow):
@@ -86,6 +88,8 @@ class MainWindow(QMainWindow):
             self.palettes.addWidget(panel)
         self.problems_panel = ProblemsPanel()
         self.quick_add = QuickAddPopup(self)
+        self.finder = FindActionPopup(self)
+        self.finder.found.connect(self.reveal_found)
         self.interface_quick_add = QuickAddPopup(self, PalettePanel(model=PaletteModel(self.document.registry, where="interface")))
         self.sidebar_dock = self._dock("Project", self.sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.palette_dock = self._dock("Actions", self.palettes, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -199,6 +203,7 @@ class MainWindow(QMainWindow):
         self.designer.driver.frameApplied.connect(self._refresh_live_values)
         self.problems_panel.problemActivated.connect(self.reveal_problem)
         self.run_panel.failingAction.connect(self.reveal_action)
+        self.run_panel.runFinished.connect(self._show_run_values)
         self.sidebar.endpointSelected.connect(self.run_panel.set_endpoint)
         document.filePathChanged.connect(lambda _path: self._replace_runner())
         self._problems_changed()
@@ -268,6 +273,14 @@ class MainWindow(QMainWindow):
         assert isinstance(ref, PageWorkflow)
         return InterfaceWorkflow(key, self.document.workflow(key), describe(self.document.project, key), f"Interface workflow · page {ref.page} · runs in the page")
 
+    def _show_run_values(self, endpoint: str, _status: str) -> None:
+        """Beside each formula field, the value it had the last time its action ran in this run."""
+        values: dict[str, dict[str, str]] = {}
+        for trace in self.run_panel.last_traces:
+            if trace.get("kind") == "action_finished" and isinstance(trace.get("values"), dict):
+                values[trace["action_id"]] = trace["values"]
+        self.inspector.set_run_values(endpoint, values)
+
     def _page_error(self, message: str, workflow: str, action_id: object) -> None:
         self.statusBar().showMessage(f"Preview: {message}", 8000)
 
@@ -298,9 +311,10 @@ class MainWindow(QMainWindow):
         self.canvas.set_problems(self.document.problems_for(self.endpoint) if self.endpoint else [])
 
     def reveal_problem(self, problem: Problem) -> None:
-        """Select the endpoint and the action a problem is about."""
+        """Select the endpoint and the action a problem is about (or the page, widget or page workflow)."""
         match = ENDPOINT_INDEX.match(problem.path)
         if match is None:
+            self._reveal_page_problem(problem)
             return
         index = int(match.group(1))
         if index >= len(self.document.project.endpoints):
@@ -312,6 +326,21 @@ class MainWindow(QMainWindow):
             if path is not None:
                 self.canvas.select(path)
                 self.canvas.setFocus()
+
+    def _reveal_page_problem(self, problem: Problem) -> None:
+        match = PAGE_INDEX.match(problem.path)
+        if match is None or int(match.group(1)) >= len(self.document.project.pages):
+            return
+        page = self.document.project.pages[int(match.group(1))]
+        for key in page_workflow_keys(page):
+            prefix = workflow_json_path(self.document.project, key)
+            if problem.path == prefix or problem.path.startswith((prefix + "[", prefix + ".")):
+                if problem.action_id:
+                    self.reveal_found(key, problem.action_id)
+                    return
+        self.show_page(page.name)
+        if problem.widget_id:
+            self.designer.select_widget(problem.widget_id)
 
     def reveal_action(self, endpoint: str, action_id: str) -> None:
         """Select an action by id (the one a run failed in)."""
@@ -395,9 +424,16 @@ class MainWindow(QMainWindow):
         self.open_quick_add(self.canvas._insertion_after_selection())
 
     def find_action(self) -> None:
-        self.palette_dock.show()
-        self.palette_panel.search.setFocus()
-        self.palette_panel.search.selectAll()
+        """Search every action of the project (endpoints and pages); Enter opens it."""
+        position = self.mapToGlobal(self.rect().center()) - self.finder.rect().center()
+        self.finder.open_for(self.document.project, self.document.registry, position)
+
+    def reveal_found(self, key: str, action_id: str) -> None:
+        self.show_workflow(key)
+        path = self.document.path_of(key, action_id) if self.document.has_workflow(key) else None
+        if path is not None:
+            self.canvas.select(path)
+            self.canvas.setFocus()
 
     def _designing(self) -> bool:
         """The page designer is in front: edit commands go to its widgets."""

@@ -74,6 +74,22 @@ async def test_trace_reports_action_spans_in_execution_order(run):
     assert result.kinds()[:4] == ["action_started", "action_started", "message", "action_finished"]
 
 
+async def test_a_traced_run_reports_what_each_formula_param_evaluated_to(run):
+    long_text = "x" * 500
+    result = await run(
+        [
+            action("loop", "flow.loop", mode="repeat", times=formula("1 + 1"), slots={"body": [action("s", "stream.send", eventData={"status": "x", "n": formula("loop.count")})]}),
+            action("set", "variable.set", name="v", value=formula(f'"{long_text}"')),
+            action("wait", "flow.wait", milliseconds=1),
+        ]
+    )
+    finished = {e.action_id: e.values for e in result.events if isinstance(e, ActionFinished)}
+    assert finished["loop"] == {"times": "2"}
+    assert finished["s"] == {"eventData": '{"status": "x", "n": 2}'}  # the last time it ran
+    assert len(finished["set"]["value"]) == 200 and finished["set"]["value"].endswith("…")
+    assert finished["wait"] is None  # literals only: nothing to show
+
+
 async def test_trace_off_yields_only_messages_and_the_end(settings):
     settings.trace = False
     project = project_of(endpoint([action("s", "stream.send", eventData={"status": "x"}), action("l", "debug.log", message="hi")]))

@@ -96,9 +96,9 @@ class WorkflowModel(QAbstractItemModel):
         self.endResetModel()
 
     def _workflow(self) -> list[Action]:
-        if self._endpoint is None or not self.document.has_endpoint(self._endpoint):
+        if self._endpoint is None or not self.document.has_workflow(self._endpoint):
             return []
-        return self.document.endpoint(self._endpoint).workflow
+        return self.document.workflow(self._endpoint)
 
     # -- addressing ------------------------------------------------------------
 
@@ -128,7 +128,7 @@ class WorkflowModel(QAbstractItemModel):
         return self._index(node, column) if node is not self._root else QModelIndex()
 
     def index_of_action(self, action_id: str, column: int = TITLE_COLUMN) -> QModelIndex:
-        path = self.document.path_of(self._endpoint, action_id) if self._endpoint and self.document.has_endpoint(self._endpoint) else None
+        path = self.document.path_of(self._endpoint, action_id) if self._endpoint and self.document.has_workflow(self._endpoint) else None
         return self.index_of(path, column) if path is not None else QModelIndex()
 
     def action_at(self, index: Index) -> Action | None:
@@ -239,9 +239,9 @@ class WorkflowModel(QAbstractItemModel):
             self._endpoint = new
 
     def _on_endpoints_changed(self) -> None:
-        if self._endpoint is not None and not self.document.has_endpoint(self._endpoint) and self._root.children:
+        if self._endpoint is not None and not self.document.has_workflow(self._endpoint) and self._root.children:
             self.set_endpoint(self._endpoint)  # our endpoint was removed: show nothing
-        elif self._endpoint is not None and self.document.has_endpoint(self._endpoint):
+        elif self._endpoint is not None and self.document.has_workflow(self._endpoint):
             self._sync()  # e.g. removal undone: it is back
 
     def _on_action_edited(self, name: str, action_id: str) -> None:
@@ -385,7 +385,7 @@ class WorkflowModel(QAbstractItemModel):
         return True
 
     def _drop_command(self, data: QMimeData, action: Qt.DropAction, row: int, parent: Index) -> ProjectCommand | None:
-        if self._endpoint is None or not self.document.has_endpoint(self._endpoint):
+        if self._endpoint is None or not self.document.has_workflow(self._endpoint):
             return None
         target = self.drop_target(row, parent)
         if target is None:
@@ -400,7 +400,7 @@ class WorkflowModel(QAbstractItemModel):
             paths = [check_shape(tuple(path)) for path in payload["paths"]]
             if action == Qt.DropAction.MoveAction and source_endpoint == endpoint:
                 return MoveActionsCommand(self.document, endpoint, paths, target)
-            if action == Qt.DropAction.MoveAction and self.document.has_endpoint(source_endpoint):
+            if action == Qt.DropAction.MoveAction and self.document.has_workflow(source_endpoint):
                 return self._move_between_endpoints(source_endpoint, paths, target)
         actions = actions_from_mime_data(data, self.document.registry)
         return InsertActionsCommand(self.document, endpoint, target, actions, verb="Copy" if data.hasFormat(ACTION_PATH_MIME) else "Paste")

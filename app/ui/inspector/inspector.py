@@ -144,7 +144,7 @@ class Inspector(QWidget):
 
     # -- building ------------------------------------------------------------
     def _find(self, endpoint: str | None, path: ActionPath | None) -> Action | None:
-        if endpoint is None or path is None or not self.document.has_endpoint(endpoint):
+        if endpoint is None or path is None or not self.document.has_workflow(endpoint):
             return None
         try:
             return self.document.action(endpoint, tuple(path))
@@ -244,5 +244,5 @@ class Inspector(QWidget):
             self.endpoint = new
 
     def _endpoints_changed(self) -> None:
-        if self.endpoint is not None and not self.document.has_endpoint(self.endpoint):
+        if self.endpoint is not None and not self.document.has_workflow(self.endpoint):
             self.show_action(None, None)

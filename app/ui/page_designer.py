@@ -1,0 +1,435 @@
+"""The page designer: a page's outline (drag and drop, keyboard) beside the page itself, live in Preview.
+
+Design mode: the page shows its real widgets, not interactive; clicking one
+selects it (here and in the outline) for the inspector. Preview mode runs the
+page for real: a click runs the widget's On click workflow in a
+``PageSession``, its Call API endpoint goes through the runner process over
+HTTP, and the bindings update from the stream on the preview's frame timer.
+Cancel stops the page's workflows and the runs they started. Errors show in
+the page's error strip; the editor keeps working.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.client.stream_state import StreamState
+from app.core.project import Widget
+from app.core.widgets.registry import WidgetRegistry, default_widget_registry
+from app.core.workflow_refs import find_widget
+from app.editor.commands.base import push_or_explain
+from app.editor.commands.pages import InsertWidgetCommand, InsertWidgetsCommand, RemoveWidgetCommand
+from app.editor.document import Document
+from app.editor.models.page_outline import PageOutlineModel
+from app.editor.models.roles import IsContainerRole, WidgetIdRole, WidgetTypeRole
+from app.editor.models.widget_palette import WidgetPaletteModel
+from app.editor.preview.bindings import LiveBindings
+from app.editor.preview.session import EndpointCaller, PageError, PageSession
+from app.ui.async_runtime import spawn
+from app.ui.page_view import PageView
+from app.ui.palette_panel import PalettePanel
+from app.ui.preview_driver import PreviewDriver
+from app.ui.quick_add import QuickAddPopup
+
+WIDGETS_MIME = "application/x-streamwright-widgets+json"
+"""Clipboard: copied widgets as JSON (also offered as plain text)."""
+
+_TOOLBAR_STYLE = """
+QWidget#designerToolbar { background: #ffffff; border-bottom: 1px solid #d5d8de; }
+QToolButton#modeButton { border: 1px solid #d5d8de; padding: 4px 14px; background: #ffffff; }
+QToolButton#modeButton:checked { background: #3b6fe0; color: white; border-color: #3b6fe0; }
+QLabel#previewStatus { color: #6b7280; padding-left: 8px; }
+"""
+
+
+def default_downloads_dir() -> Path:
+    """Where Download buttons save files: the desktop's Downloads folder, as a browser would."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+    return Path(location or QDir.homePath()) / "Streamwright"
+
+
+class PageDesigner(QWidget):
+    widgetSelected = Signal(object, object)
+    """(page name, widget id | None): show it in the inspector."""
+    openWorkflow = Signal(str)
+    callStarted = Signal(str, str, object)
+    """(call name, endpoint, StreamState): the Run panel follows the preview's call."""
+    pageError = Signal(str, str, object)
+    """(message, workflow key, action id | None)."""
+
+    def __init__(
+        self,
+        document: Document,
+        caller: Callable[[], EndpointCaller],
+        registry: WidgetRegistry | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.caller = caller
+        self.registry = registry or default_widget_registry()
+        self.page_name: str | None = None
+        self.downloads_dir = default_downloads_dir()
+        self.open_external: Callable[[str], object] = lambda url: QDesktopServices.openUrl(QUrl(url))
+        self.session: PageSession | None = None
+        self.previewing = False
+        self.setStyleSheet(_TOOLBAR_STYLE)
+
+        self.outline_model = PageOutlineModel(document, self.registry, self)
+        self.outline = QTreeView(self)
+        self.outline.setModel(self.outline_model)
+        self.outline.setHeaderHidden(True)
+        self.outline.setAccessibleName("Page outline")
+        self.outline.setDragEnabled(True)
+        self.outline.setAcceptDrops(True)
+        self.outline.setDropIndicatorShown(True)
+        self.outline.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.outline.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.outline.selectionModel().currentChanged.connect(lambda current, _old: self._outline_selected(current.data(WidgetIdRole)))
+        self.outline_model.modelReset.connect(self._after_outline_reset)
+        self.outline_model.inserted.connect(lambda ids: self.select_widget(ids[0]))
+        self.outline_model.refused.connect(self._show_message)
+        add = QPushButton("+ Add widget", self)
+        add.setToolTip("Add a widget after the selected one (Insert)")
+        add.clicked.connect(self.open_add_widget)
+        outline_box = QWidget(self)
+        outline_layout = QVBoxLayout(outline_box)
+        outline_layout.setContentsMargins(6, 6, 0, 6)
+        outline_layout.addWidget(QLabel("<b>Outline</b> — drag to reorder or nest"))
+        outline_layout.addWidget(self.outline, 1)
+        outline_layout.addWidget(add)
+
+        self.page_view = PageView(self)
+        self.page_view.widgetSelected.connect(self.select_widget)
+        self.page_view.buttonClicked.connect(self._button_clicked)
+        self.page_view.inputEdited.connect(self._input_edited)
+        self.page_view.downloadRequested.connect(self._download_requested)
+
+        toolbar = QWidget(self)
+        toolbar.setObjectName("designerToolbar")
+        bar = QHBoxLayout(toolbar)
+        bar.setContentsMargins(8, 6, 8, 6)
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-weight: 600; font-size: 13pt;")
+        bar.addWidget(self.title)
+        bar.addStretch(1)
+        self.design_button = QToolButton(self, text="Design", checkable=True, checked=True)
+        self.preview_button = QToolButton(self, text="▶ Preview", checkable=True)
+        for button in (self.design_button, self.preview_button):
+            button.setObjectName("modeButton")
+            bar.addWidget(button)
+        self.design_button.setToolTip("Arrange the page: click a widget to edit it")
+        self.preview_button.setToolTip("Run the page for real: clicks run their workflows through the local runner (F6)")
+        modes = QButtonGroup(self)
+        modes.setExclusive(True)
+        modes.addButton(self.design_button)
+        modes.addButton(self.preview_button)
+        self.preview_button.toggled.connect(self.set_preview)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setToolTip("Stop the page's workflows and the endpoint runs they started")
+        self.cancel_button.clicked.connect(self.cancel)
+        bar.addWidget(self.cancel_button)
+        self.status = QLabel(self)
+        self.status.setObjectName("previewStatus")
+        bar.addWidget(self.status)
+
+        splitter = QSplitter(self)
+        splitter.addWidget(outline_box)
+        splitter.addWidget(self.page_view)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([240, 640])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(toolbar)
+        layout.addWidget(splitter, 1)
+
+        self.driver = PreviewDriver(self.page_view, widget_registry=self.registry, parent=self)
+        self.palette = PalettePanel(model=WidgetPaletteModel(self.registry), type_role=WidgetTypeRole, placeholder="Search widgets…", icon_folder="widgets")
+        self.palette.typeChosen.connect(self.add_widget)
+        self.quick_add = QuickAddPopup(self, PalettePanel(model=WidgetPaletteModel(self.registry), type_role=WidgetTypeRole, placeholder="Search widgets…", icon_folder="widgets"))
+        self.quick_add.chosen.connect(lambda _where, type_id: self.add_widget(type_id))
+        for keys, slot in ((QKeySequence.StandardKey.Delete, self.delete_selected), (QKeySequence(Qt.Key.Key_Insert), self.open_add_widget)):
+            shortcut = QShortcut(keys, self.outline)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(slot)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(250)
+        self._status_timer.timeout.connect(self._update_status)
+        document.pageChanged.connect(self._page_changed)
+        document.pagesChanged.connect(lambda: self.set_page(self.page_name))
+        document.projectReset.connect(lambda: self.set_page(None))
+        self.set_page(None)
+
+    # -- page ------------------------------------------------------------------
+    def set_page(self, name: str | None) -> None:
+        if name is not None and not self.document.has_page(name):
+            name = None
+        changed = name != self.page_name
+        self.page_name = name
+        if changed:
+            self.preview_button.setChecked(False)
+            self._close_session()
+        self.outline_model.set_page(name)
+        self.title.setText(self.document.project.page(name).title or name if name else "No page")
+        self._rebuild_view()
+        self.widgetSelected.emit(name, None)
+
+    def selected_widget(self) -> str | None:
+        index = self.outline.currentIndex()
+        return index.data(WidgetIdRole) if index.isValid() else None
+
+    def select_widget(self, widget_id: str | None) -> None:
+        index = self.outline_model.index_of(widget_id) if widget_id else None
+        if index is not None and index.isValid():
+            self.outline.setCurrentIndex(index)
+        else:
+            self.outline.clearSelection()
+            self._outline_selected(None)
+
+    def _outline_selected(self, widget_id: str | None) -> None:
+        self.page_view.select(widget_id if not self.previewing else None)
+        self.widgetSelected.emit(self.page_name, widget_id)
+
+    def _after_outline_reset(self) -> None:
+        self.outline.expandAll()
+
+    def _page_changed(self, name: str) -> None:
+        if name != self.page_name:
+            return
+        selected = self.selected_widget()
+        self.title.setText(self.document.project.page(name).title or name)
+        self._rebuild_view()
+        if selected:
+            self.select_widget(selected)
+
+    def _rebuild_view(self) -> None:
+        """The page's widgets and bindings as the project says now; a running preview keeps its state."""
+        page = self.document.project.page(self.page_name) if self.page_name else None
+        if page is not None:
+            if self.session is None:
+                self.session = self._new_session()
+            else:
+                self.session.update_project(self.document.project)
+        self.driver.set_page(page)
+        self.page_view.set_design_mode(not self.previewing)
+        self.driver.set_source(self.session if page is not None else None)
+        if not self.previewing:
+            self.page_view.select(self.selected_widget())
+
+    @property
+    def bindings(self) -> LiveBindings | None:
+        return self.driver.bindings
+
+    def _new_session(self) -> PageSession:
+        assert self.page_name is not None
+        session = PageSession(
+            self.document.project, self.page_name, _LazyCaller(self.caller), downloads_dir=self.downloads_dir, registry=self.document.registry, open_external=self.open_external
+        )
+        session.on_change.append(self.driver.wake)
+        session.on_error.append(self._page_error)
+        session.on_call.append(lambda name, endpoint, state: self.callStarted.emit(name, endpoint, state))
+        return session
+
+    def _close_session(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            try:
+                spawn(session.close())
+            except RuntimeError:
+                pass  # no event loop (tests without one): nothing was started
+
+    # -- preview -------------------------------------------------------------------
+    def set_preview(self, on: bool) -> None:
+        """Preview: a fresh session runs the page for real (its On page load first); Design: back to arranging."""
+        if on == self.previewing:
+            return
+        self.previewing = on
+        if self.preview_button.isChecked() != on:
+            self.preview_button.setChecked(on)
+        self._close_session()
+        self._rebuild_view()
+        if on:
+            self.page_view.select(None)
+            self._status_timer.start()
+            if self.session is not None:
+                self.session.load()
+        else:
+            self._status_timer.stop()
+            self.page_view.select(self.selected_widget())
+        self._update_status()
+
+    def cancel(self) -> None:
+        if self.session is not None:
+            spawn(self.session.cancel())
+
+    def click(self, widget_id: str) -> None:
+        """What a click on a button does in Preview (tests call it too)."""
+        self._button_clicked(widget_id)
+
+    def _button_clicked(self, widget_id: str) -> None:
+        if not self.previewing or self.session is None:
+            return
+        self.session.clear_errors()
+        self.session.trigger(widget_id, "click")
+        self.driver.wake()
+
+    def _input_edited(self, _widget_id: str, variable: str, text: str) -> None:
+        if self.session is not None:
+            self.session.set_variable(variable, text)
+
+    def _download_requested(self, _widget_id: str, url: str, action: str, file_name: str) -> None:
+        if not self.previewing or self.session is None or not url:
+            return
+        if action == "open":
+            self.open_external(url)
+            return
+        session = self.session
+
+        async def save() -> None:
+            try:
+                path = await session.download(url, file_name or None)
+            except Exception as error:  # noqa: BLE001 - any failure is shown on the page, the editor keeps going
+                session.errors.append(PageError(f"Download failed: {error}", "", None))
+                self._page_error(session.errors[-1])
+                return
+            self._show_message(f"Saved {path.name} to {path.parent}")
+
+        spawn(save())
+
+    def _page_error(self, error: PageError) -> None:
+        self.driver.wake()  # the page's error strip shows it on the next frame
+        self.pageError.emit(error.message, error.workflow, error.action_id)
+
+    def _update_status(self) -> None:
+        if not self.previewing:
+            self.status.setText("Design: click a widget to edit it")
+            self.cancel_button.setEnabled(False)
+            return
+        session = self.session
+        running = session is not None and session.running
+        self.cancel_button.setEnabled(running)
+        states = [f"{name}: {state.status}" + (f" · {state.count} message(s)" if state.count else "") for name, state in (session.calls.items() if session else [])]
+        self.status.setText("Preview · " + ("; ".join(states) if states else "click a button to run its workflow"))
+        if not running and not self.driver.active:
+            self._status_timer.setInterval(500)
+
+    def _show_message(self, text: str) -> None:
+        self.status.setText(text)
+
+    # -- editing ---------------------------------------------------------------------
+    def _insertion_point(self) -> tuple[str | None, int]:
+        """After the selected widget (inside it when it is a container); else at the end of the page."""
+        index = self.outline.currentIndex()
+        if not index.isValid():
+            return None, self.outline_model.rowCount()
+        if index.data(IsContainerRole):
+            return index.data(WidgetIdRole), self.outline_model.rowCount(index)
+        parent = index.parent()
+        return (parent.data(WidgetIdRole) if parent.isValid() else None), index.row() + 1
+
+    def add_widget(self, type_id: str) -> None:
+        if self.page_name is None:
+            return
+        parent, position = self._insertion_point()
+        command, error = push_or_explain(self.document, lambda: InsertWidgetCommand(self.document, self.page_name or "", parent, position, type_id, registry=self.registry))
+        if error:
+            self._show_message(error)
+        elif isinstance(command, InsertWidgetCommand):
+            self.select_widget(command.widget_id)
+
+    def open_add_widget(self) -> None:
+        if self.page_name is None:
+            return
+        rect = self.outline.visualRect(self.outline.currentIndex())
+        anchor = self.outline.viewport().mapToGlobal(rect.bottomLeft() if rect.isValid() else self.outline.rect().topLeft())
+        self.quick_add.open_at(None, anchor)
+
+    def delete_selected(self) -> None:
+        widget_id = self.selected_widget()
+        if widget_id is None or self.page_name is None:
+            return
+        _, error = push_or_explain(self.document, lambda: RemoveWidgetCommand(self.document, self.page_name or "", widget_id))
+        if error:
+            self._show_message(error)
+
+    def copy_selected(self) -> bool:
+        widget = self._selected()
+        if widget is None:
+            return False
+        from PySide6.QtCore import QMimeData
+
+        text = json.dumps({"widgets": [widget.model_dump(mode="json", by_alias=True)]}, indent=2)
+        mime = QMimeData()
+        mime.setData(WIDGETS_MIME, text.encode("utf-8"))
+        mime.setText(text)
+        QGuiApplication.clipboard().setMimeData(mime)
+        return True
+
+    def paste(self) -> bool:
+        """Paste widgets copied from a page (this project or another); fresh ids where taken."""
+        mime = QGuiApplication.clipboard().mimeData()
+        raw = bytes(mime.data(WIDGETS_MIME).data()).decode("utf-8") if mime is not None and mime.hasFormat(WIDGETS_MIME) else (mime.text() if mime else "")
+        try:
+            widgets = [Widget.model_validate(item) for item in json.loads(raw)["widgets"]]
+        except (ValueError, KeyError, TypeError):
+            return False
+        if self.page_name is None or not widgets:
+            return False
+        parent, position = self._insertion_point()
+        command, error = push_or_explain(
+            self.document, lambda: InsertWidgetsCommand(self.document, self.page_name or "", parent, position, widgets, registry=self.registry, verb="Paste")
+        )
+        if error:
+            self._show_message(error)
+        elif isinstance(command, InsertWidgetsCommand):
+            self.select_widget(command.widgets[0].id)
+        return command is not None
+
+    def _selected(self) -> Widget | None:
+        widget_id = self.selected_widget()
+        if widget_id is None or self.page_name is None:
+            return None
+        return find_widget(self.document.project.page(self.page_name).widgets, widget_id)
+
+    # -- for the inspector ----------------------------------------------------------------
+    def live_values(self, widget_id: str) -> dict[str, Any]:
+        """What each bound prop of a widget shows now (formulas only)."""
+        bindings = self.bindings
+        if bindings is None:
+            return {}
+        return {prop: bindings.value_of(owner, prop) for owner, prop in bindings.props() if owner == widget_id and bindings.source_of(owner, prop) is not None}
+
+    def stream_state(self, name: str = "stream") -> StreamState | None:
+        return self.session.calls.get(name) if self.session is not None else None
+
+
+class _LazyCaller:
+    """The runner as it is when a call starts (the window replaces it when the project moves)."""
+
+    def __init__(self, get: Callable[[], EndpointCaller]) -> None:
+        self._get = get
+
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._get().run(*args, **kwargs)
+
+    async def download(self, url: str, destination: str | Path) -> Path:
+        return await self._get().download(url, destination)

@@ -1,0 +1,278 @@
+"""A page as its users will see it: real Qt widgets on a white page, fed with binding updates.
+
+``PageView`` builds one renderer per widget (``app.ui.page_widgets``) and
+applies the values the frame timer hands it (``apply``); it never evaluates a
+formula or reads a stream itself. The designer shows it in design mode, where
+widgets take no input and a click selects one (outlined in the accent blue);
+the preview shows it live, where buttons, downloads and inputs emit signals
+for the page session to act on. Binding and workflow errors show in a strip
+under the title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+
+from app.core.project import Page
+from app.editor.preview.bindings import BindingUpdate
+from app.ui import theme
+from app.ui.page_widgets import WidgetView, view_for
+from app.ui.page_widgets.base import add_to_box
+from app.ui.page_widgets.button import ButtonView
+from app.ui.page_widgets.download_button import DownloadButtonView
+from app.ui.page_widgets.style import stylesheet
+from app.ui.page_widgets.text_input import TextInputView
+
+__all__ = ["PageView"]
+
+MARGIN = 28
+SPACING = 14
+MAX_ERRORS_SHOWN = 5
+PAGE_SELECTED = ""
+"""``widgetSelected`` with no widget id: the page itself (its empty area was clicked)."""
+
+
+class _SelectionFrame(QWidget):
+    """The outline around the selected widget, drawn over the page; clicks go through it."""
+
+    PAD = 4
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.tag = ""
+        self.hide()
+
+    def follow(self, target: QWidget, surface: QWidget) -> None:
+        top_left = target.mapTo(surface, QPoint(0, 0))
+        rect = QRect(top_left, target.size()).adjusted(-self.PAD, -self.PAD - 18, self.PAD, self.PAD)
+        self.setGeometry(rect)
+        self.raise_()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        accent = theme.CARD_SELECTED
+        body = self.rect().adjusted(1, 19, -1, -1)
+        fill = QColor(accent)
+        fill.setAlpha(14)
+        painter.setBrush(fill)
+        painter.setPen(QPen(accent, 2))
+        painter.drawRoundedRect(body, 6, 6)
+        if self.tag:
+            font = QFont(self.font())
+            font.setPixelSize(11)
+            font.setBold(True)
+            painter.setFont(font)
+            width = painter.fontMetrics().horizontalAdvance(self.tag) + 12
+            tag = QRect(body.left(), 0, width, 18)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(accent)
+            painter.drawRoundedRect(tag, 4, 4)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, self.tag)
+        painter.end()
+
+
+class PageView(QWidget):
+    """One page's widgets; see the module docstring. ``view(id)`` gives a widget's renderer."""
+
+    widgetSelected = Signal(str)
+    """(widget id, or "" for the page itself): clicked in design mode."""
+    buttonClicked = Signal(str)
+    """(widget id): a Button was clicked (live only)."""
+    downloadRequested = Signal(str, str, str, str)
+    """(widget id, url, action ``save``/``open``, suggested file name or "")."""
+    inputEdited = Signal(str, str, str)
+    """(widget id, page variable, text): the user typed in a Text input."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pageView")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setStyleSheet(stylesheet())
+        self._page: Page | None = None
+        self._views: dict[str, WidgetView] = {}
+        self._top: list[WidgetView] = []
+        self._design = False
+        self._selected: str | None = None
+        self._errors: list[str] = []
+        self._build()
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("pageScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll)
+        viewport = QWidget()
+        viewport.setObjectName("pageViewport")
+        around = QVBoxLayout(viewport)
+        around.setContentsMargins(24, 24, 24, 24)
+        self.surface = QFrame(viewport)
+        self.surface.setObjectName("pageSurface")
+        self.surface.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        around.addWidget(self.surface)
+        around.addStretch(1)
+        layout = QVBoxLayout(self.surface)
+        layout.setContentsMargins(MARGIN, MARGIN - 4, MARGIN, MARGIN)
+        layout.setSpacing(SPACING)
+        self.title_label = QLabel(self.surface)
+        self.title_label.setObjectName("pageTitle")
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label = QLabel(self.surface)
+        self.error_label.setObjectName("pageErrors")
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.hide()
+        self.empty_label = QLabel("This page has no widgets yet.", self.surface)
+        self.empty_label.setObjectName("pageEmpty")
+        self.body = QWidget(self.surface)
+        self.body.setObjectName("pageBody")
+        self.body_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.body)
+        self.body_layout.setContentsMargins(0, 4, 0, 0)
+        self.body_layout.setSpacing(SPACING)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.body)
+        self.scroll.setWidget(viewport)
+        self.selection = _SelectionFrame(self.surface)
+        self.surface.installEventFilter(self)
+        viewport.installEventFilter(self)
+
+    # -- the page ---------------------------------------------------------------------
+    def set_page(self, page: Page | None) -> None:
+        """Build the widgets of ``page`` (None: an empty view); the selection stays if its widget still exists."""
+        for view in self._top:
+            view.qwidget.setParent(None)  # type: ignore[call-overload]
+            view.qwidget.deleteLater()
+            view.deleteLater()
+        self._views, self._top = {}, []
+        self._page = page
+        self.title_label.setText((page.title or page.name) if page is not None else "")
+        self.title_label.setVisible(page is not None)
+        for widget in page.widgets if page is not None else []:
+            view = view_for(widget, self.body)
+            self._top.append(view)
+            add_to_box(self.body_layout, view)
+        for view in self._top:
+            for inner in view.iter_views():
+                self._adopt(inner)
+        self.empty_label.setVisible(page is not None and not page.widgets)
+        self.select(self._selected if self._selected in self._views else None)
+
+    def page(self) -> Page | None:
+        return self._page
+
+    def _adopt(self, view: WidgetView) -> None:
+        self._views[view.widget_id] = view
+        view.set_design_mode(self._design)
+        view.selectRequested.connect(self._on_select_requested)
+        if isinstance(view, ButtonView):
+            view.clicked.connect(self.buttonClicked)
+        elif isinstance(view, DownloadButtonView):
+            view.download.connect(self.downloadRequested)
+        elif isinstance(view, TextInputView):
+            view.edited.connect(self.inputEdited)
+
+    def view(self, widget_id: str) -> WidgetView:
+        """The renderer of a widget; KeyError if the page has none with that id."""
+        return self._views[widget_id]
+
+    def views(self) -> dict[str, WidgetView]:
+        return dict(self._views)
+
+    # -- values -----------------------------------------------------------------------
+    def apply(self, updates: Iterable[BindingUpdate]) -> None:
+        """Show new values: each widget gets its changed props in one ``apply``."""
+        grouped: dict[str, dict[str, Any]] = {}
+        for update in updates:
+            grouped.setdefault(update.widget_id, {})[update.prop] = update.value
+        views = self._views
+        for widget_id, values in grouped.items():
+            view = views.get(widget_id)
+            if view is not None:
+                view.apply(values)
+
+    def show_errors(self, messages: Sequence[str]) -> None:
+        """Binding and call errors under the title; none hides the strip."""
+        messages = list(messages)
+        if messages == self._errors:
+            return
+        self._errors = messages
+        shown = messages[:MAX_ERRORS_SHOWN]
+        more = len(messages) - len(shown)
+        text = "\n".join(f"• {message}" for message in shown) + (f"\n… and {more} more" if more else "")
+        self.error_label.setText(text)
+        self.error_label.setToolTip("\n".join(messages) if more else "")
+        self.error_label.setVisible(bool(messages))
+
+    def errors(self) -> list[str]:
+        return list(self._errors)
+
+    # -- design mode and selection ------------------------------------------------------
+    def set_design_mode(self, on: bool) -> None:
+        """Design mode: nothing is interactive, a click selects; live: widgets work, no selection outline."""
+        self._design = on
+        for view in self._views.values():
+            view.set_design_mode(on)
+        self._show_selection()
+
+    @property
+    def design_mode(self) -> bool:
+        return self._design
+
+    def select(self, widget_id: str | None) -> None:
+        """Outline ``widget_id`` (None: nothing); shown in design mode only. Emits nothing."""
+        previous = self._views.get(self._selected) if self._selected else None
+        if previous is not None:
+            previous.qwidget.removeEventFilter(self)
+        self._selected = widget_id if widget_id in self._views else None
+        current = self._views.get(self._selected) if self._selected else None
+        if current is not None:
+            current.qwidget.installEventFilter(self)
+        self._show_selection()
+
+    def selected(self) -> str | None:
+        return self._selected
+
+    def _on_select_requested(self, widget_id: str) -> None:
+        if self._design:
+            self.select(widget_id)
+            self.widgetSelected.emit(widget_id)
+
+    def _show_selection(self) -> None:
+        view = self._views.get(self._selected) if self._selected else None
+        if view is None or not self._design:
+            self.selection.hide()
+            return
+        self.selection.tag = view.widget_id
+        self.selection.follow(view.qwidget, self.surface)
+        self.selection.show()
+        self.selection.update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        kind = event.type()
+        if kind in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.LayoutRequest):
+            if self._selected is not None:
+                self._show_selection()
+        elif kind == QEvent.Type.MouseButtonPress and self._design and watched is not self._selected_widget():
+            if watched is self.surface or watched is self.scroll.widget():
+                self.select(None)
+                self.widgetSelected.emit(PAGE_SELECTED)
+                return True
+        return False
+
+    def _selected_widget(self) -> QWidget | None:
+        view = self._views.get(self._selected) if self._selected else None
+        return view.qwidget if view is not None else None

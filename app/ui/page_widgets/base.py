@@ -1,0 +1,225 @@
+"""What every page widget renderer shares: the Qt widget it owns, changed-props-only updates, design mode.
+
+A renderer turns one ``Widget`` of a page into real Qt widgets. The frame timer
+hands it only the props whose value changed (``apply``), so a renderer sets
+a Qt property only when told, and where a set is costly (a progress bar's
+value, a growing text) it checks again that the shown value really moved.
+``visible`` and ``enabled`` are handled here, once. In design mode nothing
+is interactive: a press anywhere on the widget asks the page to select it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QBoxLayout, QGraphicsOpacityEffect, QWidget
+
+from app.core.formula import UNDEFINED
+from app.core.project import Widget
+from app.core.values import is_formula, truthy
+from app.core.widgets.registry import default_widget_registry
+
+__all__ = ["WIDGET_ID_PROPERTY", "WidgetView", "add_to_box", "display_text", "number", "repolish"]
+
+WIDGET_ID_PROPERTY = "pageWidgetId"
+"""Dynamic property on each renderer's top Qt widget: the page widget id it shows."""
+
+_BLOCKED_IN_DESIGN = frozenset(
+    {
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.ContextMenu,
+    }
+)
+_HIDDEN_IN_DESIGN_OPACITY = 0.4
+
+
+def display_text(value: Any) -> str:
+    """A bound value as a person reads it: strings as they are, numbers without ``.0``, JSON for the rest, nothing for null."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is UNDEFINED:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def number(value: Any, default: float = 0.0) -> float:
+    """A bound value as a finite number (numeric strings too); ``default`` for anything else."""
+    if isinstance(value, bool) or value is None:
+        return default
+    if isinstance(value, (int, float)):
+        result = float(value)
+    elif isinstance(value, str):
+        try:
+            result = float(value.strip())
+        except ValueError:
+            return default
+    else:
+        return default
+    return result if math.isfinite(result) else default
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property used by a selector changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+
+
+def add_to_box(layout: QBoxLayout, view: WidgetView) -> None:
+    """Add a view to a row or column, sized the way it reads best there (see :func:`place_in_box`)."""
+    layout.addWidget(view.qwidget)
+    place_in_box(layout, view)
+
+
+def place_in_box(layout: QBoxLayout, view: WidgetView) -> None:
+    """In a column, wide views fill the width and buttons keep their size; in a row, wide views share the space."""
+    row = layout.direction() in (QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.RightToLeft)
+    if row:
+        layout.setStretchFactor(view.qwidget, 1 if view.fills_width else 0)
+        layout.setAlignment(view.qwidget, Qt.AlignmentFlag.AlignTop if not view.fills_width else Qt.AlignmentFlag(0))
+    else:
+        layout.setStretchFactor(view.qwidget, 0)
+        layout.setAlignment(view.qwidget, Qt.AlignmentFlag(0) if view.fills_width else Qt.AlignmentFlag.AlignLeft)
+
+
+class WidgetView(QObject):
+    """One page widget rendered with real Qt widgets (``qwidget``); subclasses build it and apply their props.
+
+    Subclasses set ``type_id``, implement :meth:`create` and :meth:`apply_props`,
+    and may override :meth:`can_enable` (a Download button without a URL).
+    """
+
+    type_id: ClassVar[str] = ""
+    fills_width: ClassVar[bool] = True
+    """False for widgets that keep their natural width (buttons)."""
+
+    selectRequested = Signal(str)
+    """(widget id): pressed in design mode."""
+
+    def __init__(self, widget: Widget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.widget = widget
+        self.widget_id = widget.id
+        self._design = False
+        self._visible = True
+        self._enabled = True
+        self._shown = True
+        self._focus_policies: dict[QWidget, Qt.FocusPolicy] = {}
+        self.qwidget: QWidget = self.create(parent)
+        self.qwidget.setProperty(WIDGET_ID_PROPERTY, widget.id)
+        self._own_widgets = [self.qwidget, *self.qwidget.findChildren(QWidget)]
+        for own in self._own_widgets:
+            own.installEventFilter(self)
+        self.apply(self.initial_values())
+
+    # -- for subclasses -----------------------------------------------------------
+    def create(self, parent: QWidget | None) -> QWidget:
+        """Build and return the Qt widget; children it creates now belong to this view (design mode covers them)."""
+        raise NotImplementedError
+
+    def apply_props(self, values: Mapping[str, Any]) -> None:
+        """Show the props in ``values`` (only those that changed); ``visible``/``enabled`` are already handled."""
+
+    def can_enable(self) -> bool:
+        """Whether the widget's own state allows it to be enabled (ANDed with the ``enabled`` prop)."""
+        return True
+
+    # -- the page's side --------------------------------------------------------------
+    def initial_values(self) -> dict[str, Any]:
+        """What to show before any binding was evaluated: declared defaults, overridden by literal props."""
+        values: dict[str, Any] = {}
+        registry = default_widget_registry()
+        if self.widget.type in registry:
+            for spec in registry.get(self.widget.type).specs:
+                if not is_formula(spec.default) and not hasattr(spec.default, "model_dump"):
+                    values[spec.alias] = spec.default
+        values.update((key, value) for key, value in self.widget.props.items() if not is_formula(value))
+        return values
+
+    def apply(self, values: Mapping[str, Any]) -> None:
+        """Show changed props: ``{"value": 3, "visible": False}``."""
+        if "visible" in values:
+            self._set_visible(truthy(values["visible"]))
+        if "enabled" in values:
+            self._enabled = truthy(values["enabled"])
+            self.refresh_enabled()
+        self.apply_props(values)
+
+    def set_design_mode(self, on: bool) -> None:
+        """In design mode the widget takes no input (a press selects it) and hidden widgets show faded."""
+        if on == self._design:
+            return
+        self._design = on
+        for own in self._own_widgets:
+            if on:
+                self._focus_policies[own] = own.focusPolicy()
+                own.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            elif own in self._focus_policies:
+                own.setFocusPolicy(self._focus_policies.pop(own))
+        self._show_visibility()
+
+    @property
+    def design_mode(self) -> bool:
+        return self._design
+
+    @property
+    def visible(self) -> bool:
+        """The ``visible`` prop as last applied (in design mode the widget shows anyway)."""
+        return self._visible
+
+    def iter_views(self) -> Iterator[WidgetView]:
+        """This view and, for a container, every view inside it."""
+        yield self
+
+    def refresh_enabled(self) -> None:
+        enabled = self._enabled and self.can_enable()
+        if self.qwidget.isEnabled() != enabled:
+            self.qwidget.setEnabled(enabled)
+
+    # -- internals ------------------------------------------------------------------
+    def _set_visible(self, visible: bool) -> None:
+        if visible == self._visible:
+            return
+        self._visible = visible
+        self._show_visibility()
+
+    def _show_visibility(self) -> None:
+        shown = self._visible or self._design
+        if shown != self._shown:  # never show() a widget nobody hid: a top-level one would open a window
+            self._shown = shown
+            self.qwidget.setVisible(shown)
+        faded = self._design and not self._visible
+        if faded and not isinstance(self.qwidget.graphicsEffect(), QGraphicsOpacityEffect):
+            effect = QGraphicsOpacityEffect(self.qwidget)
+            effect.setOpacity(_HIDDEN_IN_DESIGN_OPACITY)
+            self.qwidget.setGraphicsEffect(effect)
+        elif not faded and self.qwidget.graphicsEffect() is not None:
+            self.qwidget.setGraphicsEffect(None)  # type: ignore[arg-type]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if not self._design:
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self.selectRequested.emit(self.widget_id)
+            return True
+        return kind in _BLOCKED_IN_DESIGN

@@ -1,0 +1,94 @@
+"""Progress bar: a QProgressBar whose value is set only when its integer value changes.
+
+A stream may send thousands of progress messages a second; the bar is told at
+most once a frame, and even then it is touched only when the whole number it
+shows moves. Values are clamped to ``0..max``; a missing value is 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+from app.ui.page_widgets.base import WidgetView, display_text, number
+
+__all__ = ["ProgressBarView"]
+
+DEFAULT_MAX = 100
+_INT_MAX = 2**31 - 1
+"""QProgressBar holds a C int."""
+
+
+class ProgressBarView(WidgetView):
+    type_id = "progress_bar"
+
+    def create(self, parent: QWidget | None) -> QWidget:
+        row = QWidget(parent)
+        row.setObjectName("pageProgressRow")
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        self.bar = QProgressBar(row)
+        self.bar.setObjectName("pageProgress")
+        self.bar.setRange(0, DEFAULT_MAX)
+        self.bar.setValue(0)
+        self.bar.setTextVisible(False)  # a slim bar with its text beside it, readable whatever the fill
+        self.label = QLabel(row)
+        self.label.setObjectName("pageProgressText")
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.label, 0)
+        self._raw = 0.0
+        self._max = DEFAULT_MAX
+        self._value = 0
+        self._show_text()
+        return row
+
+    @property
+    def text(self) -> str:
+        """The bar's text: its format with %p, %v and %m filled in, as Qt does."""
+        return self.label.text()
+
+    @property
+    def shown_value(self) -> int:
+        return self._value
+
+    @property
+    def shown_max(self) -> int:
+        return self._max
+
+    def apply_props(self, values: Mapping[str, Any]) -> None:
+        moved = False
+        if "format" in values:
+            text = display_text(values["format"])
+            if text != self.bar.format():
+                self.bar.setFormat(text)
+                moved = True
+        if "max" in values:
+            maximum = max(1, _whole(number(values["max"], DEFAULT_MAX)))
+            if maximum != self._max:
+                self._max = maximum
+                self.bar.setMaximum(maximum)
+                moved = True
+        if "value" in values:
+            self._raw = number(values["value"], 0.0)
+        if "value" in values or "max" in values:
+            value = min(max(_whole(self._raw), 0), self._max)
+            if value != self._value or self.bar.value() != value:  # setMaximum may have reset Qt's value
+                self._value = value
+                self.bar.setValue(value)
+                moved = True
+        if moved:
+            self._show_text()
+
+    def _show_text(self) -> None:
+        text = self.bar.text()
+        if text != self.label.text():
+            self.label.setText(text)
+
+
+def _whole(value: float) -> int:
+    """The whole number a bar shows: 2.9 of 3 is not 3 yet."""
+    return max(-_INT_MAX, min(_INT_MAX, math.floor(value)))

@@ -1,0 +1,140 @@
+"""The preview's frame timer: ~60 times a second, what changed -> the bindings that read it -> the widgets.
+
+The stream path never touches a widget: the stream task writes a
+``StreamState`` and, at most, wakes this driver (``start``). Each frame asks
+the :class:`BindingSource` what changed since the last one, re-evaluates only
+the bindings that read it (``LiveBindings``) and applies the values that
+differ to the ``PageView`` in one go. The timer runs only while something is
+under way: once the source says it is idle and that last frame has been
+applied, it stops, so an idle editor does not tick.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.core.project import Page
+from app.core.widgets.registry import WidgetRegistry
+from app.editor.preview.bindings import ALL, BindingSource, BindingUpdate, LiveBindings
+from app.ui.page_view import PageView
+
+__all__ = ["FRAME_MS", "PreviewDriver"]
+
+FRAME_MS = 16
+
+
+class PreviewDriver(QObject):
+    """Drive ``view`` from ``source``; see the module docstring.
+
+    ``set_page`` builds the page's bindings and widgets and applies a first
+    frame; ``set_source`` switches what the bindings read (a ``PageSession``
+    when the preview runs, a ``StaticSource`` in the designer). Wire the
+    source's change notification to ``start`` (e.g. ``session.on_change``).
+    """
+
+    frameApplied = Signal(int)
+    """(number of updates) after a frame that had something to evaluate."""
+
+    def __init__(
+        self,
+        view: PageView,
+        source: BindingSource | None = None,
+        *,
+        widget_registry: WidgetRegistry | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.view = view
+        self._source = source
+        self._registry = widget_registry
+        self._bindings: LiveBindings | None = None
+        self._reset = True
+        self._shown_errors: list[str] = []
+        self._source_error_count = -1
+        self.frames = 0
+        """Frames that evaluated something (for tests and benchmarks)."""
+        self.last_frame_s = 0.0
+        """How long the last such frame took, evaluation and widget updates together."""
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._on_frame)
+
+    # -- wiring -----------------------------------------------------------------------
+    @property
+    def bindings(self) -> LiveBindings | None:
+        return self._bindings
+
+    @property
+    def source(self) -> BindingSource | None:
+        return self._source
+
+    def set_page(self, page: Page | None) -> None:
+        """Build ``page``'s bindings and widgets, then apply a full first frame."""
+        self._bindings = LiveBindings(page, self._registry) if page is not None else None
+        self.view.set_page(page)
+        self.view.show_errors([])
+        self._reset = True
+        self._shown_errors = []
+        self._source_error_count = -1
+        self.flush()
+
+    def set_source(self, source: BindingSource | None) -> None:
+        """Read ``source`` from now on; every binding is evaluated again on the next frame."""
+        self._source = source
+        self._reset = True
+        self.flush()
+        self.start()
+
+    # -- the timer ----------------------------------------------------------------------
+    def start(self) -> None:
+        """Tick until the source is idle (cheap to call on every change)."""
+        if not self._timer.isActive() and self._source is not None:
+            self._timer.start()
+
+    wake = start
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    @property
+    def active(self) -> bool:
+        return self._timer.isActive()
+
+    def _on_frame(self) -> None:
+        self.flush()
+        if self._source is None or not self._source.running:
+            self._timer.stop()
+
+    def flush(self) -> list[BindingUpdate]:
+        """One frame now: evaluate what changed and apply it; the updates applied."""
+        source, bindings = self._source, self._bindings
+        if source is None or bindings is None:
+            return []
+        started = time.perf_counter()
+        changed = source.changes()
+        if self._reset:
+            self._reset, changed = False, ALL
+        updates: list[BindingUpdate] = []
+        if changed:
+            updates = bindings.evaluate(source.scope(), changed)
+            if updates:
+                self.view.apply(updates)
+        self._show_errors(bool(changed))
+        if changed:
+            self.frames += 1
+            self.last_frame_s = time.perf_counter() - started
+            self.frameApplied.emit(len(updates))
+        return updates
+
+    def _show_errors(self, evaluated: bool) -> None:
+        assert self._source is not None and self._bindings is not None
+        source_errors = self._source.errors
+        if not evaluated and len(source_errors) == self._source_error_count:
+            return
+        self._source_error_count = len(source_errors)
+        messages = [str(error) for error in self._bindings.errors()] + [str(error) for error in source_errors]
+        if messages != self._shown_errors:
+            self._shown_errors = messages
+            self.view.show_errors(messages)
