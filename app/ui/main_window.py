@@ -633,6 +633,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("windowState", self.saveState())
         self.autosave.close()
         self.run_panel.cancel()
+        self.designer.shut_down()
         self._stop_runner(self.runner)
         event.accept()
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDir, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QDir, QItemSelectionModel, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -103,7 +103,7 @@ class PageDesigner(QWidget):
         self.outline.setDropIndicatorShown(True)
         self.outline.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.outline.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.outline.selectionModel().currentChanged.connect(lambda current, _old: self._outline_selected(current.data(WidgetIdRole)))
+        self.outline.selectionModel().selectionChanged.connect(lambda *_: self._outline_selected(self.selected_widget()))
         self.outline_model.modelReset.connect(self._after_outline_reset)
         self.outline_model.inserted.connect(lambda ids: self.select_widget(ids[0]))
         self.outline_model.refused.connect(self._show_message)
@@ -194,13 +194,13 @@ class PageDesigner(QWidget):
         self.widgetSelected.emit(name, None)
 
     def selected_widget(self) -> str | None:
-        index = self.outline.currentIndex()
-        return index.data(WidgetIdRole) if index.isValid() else None
+        selected = self.outline.selectionModel().selectedIndexes()
+        return selected[0].data(WidgetIdRole) if selected else None
 
     def select_widget(self, widget_id: str | None) -> None:
         index = self.outline_model.index_of(widget_id) if widget_id else None
         if index is not None and index.isValid():
-            self.outline.setCurrentIndex(index)
+            self.outline.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         else:
             self.outline.clearSelection()
             self._outline_selected(None)
@@ -249,9 +249,18 @@ class PageDesigner(QWidget):
         session.on_call.append(lambda name, endpoint, state: self.callStarted.emit(name, endpoint, state))
         return session
 
+    def shut_down(self) -> None:
+        """The window closes: stop the preview's workflows and calls; nothing reaches these views any more."""
+        self.driver.stop()
+        self._status_timer.stop()
+        self._close_session()
+
     def _close_session(self) -> None:
         session, self.session = self.session, None
         if session is not None:
+            session.on_change.clear()  # a closing session must not wake views that may be gone
+            session.on_error.clear()
+            session.on_call.clear()
             try:
                 spawn(session.close())
             except RuntimeError:
@@ -338,7 +347,8 @@ class PageDesigner(QWidget):
     # -- editing ---------------------------------------------------------------------
     def _insertion_point(self) -> tuple[str | None, int]:
         """After the selected widget (inside it when it is a container); else at the end of the page."""
-        index = self.outline.currentIndex()
+        selected = self.outline.selectionModel().selectedIndexes()
+        index = selected[0] if selected else QModelIndex()
         if not index.isValid():
             return None, self.outline_model.rowCount()
         if index.data(IsContainerRole):

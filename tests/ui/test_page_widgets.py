@@ -358,7 +358,7 @@ def test_screenshot_of_a_page_with_every_widget_type(qtbot: Any) -> None:
     view.show()
     qtbot.waitExposed(view)
     output = view.view("output")
-    qtbot.waitUntil(lambda: output.qwidget.isVisible() and output.qwidget.height() >= 120)
+    qtbot.waitUntil(lambda: view.body.height() >= view.body.sizeHint().height())  # the posted layout requests ran
     generate = view.view("generate").qwidget
     assert isinstance(generate, QPushButton)
     assert generate.palette().button().color().name() == "#3b6fe0" or "#3b6fe0" in view.styleSheet()

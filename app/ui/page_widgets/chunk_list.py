@@ -176,7 +176,7 @@ class ChunkListView(WidgetView):
         self.model.setParent(self.table)
         self.table.setObjectName("pageChunkList")
         self.table.setModel(self.model)
-        self.table.setMinimumHeight(160)
+        self.table.setMinimumHeight(190)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
@@ -193,6 +193,7 @@ class ChunkListView(WidgetView):
         header.setMinimumSectionSize(36)
         self.model.columnsInserted.connect(self._fit_columns)
         self.model.modelReset.connect(self._fit_columns)
+        self.model.rowsInserted.connect(lambda _parent, first, _last: self._fit_columns() if first == 0 else None)
         return self.table
 
     def apply_props(self, values: Mapping[str, Any]) -> None:

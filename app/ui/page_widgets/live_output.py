@@ -4,32 +4,88 @@ When the new text starts with the text shown, only the new suffix is inserted
 at the end (never ``setPlainText`` on the hot path: it would re-lay out the
 whole document every frame); any other text replaces it. The view stays at the
 bottom while the reader is there, and stays put once they scrolled up.
+
+Qt lays out a paragraph as a whole, so appending to one huge line (a stream
+of words with no newline: 100 KB of it costs ~23 ms per append) would stall
+every frame longer and longer. So the display breaks a line longer than
+``SOFT_BREAK_AT`` characters at its next space, by turning that space into a
+paragraph break: positions stay one to one with the real text, copying a
+selection gives the real text, and ``text`` is always the exact value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from app.ui.page_widgets.base import WidgetView, display_text
 
-__all__ = ["LiveOutputView"]
+__all__ = ["SOFT_BREAK_AT", "LiveOutputView", "soft_break"]
+
+SOFT_BREAK_AT = 4000
+"""Longest displayed paragraph before a space becomes a break (~1 ms to lay out again)."""
+
+
+def soft_break(piece: str, column: int, limit: int = SOFT_BREAK_AT) -> tuple[str, int]:
+    """``piece`` with a space turned into ``\\n`` wherever a line would pass ``limit``; and the column it ends at.
+
+    ``column`` is the length of the line ``piece`` continues. The result has the
+    same length as ``piece``. A line with no space to break at stays long.
+    """
+    if "\n" not in piece and column + len(piece) <= limit:
+        return piece, column + len(piece)
+    parts: list[str] = []
+    position, size = 0, len(piece)
+    while position < size:
+        newline = piece.find("\n", position)
+        end = size if newline < 0 else newline
+        start = position
+        while column + (end - start) > limit:
+            space = piece.find(" ", start + max(limit - column, 0), end)
+            if space < 0:
+                break
+            parts.append(piece[start:space])
+            parts.append("\n")
+            start, column = space + 1, 0
+        parts.append(piece[start:end])
+        column += end - start
+        if newline < 0:
+            break
+        parts.append("\n")
+        column, position = 0, newline + 1
+    return "".join(parts), column
+
+
+class _LiveTextEdit(QPlainTextEdit):
+    """Copies the real text of a selection, not the display's soft breaks."""
+
+    def __init__(self, exact: Callable[[], str], parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self._exact = exact
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 - Qt's name
+        cursor = self.textCursor()
+        mime = QMimeData()
+        mime.setText(self._exact()[cursor.selectionStart() : cursor.selectionEnd()])
+        return mime
 
 
 class LiveOutputView(WidgetView):
     type_id = "live_output"
 
     def create(self, parent: QWidget | None) -> QWidget:
-        self.edit = QPlainTextEdit(parent)
+        self._shown = ""
+        self._column = 0
+        self.edit = _LiveTextEdit(lambda: self._shown, parent)
         self.edit.setObjectName("pageLiveOutput")
         self.edit.setReadOnly(True)
         self.edit.setMinimumHeight(120)
         self.edit.setProperty("monospace", False)
         self._proportional = self.edit.font()
-        self._shown = ""
         self.appends = 0
         """How many updates were appended as a suffix (for tests and benchmarks)."""
         self.replacements = 0
@@ -38,7 +94,7 @@ class LiveOutputView(WidgetView):
 
     @property
     def text(self) -> str:
-        """The text shown (as last set; the document holds the same)."""
+        """The exact text shown (the document has the same characters, some spaces shown as line breaks)."""
         return self._shown
 
     def apply_props(self, values: Mapping[str, Any]) -> None:
@@ -59,12 +115,14 @@ class LiveOutputView(WidgetView):
         bar = self.edit.verticalScrollBar()
         following = bar.value() >= bar.maximum()
         if text.startswith(shown):
+            piece, self._column = soft_break(text[len(shown) :], self._column)
             cursor = QTextCursor(self.edit.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(text[len(shown):])
+            cursor.insertText(piece)
             self.appends += 1
         else:
-            self.edit.setPlainText(text)
+            display, self._column = soft_break(text, 0)
+            self.edit.setPlainText(display)
             self.replacements += 1
         self._shown = text
         if following:

@@ -1,0 +1,198 @@
+"""The page view and its frame driver: selection in design mode, signals when live, errors, frames only while busy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt
+
+from app.client.stream_state import StreamState
+from app.core.project import Page, PageVariable, Widget
+from app.editor.preview.bindings import ALL, BindingUpdate, StaticSource, static_scope
+from app.ui.page_view import PAGE_SELECTED, PageView
+from app.ui.page_widgets.live_output import LiveOutputView
+from app.ui.page_widgets.progress_bar import ProgressBarView
+from app.ui.page_widgets.text import TextView
+from app.ui.preview_driver import PreviewDriver
+from tests.conftest import formula
+
+
+def report_page() -> Page:
+    return Page(
+        name="report",
+        title="Report",
+        variables=[PageVariable(name="topic", initial="sales")],
+        widgets=[
+            Widget(id="status", type="text", props={"text": formula("stream.chunk.status")}),
+            Widget(id="bar", type="progress_bar", props={"value": formula("stream.chunk.done"), "max": formula("stream.chunk.total")}),
+            Widget(id="out", type="live_output", props={"text": formula("$join(stream.chunks.text)")}),
+            Widget(
+                id="row",
+                type="container",
+                props={"direction": "row"},
+                children=[
+                    Widget(id="go", type="button", props={"label": "Go"}),
+                    Widget(id="get", type="download_button", props={"url": formula("stream.chunk.downloadUrl"), "fileName": "r.csv"}),
+                ],
+            ),
+            Widget(id="topic_in", type="text_input", props={"variable": "topic"}),
+        ],
+    )
+
+
+def shown_page(qtbot: Any, page: Page) -> PageView:
+    view = PageView()
+    qtbot.addWidget(view)
+    view.resize(700, 800)
+    view.set_page(page)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: view.body.height() >= view.body.sizeHint().height())
+    return view
+
+
+class FakeSession:
+    """A BindingSource over one StreamState, reporting changes the way the page session does (coarsely)."""
+
+    def __init__(self, page: Page) -> None:
+        self.state = StreamState(stall_after_s=None)
+        self.variables: dict[str, Any] = {v.name: v.initial for v in page.variables}
+        self.page = page
+        self.errors: list[str] = []
+        self.running = True
+        self.asked = 0
+        self._seen = -1
+
+    def scope(self) -> dict[str, Any]:
+        return {"variables": self.variables, "page": {"name": self.page.name, "title": self.page.title}, "stream": self.state.to_json()}
+
+    def changes(self) -> AbstractSet[tuple[str, str | None]]:
+        self.asked += 1
+        if self.state.version == self._seen:
+            return frozenset()
+        self._seen = self.state.version
+        return frozenset({("stream", "chunk"), ("stream", "chunks"), ("stream", "count"), ("stream", "status")})
+
+
+def test_set_page_builds_every_widget_with_the_title(qtbot: Any) -> None:
+    view = shown_page(qtbot, report_page())
+    assert view.title_label.text() == "Report"
+    assert set(view.views()) == {"status", "bar", "out", "row", "go", "get", "topic_in"}
+    assert isinstance(view.view("bar"), ProgressBarView)
+    view.set_page(Page(name="empty", title=""))
+    assert view.views() == {} and view.title_label.text() == "empty" and not view.empty_label.isHidden()
+
+
+def test_apply_gives_each_widget_its_changed_props(qtbot: Any) -> None:
+    view = shown_page(qtbot, report_page())
+    view.apply([BindingUpdate("bar", "max", 4), BindingUpdate("bar", "value", 3), BindingUpdate("status", "text", "done"), BindingUpdate("gone", "text", "x")])
+    bar = view.view("bar")
+    assert isinstance(bar, ProgressBarView) and (bar.bar.value(), bar.bar.maximum()) == (3, 4)
+    status = view.view("status")
+    assert isinstance(status, TextView) and status.label.text() == "done"
+
+
+def test_design_mode_selects_on_click_and_outlines_the_selection(qtbot: Any) -> None:
+    view = shown_page(qtbot, report_page())
+    view.set_design_mode(True)
+    go = view.view("go").qwidget
+    clicked: list[str] = []
+    view.buttonClicked.connect(clicked.append)
+    with qtbot.waitSignal(view.widgetSelected) as selected:
+        qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
+    assert selected.args == ["go"] and clicked == [] and view.selected() == "go"
+    assert view.selection.isVisible()
+    frame, target = view.selection.geometry(), view.view("go").qwidget
+    assert frame.contains(target.mapTo(view.surface, QPoint(0, 0)))
+
+    with qtbot.waitSignal(view.widgetSelected) as selected:
+        qtbot.mouseClick(view.view("out").qwidget.viewport(), Qt.MouseButton.LeftButton)
+    assert selected.args == ["out"]
+    with qtbot.waitSignal(view.widgetSelected) as selected:
+        qtbot.mouseClick(view.surface, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert selected.args == [PAGE_SELECTED] and view.selected() is None and not view.selection.isVisible()
+
+    view.select("bar")
+    assert view.selected() == "bar" and view.selection.isVisible()
+    view.set_design_mode(False)
+    assert not view.selection.isVisible()
+    view.set_page(report_page())  # a rebuild keeps the selection
+    assert view.selected() == "bar"
+
+
+def test_live_widgets_emit_page_signals(qtbot: Any) -> None:
+    view = shown_page(qtbot, report_page())
+    with qtbot.waitSignal(view.buttonClicked) as clicked:
+        qtbot.mouseClick(view.view("go").qwidget, Qt.MouseButton.LeftButton)
+    assert clicked.args == ["go"]
+    view.apply([BindingUpdate("get", "url", "http://127.0.0.1/f.csv")])
+    with qtbot.waitSignal(view.downloadRequested) as download:
+        qtbot.mouseClick(view.view("get").qwidget, Qt.MouseButton.LeftButton)
+    assert download.args == ["get", "http://127.0.0.1/f.csv", "save", "r.csv"]
+    with qtbot.waitSignal(view.inputEdited) as edited:
+        qtbot.keyClicks(view.view("topic_in").line, "x")  # type: ignore[attr-defined]
+    assert edited.args == ["topic_in", "topic", "x"]
+
+
+def test_errors_show_in_a_strip(qtbot: Any) -> None:
+    view = shown_page(qtbot, report_page())
+    assert view.error_label.isHidden()
+    view.show_errors([f"problem {i}" for i in range(8)])
+    assert not view.error_label.isHidden() and "problem 0" in view.error_label.text() and "… and 3 more" in view.error_label.text()
+    view.show_errors([])
+    assert view.error_label.isHidden() and view.errors() == []
+
+
+# -- the driver --------------------------------------------------------------------------------
+def test_driver_applies_a_first_frame_and_binding_errors(qtbot: Any) -> None:
+    page = report_page()
+    page.widgets.append(Widget(id="bad", type="text", props={"text": formula("stream.chunk.done +")}))
+    view = shown_page(qtbot, Page(name="blank"))
+    source = StaticSource(static_scope(page), errors=["generate: the endpoint failed"])
+    driver = PreviewDriver(view, source)
+    driver.set_page(page)
+    assert view.view("topic_in").text == "sales"  # type: ignore[attr-defined]
+    assert view.errors() == ["bad.text: Unexpected end of expression at position 19", "generate: the endpoint failed"]
+    assert not driver.active  # a static source is idle: nothing ticks
+
+
+def test_driver_ticks_while_the_source_runs_and_stops_after_a_last_frame(qtbot: Any) -> None:
+    page = report_page()
+    view = shown_page(qtbot, Page(name="blank"))
+    session = FakeSession(page)
+    driver = PreviewDriver(view, session)
+    driver.set_page(page)
+    driver.start()
+    assert driver.active
+    out, bar = view.view("out"), view.view("bar")
+    assert isinstance(out, LiveOutputView) and isinstance(bar, ProgressBarView)
+    for done in range(1, 6):
+        session.state.add_message({"status": "progress", "done": done, "total": 5, "text": f"{done} "}, str(done))
+    qtbot.waitUntil(lambda: bar.bar.value() == 5)
+    assert out.text == "1 2 3 4 5 " and out.replacements == 0
+    session.state.add_message({"status": "done", "downloadUrl": "http://x/f.csv"}, "6")
+    session.running = False  # the call ended: one more frame shows it, then the timer stops
+    qtbot.waitUntil(lambda: not driver.active)
+    assert view.view("get").qwidget.isEnabled() and view.view("status").label.text() == "done"  # type: ignore[attr-defined]
+    asked = session.asked
+    session.state.add_message({"status": "late"}, "7")  # nobody woke the driver: an idle editor does not poll
+    assert not driver.active and session.asked == asked
+    driver.start()
+    qtbot.waitUntil(lambda: view.view("status").label.text() == "late")  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not driver.active)
+
+
+def test_flush_does_one_frame_now(qtbot: Any) -> None:
+    page = report_page()
+    view = shown_page(qtbot, Page(name="blank"))
+    session = FakeSession(page)
+    driver = PreviewDriver(view, session)
+    driver.set_page(page)
+    session.state.add_message({"status": "progress", "done": 2, "total": 4}, "1")
+    updates = driver.flush()
+    assert {(u.widget_id, u.prop) for u in updates} == {("status", "text"), ("bar", "value"), ("bar", "max")}
+    assert driver.flush() == []  # nothing moved since
+    driver.set_source(StaticSource(session.scope()))
+    assert driver.bindings is not None and driver.bindings.evaluate(session.scope(), ALL) == []

@@ -1,0 +1,186 @@
+"""The product page's example, end to end: Preview a page, click, watch the bound widgets follow the stream.
+
+Real runner process, real HTTP, real Qt widgets; the editor's main window as
+a user has it. Screenshots of the preview mid-stream and at the end go to
+tests/ui/screenshots/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from app.client import RunnerProcess
+from app.core.project import EndpointInput, Project
+from app.core.project_file import load_project, save_project
+from app.core.workflow_refs import page_workflow_key
+from app.editor.commands.actions import InsertActionCommand, SetActionParamCommand
+from app.editor.commands.pages import InsertWidgetCommand, SetWidgetPropCommand
+from app.editor.document import Document
+from app.ui.main_window import MainWindow
+from tests.conftest import EXAMPLE, formula
+from tests.ui.conftest import RUN_TIMEOUT_MS, drive
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+STEP_MS = 150
+
+
+def with_step_delay(project: Project, milliseconds: int) -> Project:
+    report = project.endpoint("generate-report")
+    inputs = [EndpointInput(**{**i.model_dump(), "default": milliseconds}) if i.name == "stepDelayMs" else i for i in report.inputs]
+    endpoints = [e.model_copy(update={"inputs": inputs}) if e.name == "generate-report" else e for e in project.endpoints]
+    return project.model_copy(update={"endpoints": endpoints})
+
+
+@pytest.fixture
+def window(qtbot: Any, qt_loop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "demo.sqlite").write_bytes((EXAMPLE.parent / "demo.sqlite").read_bytes())
+    path = folder / "demo.streamwright.json"
+    save_project(with_step_delay(load_project(EXAMPLE), STEP_MS), path)
+    document = Document()
+    document.open(path)
+    main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
+    main.runner = RunnerProcess(path, output_dir=tmp_path / "output")
+    main.run_panel.runner = main.runner
+    main.designer.downloads_dir = tmp_path / "downloads"
+    qtbot.addWidget(main)
+    main.resize(1440, 900)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    document.undo_stack().setClean()
+    session = main.designer.session
+    main.designer.shut_down()
+    if session is not None:
+        drive(qtbot, session.close())
+    drive(qtbot, main.runner.stop())
+
+
+def text_of(window: MainWindow, widget_id: str) -> str:
+    return window.designer.page_view.view(widget_id).label.text()  # type: ignore[attr-defined]
+
+
+def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, window, tmp_path):
+    window.show_page("report")
+    designer = window.designer
+    assert window.center.currentWidget() is designer
+    assert text_of(window, "status_label") == "Press Generate report to start"
+    assert not designer.page_view.view("download_button").visible
+    qtbot.mouseClick(designer.preview_button, Qt.MouseButton.LeftButton)
+    assert designer.previewing
+    download = designer.page_view.view("download_button")  # Preview builds the page afresh
+
+    labels: list[str] = []
+    progress = designer.page_view.view("progress")
+    designer.driver.frameApplied.connect(lambda _n: labels.append(text_of(window, "status_label")))
+    button = designer.page_view.view("generate_button").qwidget
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: progress.shown_value == 1, timeout=RUN_TIMEOUT_MS)
+    assert progress.shown_max == 3 and not download.visible
+    assert not button.isEnabled(), "the button is disabled while its stream runs"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SCREENSHOTS / "preview_mid_stream.png"))
+
+    state = designer.stream_state()
+    assert state is not None
+    qtbot.waitUntil(lambda: state.status == "done" and download.visible, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: text_of(window, "status_label") == "Report ready", timeout=RUN_TIMEOUT_MS)
+    assert progress.shown_value == 3 and progress.shown_max == 3
+    seen = list(dict.fromkeys(labels))  # each label in the order it was shown
+    assert [label for label in seen if label in ("Starting", "Retrieving data", "Calculating totals", "Generating file", "Report ready")] == [
+        "Starting", "Retrieving data", "Calculating totals", "Generating file", "Report ready",
+    ]  # fmt: skip
+    assert download.url == state.chunk["downloadUrl"] and "/files/sales-report-2026-01-01.csv?sig=" in download.url
+    assert text_of(window, "revenue").startswith("Total revenue: ")
+    window.grab().save(str(SCREENSHOTS / "preview_done.png"))
+
+    qtbot.mouseClick(download.qwidget, Qt.MouseButton.LeftButton)
+    saved = tmp_path / "downloads" / "sales-report-2026-01-01.csv"
+    qtbot.waitUntil(lambda: saved in designer.session.downloads, timeout=RUN_TIMEOUT_MS)  # written to the end
+    assert saved.read_text().splitlines()[-1].startswith("All regions,")
+    # the Run panel followed the preview's call
+    assert [row.status for row in window.run_panel.messages.rows()] == ["starting", "progress", "progress", "progress", "done"]
+
+
+def test_clicking_again_resets_the_stream_and_cancel_stops_it(qtbot, window):
+    window.show_page("report")
+    designer = window.designer
+    designer.set_preview(True)
+    designer.click("generate_button")
+    state = designer.stream_state()
+    assert state is not None
+    qtbot.waitUntil(lambda: state.count >= 2, timeout=RUN_TIMEOUT_MS)
+    qtbot.mouseClick(designer.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: state.status == "cancelled" and not designer.session.running, timeout=RUN_TIMEOUT_MS)  # type: ignore[union-attr]
+    stopped_at = state.count
+    assert stopped_at < 5
+    designer.click("generate_button")
+    qtbot.waitUntil(lambda: state.status == "done", timeout=RUN_TIMEOUT_MS)
+    assert state.count == 5 and state.chunks[0]["status"] == "starting", "a new run starts from an empty stream"
+
+
+def test_an_endpoint_error_shows_in_the_page_and_the_run_panel_and_the_editor_goes_on(qtbot, window):
+    document = window.document
+    key = page_workflow_key("report", "generate_button", "click")
+    document.push(SetActionParamCommand(document, key, (0,), "inputs", {"since": formula("variables.since"), "stepDelayMs": -1}))
+    window.show_page("report")
+    window.designer.set_preview(True)
+    window.designer.click("generate_button")
+    qtbot.waitUntil(lambda: bool(window.designer.page_view.errors()), timeout=RUN_TIMEOUT_MS)
+    assert any("generate-report failed" in message for message in window.designer.page_view.errors())
+    qtbot.waitUntil(lambda: "pause_start" in window.run_panel.error_text(), timeout=RUN_TIMEOUT_MS)  # the failing action, linked
+    assert text_of(window, "status_label").startswith("Failed: ")
+    window.designer.set_preview(False)
+    assert window.designer.page_view.errors() == []
+    document.push(InsertWidgetCommand(document, "report", None, 0, "text"))  # still editing as usual
+
+
+def test_typewriter_text_arrives_word_by_word_in_the_live_output(qtbot, window):
+    document = window.document
+    key = page_workflow_key("typewriter", "write_button", "click")
+    document.push(SetActionParamCommand(document, key, (0,), "inputs", {"text": formula("variables.text"), "delayMs": 40}))
+    window.show_page("typewriter")
+    designer = window.designer
+    designer.set_preview(True)
+    field = designer.page_view.view("text_input").qwidget.findChild(type(designer.page_view.view("text_input").line))  # type: ignore[attr-defined]
+    field.clear()
+    qtbot.keyClicks(field, "one two three four")
+    output = designer.page_view.view("output")
+    texts: list[str] = []
+    designer.driver.frameApplied.connect(lambda _n: texts.append(output.text))
+    designer.click("write_button")
+    qtbot.waitUntil(lambda: output.text == "one two three four", timeout=RUN_TIMEOUT_MS)
+    grown = [t for t in dict.fromkeys(texts) if t]
+    assert grown[0] in ("one ", "one two ") and all(later.startswith(earlier) for earlier, later in zip(grown, grown[1:]))
+    assert len(grown) >= 3, "the text grew in steps as words arrived"
+
+
+def test_a_page_built_by_hand_binds_to_another_endpoint(qtbot, window):
+    """A new page: a button calling long-import with Handle stream, a progress bar bound to its chunks."""
+    document = window.document
+    window.sidebar.pages.new_page()
+    page = window.designer.page_name
+    assert page == "page" and window.center.currentWidget() is window.designer
+    window.designer.add_widget("button")
+    window.designer.add_widget("progress_bar")
+    key = page_workflow_key(page, "button_1", "click")
+    document.push(InsertActionCommand(document, key, (0,), "api.call"))
+    document.push(SetActionParamCommand(document, key, (0,), "endpoint", "long-import"))
+    document.push(SetActionParamCommand(document, key, (0,), "inputs", {"rows": 300, "every": 100}))
+    document.push(SetActionParamCommand(document, key, (0,), "handleStream", True))
+    document.push(SetWidgetPropCommand(document, page, "progress_bar_1", "value", formula("stream.chunk.done")))
+    document.push(SetWidgetPropCommand(document, page, "progress_bar_1", "max", formula("stream.chunk.total")))
+    window.show_page(page)
+    window.designer.set_preview(True)
+    window.designer.click("button_1")
+    bar = window.designer.page_view.view("progress_bar_1")
+    qtbot.waitUntil(lambda: bar.shown_value == 300 and bar.shown_max == 300, timeout=RUN_TIMEOUT_MS)
