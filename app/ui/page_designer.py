@@ -167,10 +167,10 @@ class PageDesigner(QWidget):
         self.palette.typeChosen.connect(self.add_widget)
         self.quick_add = QuickAddPopup(self, PalettePanel(model=WidgetPaletteModel(self.registry), type_role=WidgetTypeRole, placeholder="Search widgets…", icon_folder="widgets"))
         self.quick_add.chosen.connect(lambda _where, type_id: self.add_widget(type_id))
-        for keys, slot in ((QKeySequence.StandardKey.Delete, self.delete_selected), (QKeySequence(Qt.Key.Key_Insert), self.open_add_widget)):
-            shortcut = QShortcut(keys, self.outline)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(slot)
+        # Delete, Copy and Paste are the window's Edit menu actions, which act on the designer while it is in front
+        insert = QShortcut(QKeySequence(Qt.Key.Key_Insert), self.outline)
+        insert.setContext(Qt.ShortcutContext.WidgetShortcut)
+        insert.activated.connect(self.open_add_widget)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(250)
         self._status_timer.timeout.connect(self._update_status)
@@ -345,13 +345,13 @@ class PageDesigner(QWidget):
         self.status.setText(text)
 
     # -- editing ---------------------------------------------------------------------
-    def _insertion_point(self) -> tuple[str | None, int]:
-        """After the selected widget (inside it when it is a container); else at the end of the page."""
+    def _insertion_point(self, into_container: bool = True) -> tuple[str | None, int]:
+        """After the selected widget (inside it when it is a container and ``into_container``); else at the page's end."""
         selected = self.outline.selectionModel().selectedIndexes()
         index = selected[0] if selected else QModelIndex()
         if not index.isValid():
             return None, self.outline_model.rowCount()
-        if index.data(IsContainerRole):
+        if into_container and index.data(IsContainerRole):
             return index.data(WidgetIdRole), self.outline_model.rowCount(index)
         parent = index.parent()
         return (parent.data(WidgetIdRole) if parent.isValid() else None), index.row() + 1
@@ -404,7 +404,7 @@ class PageDesigner(QWidget):
             return False
         if self.page_name is None or not widgets:
             return False
-        parent, position = self._insertion_point()
+        parent, position = self._insertion_point(into_container=False)  # a pasted copy lands beside what is selected
         command, error = push_or_explain(
             self.document, lambda: InsertWidgetsCommand(self.document, self.page_name or "", parent, position, widgets, registry=self.registry, verb="Paste")
         )

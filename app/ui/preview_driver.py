@@ -7,10 +7,17 @@ the bindings that read it (``LiveBindings``) and applies the values that
 differ to the ``PageView`` in one go. The timer runs only while something is
 under way: once the source says it is idle and that last frame has been
 applied, it stops, so an idle editor does not tick.
+
+While it ticks, Python's *full* garbage collections are deferred (young ones
+still run): a full pass walks every object the process holds, and with a
+stream's messages retained it took 100-480 ms in ``bench_preview.py`` - a
+frozen page mid-stream. Messages are plain JSON, freed by reference counting;
+the full pass runs as usual once the preview is idle again.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -20,9 +27,32 @@ from app.core.widgets.registry import WidgetRegistry
 from app.editor.preview.bindings import ALL, BindingSource, BindingUpdate, LiveBindings
 from app.ui.page_view import PageView
 
-__all__ = ["FRAME_MS", "PreviewDriver"]
+__all__ = ["FRAME_MS", "PreviewDriver", "defer_full_gc", "resume_full_gc"]
 
 FRAME_MS = 16
+_NEVER: int = 2**30
+_deferrals = 0
+_saved_threshold: tuple[int, int, int] | None = None
+
+
+def defer_full_gc() -> None:
+    """Stop automatic full (generation 2) collections until every caller has called :func:`resume_full_gc`."""
+    global _deferrals, _saved_threshold
+    _deferrals += 1
+    if _deferrals == 1:
+        _saved_threshold = gc.get_threshold()
+        young, middle, _ = _saved_threshold
+        gc.set_threshold(young, middle, _NEVER)
+
+
+def resume_full_gc() -> None:
+    global _deferrals, _saved_threshold
+    if _deferrals == 0:
+        return
+    _deferrals -= 1
+    if _deferrals == 0 and _saved_threshold is not None:
+        gc.set_threshold(*_saved_threshold)
+        _saved_threshold = None
 
 
 class PreviewDriver(QObject):
@@ -60,6 +90,9 @@ class PreviewDriver(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._on_frame)
+        self._deferring = [False]
+        deferring = self._deferring  # not self: the slot must outlive the wrapper
+        self.destroyed.connect(lambda *_: resume_full_gc() if deferring[0] else None)
 
     # -- wiring -----------------------------------------------------------------------
     @property
@@ -92,11 +125,17 @@ class PreviewDriver(QObject):
         """Tick until the source is idle (cheap to call on every change)."""
         if not self._timer.isActive() and self._source is not None:
             self._timer.start()
+            if not self._deferring[0]:
+                self._deferring[0] = True
+                defer_full_gc()
 
     wake = start
 
     def stop(self) -> None:
         self._timer.stop()
+        if self._deferring[0]:
+            self._deferring[0] = False
+            resume_full_gc()
 
     @property
     def active(self) -> bool:
@@ -105,7 +144,7 @@ class PreviewDriver(QObject):
     def _on_frame(self) -> None:
         self.flush()
         if self._source is None or not self._source.running:
-            self._timer.stop()
+            self.stop()
 
     def flush(self) -> list[BindingUpdate]:
         """One frame now: evaluate what changed and apply it; the updates applied."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.client import RunnerProcess
 from app.core.project import EndpointInput, Project
@@ -88,6 +88,7 @@ def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, wi
     assert progress.shown_max == 3 and not download.visible
     assert not button.isEnabled(), "the button is disabled while its stream runs"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()  # queued layout and show requests, as the next event-loop turn would
     window.grab().save(str(SCREENSHOTS / "preview_mid_stream.png"))
 
     state = designer.stream_state()
@@ -101,6 +102,7 @@ def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, wi
     ]  # fmt: skip
     assert download.url == state.chunk["downloadUrl"] and "/files/sales-report-2026-01-01.csv?sig=" in download.url
     assert text_of(window, "revenue").startswith("Total revenue: ")
+    QApplication.processEvents()  # queued layout and show requests, as the next event-loop turn would
     window.grab().save(str(SCREENSHOTS / "preview_done.png"))
 
     qtbot.mouseClick(download.qwidget, Qt.MouseButton.LeftButton)

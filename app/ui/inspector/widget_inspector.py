@@ -201,6 +201,7 @@ class WidgetInspector(QWidget):
             button.setObjectName("openWorkflow")
             button.clicked.connect(lambda _checked=False, t=trigger: self.openWorkflow.emit(page_workflow_key(self.page_name or "", self.widget_id, t)))
             self.events_box.addWidget(button)
+            button.show()
 
     def _refresh(self) -> None:
         widget = self._widget()
