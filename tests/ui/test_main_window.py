@@ -233,3 +233,47 @@ def test_a_run_from_the_run_panel_streams_live_and_a_failure_selects_its_action(
         assert window.canvas.selected == (1,), "the failing action is selected on the canvas"
     finally:
         drive(qtbot, window.runner.stop())
+
+
+def test_after_a_run_each_formula_field_shows_the_value_it_had(qtbot, qt_loop, window):
+    """Run the report from the Run panel (mid-stream: a screenshot of the whole window), then read the hints."""
+    panel = window.run_panel
+    window.resize(1440, 900)
+    window.sidebar.select_endpoint("generate-report")
+    panel.inputs_form.fields["stepDelayMs"].editor.setValue(300)
+    window.canvas.select((0,))
+    try:
+        window.run_endpoint()
+        qtbot.waitUntil(lambda: panel.messages.rowCount() >= 2, timeout=RUN_TIMEOUT_MS)
+        window.canvas.select((3,))  # fetch_sales: its SQL, database and parameters in the inspector
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        QApplication.processEvents()  # queued layout and show requests, as the next event-loop turn would
+        window.grab().save(str(SCREENSHOTS / "main_window_run_mid_stream.png"))
+        qtbot.waitUntil(lambda: not panel.is_running, timeout=RUN_TIMEOUT_MS)
+        assert panel.state is not None and panel.state.status == "done"
+        window.canvas.select((4,))  # pause_retrieved: milliseconds = inputs.stepDelayMs
+        assert window.inspector.row("milliseconds").hint.text() == "Last run: 300"
+        window.canvas.select((11,))  # send_done: Event Data with formulas
+        hint = window.inspector.row("eventData").hint.text()
+        assert hint.startswith('Last run: {"status": "done"') and '"downloadUrl": "http' in hint
+        window.canvas.select((0,))  # send_starting: all literal, nothing to show
+        assert not window.inspector.row("eventData").hint.isVisibleTo(window.inspector)
+    finally:
+        drive(qtbot, window.runner.stop())
+
+
+def test_find_action_searches_every_workflow_and_opens_the_one_found(qtbot, window):
+    window.sidebar.select_endpoint("typewriter")
+    window.find_action()
+    finder = window.finder
+    assert finder.isVisible()
+    qtbot.keyClicks(finder.search, "downloadUrl")
+    assert finder.results.count() == 1 and "endpoint generate-report" in finder.results.item(0).text()
+    qtbot.keyClick(finder.search, Qt.Key.Key_Return)
+    assert window.endpoint == "generate-report" and window.canvas.selected == (11,)
+    window.find_action()
+    qtbot.keyClicks(finder.search, "call typewriter")
+    assert finder.results.count() == 1
+    qtbot.keyClick(finder.search, Qt.Key.Key_Return)
+    assert window.endpoint == "page:typewriter:write_button:click" and window.canvas.selected == (0,)
+    assert window.inspector.action_id == "call_typewriter"
