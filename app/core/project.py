@@ -80,6 +80,30 @@ class Page(Model):
     widgets: list[Widget] = Field(default_factory=list)
 
 
+class RecordedMessage(Model):
+    """One message of a recorded stream, with when it arrived."""
+
+    t: float = Field(ge=0, description="Seconds since the call started.")
+    data: Any = Field(description="The message's Event Data.")
+    action_id: str | None = Field(default=None, alias="actionId", description="The Send streaming response that sent it, when known.")
+
+
+class Recording(Model):
+    """A stream kept in the project: replayed into the Preview without a runner, or turned into a stream test."""
+
+    name: str = Field(pattern=SLUG, description="Unique in the project.")
+    endpoint: str = Field(description="The endpoint it is a stream of (it need not exist yet).")
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    endpoint_version: str = Field(default="", alias="endpointVersion", description="A digest of the endpoint when it was recorded.")
+    recorded_at: str = Field(default="", alias="recordedAt", description="ISO 8601 time of the recording.")
+    source: Literal["run", "manual", "sse"] = "run"
+    messages: list[RecordedMessage] = Field(default_factory=list)
+    status: Literal["done", "error", "cancelled"] = "done"
+    result: Any = None
+    error: str | None = None
+    duration: float | None = Field(default=None, ge=0, description="Seconds from the call's start to its end.")
+
+
 class Project(Model):
     schema_url: str = Field(default=SCHEMA_URL, alias="$schema")
     format_version: int = Field(default=FORMAT_VERSION, alias="formatVersion")
@@ -87,6 +111,7 @@ class Project(Model):
     description: str = ""
     endpoints: list[Endpoint] = Field(default_factory=list)
     pages: list[Page] = Field(default_factory=list)
+    recordings: list[Recording] = Field(default_factory=list)
 
     def endpoint(self, name: str) -> Endpoint:
         for endpoint in self.endpoints:
