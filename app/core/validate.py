@@ -78,7 +78,42 @@ def validate_interface_workflows(project: Project, registry: Registry) -> list[P
     problems: list[Problem] = []
     for page in project.pages:
         for key in page_workflow_keys(page):
-            problems.extend(validate_workflow(workflow_of(project, key), registry, workflow_json_path(project, key), "interface"))
+            base = workflow_json_path(project, key)
+            problems.extend(validate_workflow(workflow_of(project, key), registry, base, "interface"))
+            problems.extend(_call_problems(project, workflow_of(project, key), base))
+    return problems
+
+
+def _call_problems(project: Project, workflow: list[Action], base: str) -> list[Problem]:
+    """A Call API endpoint names an endpoint of the project and gives only inputs it declares (and the required ones).
+
+    Warnings, not errors: a file with errors is refused on open, and renaming
+    an endpoint must not make the project's pages unopenable.
+    """
+    problems: list[Problem] = []
+    endpoints = {e.name: e for e in project.endpoints}
+    for path, action in walk_actions(workflow, base):
+        if action.type != "api.call":
+            continue
+        name = action.params.get("endpoint")
+        if not isinstance(name, str) or not name:
+            problems.append(Problem(f"{path}.params.endpoint", "choose the API endpoint to call", action.id, "endpoint", severity="warning"))
+            continue
+        endpoint = endpoints.get(name)
+        if endpoint is None:
+            known = ", ".join(endpoints) or "none"
+            problems.append(Problem(f"{path}.params.endpoint", f"no API endpoint named {name!r} (endpoints: {known})", action.id, "endpoint", severity="warning"))
+            continue
+        inputs = action.params.get("inputs") if isinstance(action.params.get("inputs"), dict) else {}
+        declared = {i.name: i for i in endpoint.inputs}
+        for key in inputs:
+            if key not in declared:
+                problems.append(
+                    Problem(f"{path}.params.inputs.{key}", f"{name} has no input {key!r} (inputs: {', '.join(declared) or 'none'})", action.id, "inputs", severity="warning")
+                )
+        for spec in endpoint.inputs:
+            if spec.required and spec.default is None and spec.name not in inputs:
+                problems.append(Problem(f"{path}.params.inputs", f"{name} needs its input {spec.name!r}", action.id, "inputs", severity="warning"))
     return problems
 
 

@@ -27,3 +27,17 @@ def test_an_interface_action_in_an_endpoint_is_an_error_naming_where_it_runs():
 
     project = Project(endpoints=[endpoint([action("call_1", "api.call", endpoint="ep")])])
     assert any("runs only in interface workflows" in p.message and p.path == "$.endpoints[0].workflow[0].type" for p in validate_project(project))
+
+
+def test_a_call_names_an_endpoint_and_its_inputs_as_warnings_that_keep_the_file_openable():
+    from app.core.project import EndpointInput, Page, Project, Widget
+    from app.core.validate import validate_project
+
+    ep = endpoint([], inputs=[EndpointInput(name="since"), EndpointInput(name="must", required=True)], name="report")
+    calls = [action("a", "api.call"), action("b", "api.call", endpoint="nope"), action("c", "api.call", endpoint="report", inputs={"sinec": 1})]
+    project = Project(endpoints=[ep], pages=[Page(name="p", widgets=[Widget(id="go", type="button", events={"click": calls})])])
+    found = {(p.path.rsplit("click", 1)[1], p.message, p.severity) for p in validate_project(project)}
+    assert ("[0].params.endpoint", "choose the API endpoint to call", "warning") in found
+    assert ("[1].params.endpoint", "no API endpoint named 'nope' (endpoints: report)", "warning") in found
+    assert ("[2].params.inputs.sinec", "report has no input 'sinec' (inputs: since, must)", "warning") in found
+    assert ("[2].params.inputs", "report needs its input 'must'", "warning") in found
