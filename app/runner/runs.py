@@ -64,6 +64,8 @@ class RunChannel:
         self.linger_s = linger_s
         self._items: deque[WireItem] = deque(maxlen=2 * capacity)
         self._first = 1  # position of _items[0]; positions count from 1
+        self.newest_seq = 0
+        """The sequence number of the newest message so far (0: none yet)."""
         self.position = 0  # position of the newest item
         self.delivered = 0
         self.done = False
@@ -106,6 +108,8 @@ class RunChannel:
             self._wake_consumers()
 
     def _append(self, item: WireItem) -> None:
+        if item.seq is not None:
+            self.newest_seq = item.seq
         if len(self._items) == self._items.maxlen:
             self._first += 1
         self._items.append(item)
@@ -131,7 +135,13 @@ class RunChannel:
         return self._items[-1] if self._items else None
 
     def position_after_message(self, seq: int) -> int:
-        """The position following message ``seq``, for a client resuming with Last-Event-ID."""
+        """The position following message ``seq``, for a client resuming with Last-Event-ID.
+
+        A ``seq`` the run never sent is a ``ValueError`` (the client is wrong,
+        400); one sent but no longer buffered is ``RunGoneError`` (410).
+        """
+        if seq > self.newest_seq:
+            raise ValueError(f"Last-Event-ID {seq} is beyond the newest message of run {self.run_id} ({self.newest_seq})")
         for offset, item in enumerate(self._items):
             if item.seq is not None and item.seq == seq:
                 return self._first + offset

@@ -307,9 +307,13 @@ def _resume(request: Request, channel: RunChannel, endpoint: Endpoint, last_even
     if channel.endpoint != endpoint.name:
         return _error(409, f"run {channel.run_id} belongs to endpoint {channel.endpoint}")
     try:
-        after = channel.position_after_message(int(last_event_id or 0))
+        seq = int(last_event_id or 0)
     except ValueError:
         return _error(400, "Last-Event-ID must be a message sequence number")
+    try:
+        after = channel.position_after_message(seq)
+    except ValueError as error:
+        return _error(400, str(error))
     except RunGoneError as error:
         return _error(410, str(error))
     channel.attach()

@@ -117,6 +117,15 @@ async def test_a_finished_run_can_still_be_replayed_within_the_window(serve):
     assert (first, replay) == ([1, 2, 3], [2, 3])
 
 
+async def test_a_last_event_id_the_run_never_sent_is_400(serve):
+    served = await serve(project_of(NUMBERED))
+    headers = {**served.auth, "Streamwright-Run": "finished-run-2"}
+    async with served.client.stream("POST", "/numbered", params={"n": 3, "ms": 0}, headers=headers) as response:
+        assert [int(e.id) async for e in read_sse(response)] == [1, 2, 3]
+    response = await served.client.post("/numbered", headers={**headers, "Last-Event-ID": "9"})
+    assert response.status_code == 400 and "beyond the newest message" in response.json()["error"]
+
+
 async def test_resuming_an_unknown_run_is_410(serve):
     served = await serve(project_of(NUMBERED))
     response = await served.client.post("/numbered", headers={**served.auth, "Streamwright-Run": "unknown-run-1", "Last-Event-ID": "4"})
