@@ -7,20 +7,29 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from rich.console import Console
 
 from app import __version__
 from app.core.events import ErrorEvent
 from app.core.exchange import endpoint_from_document, export_endpoint, import_endpoint
-from app.core.inputs import InputError
+from app.core.inputs import InputError, parse_text_inputs
 from app.core.lint import LintSettings, lint_project
 from app.core.problems import ProjectInvalidError
 from app.core.project_file import atomic_write_text, dumps, load_project, parse_json, save_project
 from app.core.run_context import RunSettings
+from app.core.project import Project, Recording
+from app.core.recordings import CaptureError, add_recording, recording_from_events, recording_from_sse, slug, unique_recording_name
 from app.core.schema import project_json_schema
+from app.core.stream_health import HealthSettings, HealthTally
+from app.core.stream_tests import add_stream_test, run_stream_tests, test_from_recording, tests_for, unique_test_name
 from app.runner.engine import Engine
 from app.cli.run_output import NdjsonOutput, PrettyOutput, RunOutput
+from app.cli.stream_test_output import outcomes_json, print_health, print_outcomes, write_health_ndjson
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -48,14 +57,139 @@ async def _run(args: argparse.Namespace) -> int:
     inputs = coerce_inputs(endpoint, _parse_inputs(args.input), from_text=True)
     settings = RunSettings(project_dir=project_path.resolve().parent, output_root=Path(args.output).resolve(), trace=args.trace)
     output: RunOutput = NdjsonOutput(trace=args.trace) if args.format == "ndjson" else PrettyOutput()
+    tally = HealthTally() if args.check else None
     failed = False
     try:
         async for event in Engine(project).run(endpoint.name, inputs, settings):
             output.show(event)
+            if tally is not None:
+                tally.add(event)
             failed = failed or isinstance(event, ErrorEvent)
     finally:
         output.close()
+    if tally is not None:
+        report = tally.check(_health_settings(args))
+        if args.format == "ndjson":
+            write_health_ndjson(report, sys.stdout)
+        else:
+            print_health(report, Console(highlight=False))
+        failed = failed or report.failed(strict=args.strict)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _health_settings(args: argparse.Namespace) -> HealthSettings:
+    return HealthSettings(max_gap_s=args.max_gap, max_message_bytes=args.max_bytes, max_rate_per_s=args.max_rate)
+
+
+def _save_into(path: str, change: Callable[[Project], Project]) -> Project:
+    """Load the project file, change it, save it atomically (a temporary file renamed over it, as the editor saves)."""
+    updated = change(load_project(path))
+    save_project(updated, path)
+    return updated
+
+
+async def _record_run(args: argparse.Namespace, project: Project, name: str) -> Recording:
+    endpoint = project.endpoint(args.endpoint)
+    given = parse_text_inputs(endpoint, _parse_inputs(args.input))
+    with tempfile.TemporaryDirectory(prefix="streamwright-record-") as scratch:
+        output_root = Path(args.output).resolve() if args.output else Path(scratch)
+        settings = RunSettings(project_dir=Path(args.file).resolve().parent, output_root=output_root, trace=False)
+        events = [event async for event in Engine(project).run(endpoint.name, given, settings)]
+    return recording_from_events(name, endpoint.name, given, events, project)
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    project = load_project(args.file)
+    wanted = args.name or f"{args.endpoint}-run"
+    name = slug(wanted) if args.replace else unique_recording_name(project, wanted)
+    if args.from_sse:
+        source = args.from_sse
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        try:
+            recording = recording_from_sse(text, name, args.endpoint)
+        except CaptureError as error:
+            _err(f"{source}: {error}")
+            return EXIT_FAILED
+        if args.input:
+            known = next((e for e in project.endpoints if e.name == args.endpoint), None)
+            given = _parse_inputs(args.input)
+            recording.inputs = parse_text_inputs(known, given) if known is not None else dict(given)
+    else:
+        _err(f"recording {args.endpoint}... (Ctrl+C stops without saving)")
+        try:
+            recording = asyncio.run(_record_run(args, project, name))
+        except KeyboardInterrupt:
+            _err("cancelled: nothing recorded")
+            return 130
+    test_name = None
+
+    def change(current: Project) -> Project:
+        nonlocal test_name
+        updated = add_recording(current, recording, replace=args.replace)
+        if args.as_test:
+            test = test_from_recording(recording, exact=args.exact, exact_count=args.exact_count)
+            wanted_test = args.test_name or recording.name
+            test_name = test.name = slug(wanted_test) if args.replace else unique_test_name(updated, wanted_test)
+            updated = add_stream_test(updated, test, replace=args.replace)
+        return updated
+
+    _save_into(args.file, change)
+    ended = {"done": "ended normally", "error": f"failed: {recording.error}", "cancelled": "was cancelled"}[recording.status]
+    version = f" @ {recording.endpoint_version}" if recording.endpoint_version else ""
+    print(
+        f"recorded {recording.name}: {len(recording.messages)} message(s) in {recording.duration or 0:.2f} s "
+        f"from {recording.endpoint}{version}, {ended}; saved into {args.file}"
+    )
+    if test_name:
+        print(f"added stream test {test_name} (run it with: streamwright test {args.file} {recording.endpoint})")
+    return EXIT_OK
+
+
+def cmd_test_from(args: argparse.Namespace) -> int:
+    project = load_project(args.file)
+    recording = next((r for r in project.recordings if r.name == args.recording), None)
+    if recording is None:
+        known = ", ".join(r.name for r in project.recordings) or "none"
+        raise KeyError(f"no recording named {args.recording!r} (recordings: {known})")
+    inputs = dict(recording.inputs)
+    if args.input:
+        endpoint = next((e for e in project.endpoints if e.name == recording.endpoint), None)
+        given = _parse_inputs(args.input)
+        inputs.update(parse_text_inputs(endpoint, given) if endpoint is not None else given)
+    try:
+        test = test_from_recording(recording, exact=args.exact, exact_count=args.exact_count, inputs=inputs)
+    except ValueError as error:
+        _err(f"streamwright: {error}")
+        return EXIT_FAILED
+    wanted = args.name or recording.name
+    test.name = slug(wanted) if args.replace else unique_test_name(project, wanted)
+    _save_into(args.file, lambda current: add_stream_test(current, test, replace=args.replace))
+    print(f"added stream test {test.name} to {args.file}: statuses {', '.join(str(s) for s in test.statuses)}; run it with: streamwright test {args.file} {test.endpoint}")
+    return EXIT_OK
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    project = load_project(args.file)
+    if args.endpoint is not None:
+        project.endpoint(args.endpoint)  # an unknown endpoint is an error naming the known ones
+        if not tests_for(project, args.endpoint):
+            tested = ", ".join(sorted({t.endpoint for t in project.stream_tests})) or "none"
+            _err(f"streamwright: endpoint {args.endpoint!r} has no stream test (endpoints with tests: {tested}); add one with `streamwright record ... --as-test`")
+            return EXIT_FAILED
+    if not project.stream_tests:
+        if args.format == "json":
+            print(json.dumps(outcomes_json(args.file, [])))
+        else:
+            print(f"no stream tests in {args.file} (add one with `streamwright record FILE ENDPOINT --as-test`)")
+        return EXIT_OK
+    engine = Engine(project)
+    project_dir = Path(args.file).resolve().parent
+    outcomes = asyncio.run(run_stream_tests(project, project_dir, args.endpoint, args.output, engine=engine, timeout_s=args.timeout))
+    if args.format == "json":
+        print(json.dumps(outcomes_json(args.file, outcomes), indent=2, ensure_ascii=False))
+    else:
+        print_outcomes(outcomes, Console(highlight=False))
+    return EXIT_OK if all(o.passed for o in outcomes) else EXIT_FAILED
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -166,7 +300,45 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=["ndjson", "pretty"], default=None, help="ndjson (default when piped) or pretty (default on a terminal)")
     run.add_argument("--output", default="streamwright-output", metavar="DIR", help="folder for files the run creates (default: %(default)s)")
     run.add_argument("--trace", action="store_true", help="also print action started/finished events (ndjson)")
+    check = run.add_argument_group("stream health (--check)")
+    check.add_argument("--check", action="store_true", help="after the run, report the stream's health; exit 1 on an error finding (no final message, ended with an error)")
+    check.add_argument("--strict", action="store_true", help="with --check: warnings fail the run too")
+    check.add_argument("--max-gap", type=float, default=HealthSettings().max_gap_s, metavar="S", help="longest silence without a message (default: %(default)s s)")
+    check.add_argument("--max-bytes", type=int, default=HealthSettings().max_message_bytes, metavar="N", help="largest message, as JSON (default: %(default)s bytes)")
+    check.add_argument("--max-rate", type=float, default=HealthSettings().max_rate_per_s, metavar="N", help="most messages in any one second a page can show (default: %(default)s)")
     run.set_defaults(handler=cmd_run)
+
+    test = sub.add_parser("test", help="run the project's stream tests; exit 1 when a stream differs from its test")
+    test.add_argument("file", help="project file (*.streamwright.json)")
+    test.add_argument("endpoint", nargs="?", help="only the tests of this endpoint")
+    test.add_argument("--format", choices=["pretty", "json"], default="pretty", help="pretty (default) or json")
+    test.add_argument("--timeout", type=float, default=120.0, metavar="S", help="a run taking longer fails its test (default: %(default)s s)")
+    test.add_argument("--output", default=None, metavar="DIR", help="folder for files the runs create (default: a temporary one, removed)")
+    test.set_defaults(handler=cmd_test)
+
+    record = sub.add_parser("record", help="run an endpoint (or read an SSE capture) and save its stream as a recording in the project")
+    record.add_argument("file", help="project file (*.streamwright.json); saved in place, atomically")
+    record.add_argument("endpoint", help="endpoint name")
+    record.add_argument("-i", "--input", action="append", default=[], metavar="NAME=VALUE", help="an input value (repeatable); kept with the recording")
+    record.add_argument("--name", help="recording name (default: ENDPOINT-run; a taken name gets a -2 suffix)")
+    record.add_argument("--replace", action="store_true", help="replace a recording (and with --as-test a test) of the same name")
+    record.add_argument("--from-sse", metavar="CAPTURE", help="read the text of a `curl -N` session (a file, or - for standard input) instead of running")
+    record.add_argument("--output", default=None, metavar="DIR", help="folder for files the run creates (default: a temporary one, removed)")
+    record.add_argument("--as-test", action="store_true", help="also add a stream test made from the recording")
+    record.add_argument("--test-name", metavar="NAME", help="with --as-test: the test's name (default: the recording's)")
+    record.add_argument("--exact", action="store_true", help="with --as-test: the test compares every message's values too")
+    record.add_argument("--exact-count", action="store_true", help="with --as-test: repeated statuses must repeat as often as recorded")
+    record.set_defaults(handler=cmd_record)
+
+    test_from = sub.add_parser("test-from", help="add a stream test made from a recording in the project")
+    test_from.add_argument("file", help="project file (*.streamwright.json); saved in place, atomically")
+    test_from.add_argument("recording", help="recording name")
+    test_from.add_argument("--name", help="test name (default: the recording's; a taken name gets a -2 suffix)")
+    test_from.add_argument("-i", "--input", action="append", default=[], metavar="NAME=VALUE", help="an input for the test, replacing the recording's (e.g. a shorter delay)")
+    test_from.add_argument("--exact", action="store_true", help="compare every message's values too (run-dependent fields such as downloadUrl excepted)")
+    test_from.add_argument("--exact-count", action="store_true", help="repeated statuses must repeat as often as recorded")
+    test_from.add_argument("--replace", action="store_true", help="replace a test of the same name")
+    test_from.set_defaults(handler=cmd_test_from)
 
     validate = sub.add_parser("validate", help="check a project file; problems are named by JSON path")
     validate.add_argument("file")

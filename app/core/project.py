@@ -104,6 +104,37 @@ class Recording(Model):
     duration: float | None = Field(default=None, ge=0, description="Seconds from the call's start to its end.")
 
 
+DEFAULT_IGNORED_FIELDS: tuple[str, ...] = (
+    "downloadUrl", "url", "runId", "t", "time", "timestamp", "createdAt", "updatedAt", "elapsed", "elapsedMs", "duration", "durationMs",
+)
+"""Fields whose values differ from run to run (links to a run's files, ids, clock times): a stream test checks only that they are there."""
+
+
+class StreamTest(Model):
+    """An expectation on an endpoint's stream, usually made from a recording; ``streamwright test`` checks it.
+
+    ``statuses`` is the expected order of statuses. Without ``exactCount`` a
+    status repeated consecutively is stored once and matches one or more
+    messages, so ``[starting, progress, done]`` matches starting, progress ×N,
+    done; with ``exactCount`` each entry is one message. ``shapes`` maps a
+    status to its fields; a name ending in ``?`` is a field only some of the
+    recorded messages with that status had (optional).
+    """
+
+    name: str = Field(pattern=SLUG, description="Unique in the project.")
+    endpoint: str = Field(description="The endpoint whose stream is checked.")
+    inputs: dict[str, Any] = Field(default_factory=dict, description="The inputs the endpoint runs with for the test.")
+    statuses: list[str | None] = Field(default_factory=list, description="Expected order of statuses (null: a message without one).")
+    exact_count: bool = Field(default=False, alias="exactCount", description="Each entry of statuses is exactly one message.")
+    shapes: dict[str, list[str]] = Field(default_factory=dict, description="Status -> its messages' fields, sorted; name? marks an optional field.")
+    final: dict[str, Any] | None = Field(default=None, description="The final message's fields; values are compared only when exact.")
+    exact: bool = Field(default=False, description="Also compare every message's values (see messages), except the ignored fields.")
+    messages: list[Any] = Field(default_factory=list, description="Every expected message's Event Data, used when exact.")
+    ignore: list[str] = Field(default_factory=lambda: list(DEFAULT_IGNORED_FIELDS), description="Fields whose values are never compared, only their presence.")
+    expect: Literal["done", "error"] = Field(default="done", description="How the stream should end: normally, or with an error.")
+    from_recording: str | None = Field(default=None, alias="fromRecording", description="The recording it was made from.")
+
+
 class Project(Model):
     schema_url: str = Field(default=SCHEMA_URL, alias="$schema")
     format_version: int = Field(default=FORMAT_VERSION, alias="formatVersion")
@@ -112,6 +143,7 @@ class Project(Model):
     endpoints: list[Endpoint] = Field(default_factory=list)
     pages: list[Page] = Field(default_factory=list)
     recordings: list[Recording] = Field(default_factory=list)
+    stream_tests: list[StreamTest] = Field(default_factory=list, alias="streamTests")
 
     def endpoint(self, name: str) -> Endpoint:
         for endpoint in self.endpoints:

@@ -15,6 +15,7 @@ from app.core.formula import FormulaSyntaxError, compile_formula
 from app.core.inputs import check_type
 from app.core.problems import Problem
 from app.core.project import Action, Endpoint, Project, walk_actions
+from app.core.recordings import validate_recordings
 from app.core.registry import Registry, UnknownActionTypeError, WorkflowKind, default_registry, format_validation_error
 from app.core.validate_pages import validate_pages
 from app.core.values import ENV_KEY, contains_env, iter_formulas
@@ -34,6 +35,7 @@ def validate_project(project: Project, registry: Registry | None = None) -> list
         problems.extend(validate_endpoint(endpoint, registry, f"$.endpoints[{index}]"))
     problems.extend(validate_pages(project))
     problems.extend(validate_interface_workflows(project, registry))
+    problems.extend(validate_recordings(project))
     return problems
 
 
