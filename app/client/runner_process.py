@@ -288,10 +288,14 @@ class RunnerProcess:
 
 
 def _serve_command(python: str) -> list[str]:
-    """``streamwright serve`` from this install: a frozen build's executable is the app itself and takes no ``-m``."""
+    return app_command(python, "serve")
+
+
+def app_command(python: str, command: str) -> list[str]:
+    """``streamwright <command>`` from this install: a frozen build's executable is the app itself and takes no ``-m``."""
     if getattr(sys, "frozen", False):
-        return [python, "serve"]
-    return [python, "-m", "app", "serve"]
+        return [python, command]
+    return [python, "-m", "app", command]
 
 
 async def _announced_url(stdout: asyncio.StreamReader) -> str | None:

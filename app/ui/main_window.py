@@ -16,13 +16,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app import __version__
 from app.core.exchange import endpoint_from_document, export_endpoint, import_endpoint
 from app.core.problems import Problem, ProjectInvalidError
 from app.core.project import Endpoint
-from app.core.project_file import dumps, parse_json
+from app.core.project_file import dumps, parse_json, to_document
 from app.core.workflow_refs import PageWorkflow, describe, is_page_key, page_workflow_keys, parse_key, workflow_json_path
 from app.editor.action_paths import ActionPath
 from app.editor.autosave import Autosave, find_recovery
@@ -33,6 +33,9 @@ from app.editor.commands.endpoints import AddEndpointCommand
 from app.editor.document import Document
 from app.editor.models.palette import PaletteModel
 from app.client.runner_process import RunnerProcess
+from app.client.stream_tests_process import StreamTestsError, run_stream_tests
+from app.editor.commands.stream_tests import AddStreamTestFromRecordingCommand
+from app.ui.stream_tests_dialog import StreamTestsDialog
 from app.ui.async_runtime import spawn
 from app.ui.find_action import FindActionPopup
 from app.ui.inspector import Inspector
@@ -89,6 +92,8 @@ class MainWindow(QMainWindow):
         self.problems_panel = ProblemsPanel()
         self.quick_add = QuickAddPopup(self)
         self.finder = FindActionPopup(self)
+        self.tests_dialog: StreamTestsDialog | None = None
+        self._tests_task: object = None
         self.finder.found.connect(self.reveal_found)
         self.interface_quick_add = QuickAddPopup(self, PalettePanel(model=PaletteModel(self.document.registry, where="interface")))
         self.sidebar_dock = self._dock("Project", self.sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -170,6 +175,9 @@ class MainWindow(QMainWindow):
         run = bar.addMenu("&Run")
         self._action(run, "&Run endpoint", self.run_endpoint, "Ctrl+Return")
         self._action(run, "&Cancel run", lambda: self.run_panel.cancel(), "Esc")
+        run.addSeparator()
+        self._action(run, "Run stream &tests", self.run_stream_tests, "Ctrl+Shift+T")
+        self._action(run, "Add stream test from recording…", self.add_stream_test_dialog)
         for dock in (self.sidebar_dock, self.palette_dock, self.inspector_dock, self.problems_dock, self.run_dock):
             view.addAction(dock.toggleViewAction())
         self.view_menu = view
@@ -350,6 +358,45 @@ class MainWindow(QMainWindow):
         path = self.document.path_of(endpoint, action_id)
         if path is not None:
             self.canvas.select(path)
+
+    def run_stream_tests(self) -> None:
+        """Check every endpoint against its stream tests in a child process (``streamwright test``), as CI does."""
+        if self.tests_dialog is None:
+            self.tests_dialog = StreamTestsDialog(self)
+            self.tests_dialog.rerunRequested.connect(self.run_stream_tests)
+        dialog = self.tests_dialog
+        dialog.show_running()
+        dialog.show()
+        dialog.raise_()
+        path = self.document.file_path()
+        if path is None:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="streamwright-unsaved-")
+            folder = Path(self._scratch.name)
+        else:
+            folder = path.parent
+        project = to_document(self.document.project)
+
+        async def run() -> None:
+            try:
+                report = await run_stream_tests(project, folder)
+            except (StreamTestsError, OSError) as error:
+                dialog.show_error(str(error))
+                return
+            dialog.show_report(report)
+
+        self._tests_task = spawn(run(), name="stream tests")
+
+    def add_stream_test_dialog(self) -> None:
+        names = [r.name for r in self.document.project.recordings]
+        if not names:
+            self.statusBar().showMessage("No recordings yet: run an endpoint, then save its stream as a recording (Stream inspector)", 8000)
+            return
+        name, ok = QInputDialog.getItem(self, "Add stream test", "Expect the stream of this recording:", names, 0, False)
+        if ok and name:
+            command = self._push(lambda: AddStreamTestFromRecordingCommand(self.document, name))
+            if isinstance(command, AddStreamTestFromRecordingCommand):
+                self.statusBar().showMessage(f"Added stream test {command.test.name}: Run → Run stream tests checks it", 8000)
 
     def run_endpoint(self) -> None:
         self.run_dock.show()

@@ -277,3 +277,35 @@ def test_find_action_searches_every_workflow_and_opens_the_one_found(qtbot, wind
     qtbot.keyClick(finder.search, Qt.Key.Key_Return)
     assert window.endpoint == "page:typewriter:write_button:click" and window.canvas.selected == (0,)
     assert window.inspector.action_id == "call_typewriter"
+
+
+def test_stream_tests_run_from_the_menu_pass_then_fail_when_the_final_message_is_dropped(qtbot, qt_loop, window):
+    """The editor runs ``streamwright test`` in a child process on the project as it is on screen."""
+    window.run_stream_tests()
+    dialog = window.tests_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.rerun.isEnabled(), timeout=RUN_TIMEOUT_MS)
+    assert dialog.results() == [("report-stream", "PASS"), ("typewriter-stream", "PASS")]
+    from app.editor.commands.actions import RemoveActionCommand
+
+    window.document.push(RemoveActionCommand(window.document, "generate-report", (11,)))  # send_done
+    window.run_stream_tests()
+    qtbot.waitUntil(lambda: dialog.rerun.isEnabled(), timeout=RUN_TIMEOUT_MS)
+    assert dialog.results() == [("report-stream", "FAIL"), ("typewriter-stream", "PASS")]
+    failing = dialog.tree.topLevelItem(0)
+    assert any("ended without its final message" in failing.child(i).text(0) for i in range(failing.childCount()))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()  # queued layout and show requests, as the next event-loop turn would
+    dialog.grab().save(str(SCREENSHOTS / "stream_tests.png"))
+    dialog.close()
+
+
+def test_a_recording_becomes_a_stream_test_from_the_menu(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("report-run", True))
+    window.add_stream_test_dialog()
+    added = window.document.project.stream_tests[-1]
+    assert added.name == "report-run-test" and added.endpoint == "generate-report" and added.statuses == ["starting", "progress", "done"]
+    window.document.undo_stack().undo()
+    assert [t.name for t in window.document.project.stream_tests] == ["report-stream", "typewriter-stream"]
