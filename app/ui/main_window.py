@@ -36,6 +36,8 @@ from app.client.runner_process import RunnerProcess
 from app.client.stream_tests_process import StreamTestsError, run_stream_tests
 from app.editor.commands.stream_tests import AddStreamTestFromRecordingCommand
 from app.ui.stream_tests_dialog import StreamTestsDialog
+from app.ui.stream_inspector import ORIGIN_PREVIEW, ORIGIN_RUN, StreamInspector
+from app.editor.commands.recordings import AddRecordingCommand
 from app.ui.async_runtime import spawn
 from app.ui.find_action import FindActionPopup
 from app.ui.inspector import Inspector
@@ -108,7 +110,10 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspectors, Qt.DockWidgetArea.RightDockWidgetArea)
         self.run_panel = RunPanel(self.document, self.runner)
         self.run_dock = self._dock("Run", self.run_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.stream_inspector = StreamInspector(self.document.registry)
+        self.stream_dock = self._dock("Stream", self.stream_inspector, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.run_dock)
+        self.tabifyDockWidget(self.run_dock, self.stream_dock)
         self.run_dock.raise_()
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
@@ -178,7 +183,8 @@ class MainWindow(QMainWindow):
         run.addSeparator()
         self._action(run, "Run stream &tests", self.run_stream_tests, "Ctrl+Shift+T")
         self._action(run, "Add stream test from recording…", self.add_stream_test_dialog)
-        for dock in (self.sidebar_dock, self.palette_dock, self.inspector_dock, self.problems_dock, self.run_dock):
+        self._action(run, "Show recording in the Stream dock…", self.show_recording_dialog)
+        for dock in (self.sidebar_dock, self.palette_dock, self.inspector_dock, self.problems_dock, self.run_dock, self.stream_dock):
             view.addAction(dock.toggleViewAction())
         self.view_menu = view
         help_menu = bar.addMenu("&Help")
@@ -212,6 +218,10 @@ class MainWindow(QMainWindow):
         self.problems_panel.problemActivated.connect(self.reveal_problem)
         self.run_panel.failingAction.connect(self.reveal_action)
         self.run_panel.runFinished.connect(self._show_run_values)
+        self.run_panel.runStarted.connect(self._inspect_run)
+        self.designer.callStarted.connect(lambda _name, endpoint, state: self.stream_inspector.follow(state, endpoint, ORIGIN_PREVIEW))
+        self.stream_inspector.actionSelected.connect(self.reveal_action)
+        self.stream_inspector.saveRequested.connect(self.save_recording_dialog)
         self.sidebar.endpointSelected.connect(self.run_panel.set_endpoint)
         document.filePathChanged.connect(lambda _path: self._replace_runner())
         self._problems_changed()
@@ -358,6 +368,36 @@ class MainWindow(QMainWindow):
         path = self.document.path_of(endpoint, action_id)
         if path is not None:
             self.canvas.select(path)
+
+    def _inspect_run(self, endpoint: str) -> None:
+        state = self.run_panel.state
+        if state is not None:
+            self.stream_inspector.follow(state, endpoint, ORIGIN_RUN, inputs=self.run_panel.last_inputs)
+
+    def save_recording_dialog(self) -> None:
+        """Keep the stream the inspector shows as a recording in the project (one undo step)."""
+        name, ok = QInputDialog.getText(self, "Save as recording", "Recording name (lowercase letters, digits, -):", text=self.stream_inspector.suggested_name())
+        if not ok or not name:
+            return
+        try:
+            recording = self.stream_inspector.recording(name, self.document.project)
+        except ValueError as error:
+            self.statusBar().showMessage(f"Not saved: {error}", 8000)
+            return
+        command = self._push(lambda: AddRecordingCommand(self.document, recording))
+        if isinstance(command, AddRecordingCommand):
+            self.statusBar().showMessage(f"Saved recording {command.recording.name}: replay it in the page Preview, or make a stream test of it", 8000)
+
+    def show_recording_dialog(self) -> None:
+        names = [r.name for r in self.document.project.recordings]
+        if not names:
+            self.statusBar().showMessage("No recordings yet: run an endpoint, then Save as recording in the Stream dock", 8000)
+            return
+        name, ok = QInputDialog.getItem(self, "Show recording", "Recording:", names, 0, False)
+        if ok and name:
+            self.stream_inspector.show_recording(next(r for r in self.document.project.recordings if r.name == name))
+            self.stream_dock.show()
+            self.stream_dock.raise_()
 
     def run_stream_tests(self) -> None:
         """Check every endpoint against its stream tests in a child process (``streamwright test``), as CI does."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QToolButton,
     QTreeView,
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.client.stream_state import StreamState
-from app.core.project import Widget
+from app.core.project import Recording, Widget
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
 from app.core.workflow_refs import find_widget
 from app.editor.commands.base import push_or_explain
@@ -42,12 +43,14 @@ from app.editor.models.page_outline import PageOutlineModel
 from app.editor.models.roles import IsContainerRole, WidgetIdRole, WidgetTypeRole
 from app.editor.models.widget_palette import WidgetPaletteModel
 from app.editor.preview.bindings import LiveBindings
+from app.editor.preview.replay import RecordingCaller, ReplayClock, first_recording
 from app.editor.preview.session import EndpointCaller, PageError, PageSession
 from app.ui.async_runtime import spawn
 from app.ui.page_view import PageView
 from app.ui.palette_panel import PalettePanel
 from app.ui.preview_driver import PreviewDriver
 from app.ui.quick_add import QuickAddPopup
+from app.ui.replay_bar import ReplayBar
 
 WIDGETS_MIME = "application/x-streamwright-widgets+json"
 """Clipboard: copied widgets as JSON (also offered as plain text)."""
@@ -125,8 +128,13 @@ class PageDesigner(QWidget):
 
         toolbar = QWidget(self)
         toolbar.setObjectName("designerToolbar")
-        bar = QHBoxLayout(toolbar)
-        bar.setContentsMargins(8, 6, 8, 6)
+        rows = QVBoxLayout(toolbar)
+        rows.setContentsMargins(8, 6, 8, 6)
+        rows.setSpacing(4)
+        bar = QHBoxLayout()
+        second = QHBoxLayout()  # where the preview's stream comes from, and how it is going
+        rows.addLayout(bar)
+        rows.addLayout(second)
         self.title = QLabel(self)
         self.title.setStyleSheet("font-weight: 600; font-size: 13pt;")
         bar.addWidget(self.title)
@@ -143,13 +151,22 @@ class PageDesigner(QWidget):
         modes.addButton(self.design_button)
         modes.addButton(self.preview_button)
         self.preview_button.toggled.connect(self.set_preview)
+        self.clock = ReplayClock()
+        self.replay_bar = ReplayBar(self.clock, document, self)
+        self.replay_bar.setToolTip("Where Call API endpoint gets its stream: the live runner, or a recording replayed at any speed")
+        self.replay_bar.sourceChanged.connect(self._source_changed)
+        self.replay_source: str | None = None
+        """The recording the preview replays (by name), or None for the live runner."""
+        self._replayer: RecordingCaller | None = None
+        second.addWidget(self.replay_bar)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setToolTip("Stop the page's workflows and the endpoint runs they started")
         self.cancel_button.clicked.connect(self.cancel)
         bar.addWidget(self.cancel_button)
         self.status = QLabel(self)
         self.status.setObjectName("previewStatus")
-        bar.addWidget(self.status)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long text never widens the window
+        second.addWidget(self.status, 1)
 
         splitter = QSplitter(self)
         splitter.addWidget(outline_box)
@@ -174,6 +191,7 @@ class PageDesigner(QWidget):
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(250)
         self._status_timer.timeout.connect(self._update_status)
+        self.driver.frameApplied.connect(lambda _count: self._update_status())
         document.pageChanged.connect(self._page_changed)
         document.pagesChanged.connect(lambda: self.set_page(self.page_name))
         document.projectReset.connect(lambda: self.set_page(None))
@@ -239,10 +257,23 @@ class PageDesigner(QWidget):
     def bindings(self) -> LiveBindings | None:
         return self.driver.bindings
 
+    def _source_changed(self, name: str | None) -> None:
+        """Live runner or a recording: the next call (click) uses it; nothing running is interrupted."""
+        self.replay_source = name
+        self._replayer = None if name is None else RecordingCaller(lambda endpoint: self._recording_for(endpoint), self.clock)
+        self._update_status()
+
+    def _recording_for(self, endpoint: str) -> Recording | None:
+        return first_recording(self.document.project, endpoint, self.replay_source)
+
+    def _current_caller(self) -> EndpointCaller:
+        """The replay of the chosen recording (no runner involved), else the live runner."""
+        return self._replayer if self._replayer is not None else self.caller()
+
     def _new_session(self) -> PageSession:
         assert self.page_name is not None
         session = PageSession(
-            self.document.project, self.page_name, _LazyCaller(self.caller), downloads_dir=self.downloads_dir, registry=self.document.registry, open_external=self.open_external
+            self.document.project, self.page_name, _LazyCaller(self._current_caller), downloads_dir=self.downloads_dir, registry=self.document.registry, open_external=self.open_external
         )
         session.on_change.append(self.driver.wake)
         session.on_error.append(self._page_error)
@@ -337,7 +368,8 @@ class PageDesigner(QWidget):
         running = session is not None and session.running
         self.cancel_button.setEnabled(running)
         states = [f"{name}: {state.status}" + (f" · {state.count} message(s)" if state.count else "") for name, state in (session.calls.items() if session else [])]
-        self.status.setText("Preview · " + ("; ".join(states) if states else "click a button to run its workflow"))
+        source = f"replaying {self.replay_source}" if self.replay_source else "live"
+        self.status.setText(f"Preview ({source}) · " + ("; ".join(states) if states else "click a button to run its workflow"))
         if not running and not self.driver.active:
             self._status_timer.setInterval(500)
 

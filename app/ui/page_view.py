@@ -108,11 +108,11 @@ class PageView(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("pageScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(self.scroll)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("pageScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll_area)
         viewport = QWidget()
         viewport.setObjectName("pageViewport")
         around = QVBoxLayout(viewport)
@@ -145,7 +145,7 @@ class PageView(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.body)
-        self.scroll.setWidget(viewport)
+        self.scroll_area.setWidget(viewport)
         self.selection = _SelectionFrame(self.surface)
         self.surface.installEventFilter(self)
         viewport.installEventFilter(self)
@@ -262,12 +262,17 @@ class PageView(QWidget):
         self.selection.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        kind = event.type()
+        if not hasattr(self, "selection"):  # being torn down
+            return False
+        try:
+            kind = event.type()
+        except (KeyError, ValueError):  # a type value the enum does not name
+            return False
         if kind in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.LayoutRequest):
             if self._selected is not None:
                 self._show_selection()
         elif kind == QEvent.Type.MouseButtonPress and self._design and watched is not self._selected_widget():
-            if watched is self.surface or watched is self.scroll.widget():
+            if watched is self.surface or watched is self.scroll_area.widget():
                 self.select(None)
                 self.widgetSelected.emit(PAGE_SELECTED)
                 return True

@@ -91,6 +91,7 @@ class PreviewDriver(QObject):
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._on_frame)
         self._deferring = [False]
+        """Whether the timer ticks (and so holds back full collections); in a list for the slot below."""
         deferring = self._deferring  # not self: the slot must outlive the wrapper
         self.destroyed.connect(lambda *_: resume_full_gc() if deferring[0] else None)
 
@@ -122,12 +123,12 @@ class PreviewDriver(QObject):
 
     # -- the timer ----------------------------------------------------------------------
     def start(self) -> None:
-        """Tick until the source is idle (cheap to call on every change)."""
-        if not self._timer.isActive() and self._source is not None:
-            self._timer.start()
-            if not self._deferring[0]:
-                self._deferring[0] = True
-                defer_full_gc()
+        """Tick until the source is idle (cheap: called on every change of the stream)."""
+        if self._deferring[0] or self._source is None:
+            return
+        self._timer.start()
+        self._deferring[0] = True
+        defer_full_gc()
 
     wake = start
 

@@ -73,6 +73,8 @@ class RunPanel(QWidget):
         self._cancel_requested = False
         self._cancelling: asyncio.Task[None] | None = None
         self._seen_version = -1
+        self.last_inputs: dict[str, Any] = {}
+        """The inputs of the current (or last) run started here."""
         self._external = False
         """The state shown is a preview's call (the page owns it), not a run started here."""
         self._frame = QTimer(self)
@@ -143,6 +145,7 @@ class RunPanel(QWidget):
         self.messages.follow(state)
         self._hide_error()
         self._set_status("Connecting…", "connecting")
+        self.last_inputs = dict(inputs)
         project = self.document.project  # what is on screen now is what runs
         self._task = spawn(self._execute(project, endpoint, inputs, state), name=f"run panel {endpoint}")
         self._frame.start()

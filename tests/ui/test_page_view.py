@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -108,7 +108,9 @@ def test_design_mode_selects_on_click_and_outlines_the_selection(qtbot: Any) -> 
     assert frame.contains(target.mapTo(view.surface, QPoint(0, 0)))
 
     with qtbot.waitSignal(view.widgetSelected) as selected:
-        qtbot.mouseClick(view.view("out").qwidget.viewport(), Qt.MouseButton.LeftButton)
+        out = view.view("out")
+        assert isinstance(out, LiveOutputView)
+        qtbot.mouseClick(out.edit.viewport(), Qt.MouseButton.LeftButton)
     assert selected.args == ["out"]
     with qtbot.waitSignal(view.widgetSelected) as selected:
         qtbot.mouseClick(view.surface, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
@@ -182,6 +184,24 @@ def test_driver_ticks_while_the_source_runs_and_stops_after_a_last_frame(qtbot: 
     driver.start()
     qtbot.waitUntil(lambda: view.view("status").label.text() == "late")  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: not driver.active)
+
+
+def test_full_garbage_collections_wait_while_the_driver_ticks(qtbot: Any) -> None:
+    page = report_page()
+    view = shown_page(qtbot, Page(name="blank"))
+    session = FakeSession(page)
+    before = gc.get_threshold()
+    driver = PreviewDriver(view, session)
+    driver.set_page(page)
+    driver.start()
+    assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > 10**6
+    other = PreviewDriver(view, session)
+    other.set_page(page)
+    other.start()
+    driver.stop()
+    assert gc.get_threshold()[2] > 10**6  # another preview still ticks
+    other.stop()
+    assert gc.get_threshold() == before
 
 
 def test_flush_does_one_frame_now(qtbot: Any) -> None:

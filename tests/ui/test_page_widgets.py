@@ -18,7 +18,7 @@ from app.ui.page_widgets.button import ButtonView
 from app.ui.page_widgets.chunk_list import ChunkListView
 from app.ui.page_widgets.container import ContainerView
 from app.ui.page_widgets.download_button import DownloadButtonView
-from app.ui.page_widgets.live_output import LiveOutputView
+from app.ui.page_widgets.live_output import SOFT_BREAK_AT, LiveOutputView, soft_break
 from app.ui.page_widgets.progress_bar import ProgressBarView
 from app.ui.page_widgets.registry import UnknownWidgetView
 from app.ui.page_widgets.text import TextView
@@ -61,7 +61,7 @@ def test_every_widget_type_has_a_renderer(qtbot: Any) -> None:
         assert isinstance(view, RENDERERS[widget_type.id]) and isinstance(view.qwidget, QWidget)
     unknown = view_for(Widget(id="w", type="from_the_future"))
     qtbot.addWidget(unknown.qwidget)
-    assert isinstance(unknown, UnknownWidgetView) and "from_the_future" in unknown.qwidget.text()
+    assert isinstance(unknown, UnknownWidgetView) and isinstance(unknown.qwidget, QLabel) and "from_the_future" in unknown.qwidget.text()
 
 
 # -- text --------------------------------------------------------------------------------
@@ -185,6 +185,40 @@ def test_live_output_stays_at_the_bottom_unless_the_reader_scrolled_up(qtbot: An
     text += "more\n" * 10
     view.apply({"text": text})
     assert bar.value() == 5
+
+
+def test_live_output_keeps_its_text_across_design_mode_and_visibility(qtbot: Any) -> None:
+    view: LiveOutputView = make(qtbot, "live_output")
+    view.apply({"text": "one "})
+    view.set_design_mode(True)
+    view.apply({"visible": False, "text": "one two "})
+    view.set_design_mode(False)
+    view.apply({"visible": True, "text": "one two three"})
+    assert view.text == view.edit.toPlainText() == "one two three" and view.replacements == 0
+
+
+def test_a_very_long_line_is_shown_in_paragraphs_but_copied_exactly(qtbot: Any) -> None:
+    view: LiveOutputView = make(qtbot, "live_output")
+    document = view.edit.document()
+    text = ""
+    for _ in range(40):
+        text += "word " * 100  # one line of 20,000 characters in 40 appends
+        view.apply({"text": text})
+    assert view.text == text and view.replacements == 0
+    shown = view.edit.toPlainText()
+    assert len(shown) == len(text) and shown.replace("\n", " ") == text
+    assert document.blockCount() >= len(text) // SOFT_BREAK_AT  # laid out in pieces, not one 20,000-character paragraph
+    assert max(len(block) for block in shown.split("\n")) <= SOFT_BREAK_AT + len("word ")
+    view.edit.selectAll()
+    assert view.edit.createMimeDataFromSelection().text() == text
+
+
+def test_soft_break_keeps_length_and_breaks_only_at_spaces() -> None:
+    assert soft_break("abc def", 0, limit=100) == ("abc def", 7)
+    assert soft_break("aaaa bbbb cccc", 0, limit=6) == ("aaaa bbbb\ncccc", 4)
+    assert soft_break("xxxxxxxxxx", 3, limit=4) == ("xxxxxxxxxx", 13)  # no space: stays long
+    assert soft_break(" tail", 13, limit=4) == ("\ntail", 4)
+    assert soft_break("a\nbb cc dd", 0, limit=3) == ("a\nbb cc\ndd", 2)
 
 
 def test_live_output_placeholder_and_font(qtbot: Any) -> None:

@@ -37,7 +37,7 @@ from app.core.bindings import ANY_ROOT, Input, binding_inputs
 from app.core.formula import UNDEFINED, Formula, FormulaError, compile_formula, to_json_value
 from app.core.interface import DEFAULT_CALL_NAME
 from app.core.project import Page, Widget, walk_widgets
-from app.core.values import is_formula
+from app.core.values import formula_source, is_formula
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
 
 __all__ = [
@@ -282,7 +282,7 @@ class LiveBindings:
         if not is_formula(raw):
             binding.constant = raw.model_dump(by_alias=True) if isinstance(raw, BaseModel) else raw
             return
-        source = raw.formula if isinstance(raw, BaseModel) else raw["$formula"]
+        source = formula_source(raw)
         binding.source = source
         try:
             formula = compile_formula(source)

@@ -23,7 +23,7 @@ from app.core.project import Widget
 from app.core.values import is_formula, truthy
 from app.core.widgets.registry import default_widget_registry
 
-__all__ = ["WIDGET_ID_PROPERTY", "WidgetView", "add_to_box", "display_text", "number", "repolish"]
+__all__ = ["WIDGET_ID_PROPERTY", "WidgetView", "add_to_box", "display_text", "number", "place_in_box", "repolish"]
 
 WIDGET_ID_PROPERTY = "pageWidgetId"
 """Dynamic property on each renderer's top Qt widget: the page widget id it shows."""
@@ -122,7 +122,7 @@ class WidgetView(QObject):
         self._design = False
         self._visible = True
         self._enabled = True
-        self._shown = True
+        self._qt_visible = True
         self._focus_policies: dict[QWidget, Qt.FocusPolicy] = {}
         self.qwidget: QWidget = self.create(parent)
         self.qwidget.setProperty(WIDGET_ID_PROPERTY, widget.id)
@@ -204,8 +204,8 @@ class WidgetView(QObject):
 
     def _show_visibility(self) -> None:
         shown = self._visible or self._design
-        if shown != self._shown:  # never show() a widget nobody hid: a top-level one would open a window
-            self._shown = shown
+        if shown != self._qt_visible:  # never show() a widget nobody hid: a top-level one would open a window
+            self._qt_visible = shown
             self.qwidget.setVisible(shown)
         faded = self._design and not self._visible
         if faded and not isinstance(self.qwidget.graphicsEffect(), QGraphicsOpacityEffect):
@@ -216,9 +216,12 @@ class WidgetView(QObject):
             self.qwidget.setGraphicsEffect(None)  # type: ignore[arg-type]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if not self._design:
+        if not getattr(self, "_design", False):  # also while the wrapper is being torn down
             return False
-        kind = event.type()
+        try:
+            kind = event.type()
+        except (KeyError, ValueError):  # a type value the enum does not name
+            return False
         if kind == QEvent.Type.MouseButtonPress:
             self.selectRequested.emit(self.widget_id)
             return True

@@ -78,9 +78,9 @@ class LiveOutputView(WidgetView):
     type_id = "live_output"
 
     def create(self, parent: QWidget | None) -> QWidget:
-        self._shown = ""
+        self._text = ""
         self._column = 0
-        self.edit = _LiveTextEdit(lambda: self._shown, parent)
+        self.edit = _LiveTextEdit(lambda: self._text, parent)
         self.edit.setObjectName("pageLiveOutput")
         self.edit.setReadOnly(True)
         self.edit.setMinimumHeight(120)
@@ -95,7 +95,7 @@ class LiveOutputView(WidgetView):
     @property
     def text(self) -> str:
         """The exact text shown (the document has the same characters, some spaces shown as line breaks)."""
-        return self._shown
+        return self._text
 
     def apply_props(self, values: Mapping[str, Any]) -> None:
         if "placeholder" in values:
@@ -109,7 +109,7 @@ class LiveOutputView(WidgetView):
             self.set_text(display_text(values["text"]))
 
     def set_text(self, text: str) -> None:
-        shown = self._shown
+        shown = self._text
         if text == shown:
             return
         bar = self.edit.verticalScrollBar()
@@ -124,6 +124,6 @@ class LiveOutputView(WidgetView):
             display, self._column = soft_break(text, 0)
             self.edit.setPlainText(display)
             self.replacements += 1
-        self._shown = text
+        self._text = text
         if following:
             bar.setValue(bar.maximum())

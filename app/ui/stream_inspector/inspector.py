@@ -1,0 +1,501 @@
+"""The stream inspector: every message of the latest run, its actions in time, its rates and its health.
+
+It follows a live call (``follow``: the Run panel's runs and the Preview's
+calls) or shows a saved recording (``show_recording``). The stream task only
+writes into the ``StreamState``; a :class:`StreamLog` hooked on it stores
+each message in a few columns. A ~60 Hz frame timer, running only while
+something changes, appends the new rows to the table in one insert and
+redraws the timeline and the plot at most every fourth frame, so 10,000
+messages a second never reach a widget one by one and the table never resets
+while a run streams. While it ticks, Python's full garbage collections wait
+(as the preview's driver does): a full pass over a long run's retained
+messages would freeze the window for a few hundred milliseconds.
+
+Saving: "Save as recording…" emits ``saveRequested``; the window asks a name
+and pushes ``AddRecordingCommand(document, inspector.recording(name, project))``.
+The inspector never edits the project itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.client.stream_state import StreamState
+from app.core.project import Project, Recording
+from app.core.registry import Registry, default_registry
+from app.core.stream_health import HealthReport
+from app.editor.stream_log import StreamLog
+from app.ui.preview_driver import defer_full_gc, resume_full_gc
+from app.ui.stream_inspector.health_panel import HealthPanel
+from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, SEQUENCE, SIZE, STATUS, TIME, StreamLogModel
+from app.ui.stream_inspector.rate_plot import RatePlot, format_bytes, format_count
+from app.ui.stream_inspector.timeline import TimelineStrip, format_duration
+
+__all__ = ["ORIGIN_PREVIEW", "ORIGIN_RECORDING", "ORIGIN_RUN", "StreamInspector"]
+
+ORIGIN_RUN = "Run panel"
+ORIGIN_PREVIEW = "Preview"
+ORIGIN_RECORDING = "Recording"
+FRAME_MS = 16
+PAINT_EVERY = 4
+"""Frames between redraws of the timeline, the plot and the header while streaming (~15 Hz)."""
+LIVE_HEALTH_MAX = 2_000
+"""While streaming, health is re-checked once a second up to this many messages (~10 ms); beyond, when the stream ends."""
+HEALTH_IN_THREAD = 5_000
+"""A longer stream is checked on a worker thread (about 3 s per million messages), so no frame waits for it."""
+_STATUS_COLOURS = {"done": "#12936b", "error": "#d0343a", "cancelled": "#c98a00", "streaming": "#3b6fe0", "connecting": "#6b7280"}
+_STYLE = """
+QLabel#inspectorOrigin { background: #eef1f6; color: #4b5563; border-radius: 8px; padding: 1px 8px; }
+QLabel#inspectorCaption { color: #6b7280; font-weight: bold; }
+QPushButton#saveRecording { padding: 3px 12px; }
+QFrame#inspectorCard { background: white; border: 1px solid #d5d8de; border-radius: 4px; }
+QTableView#inspectorMessages { border: 1px solid #d5d8de; border-radius: 4px; background: white; alternate-background-color: #f7f8fa;
+    selection-background-color: #3b6fe0; selection-color: white; }
+QTableView#inspectorMessages::item { padding: 0 6px; }
+QTableView#inspectorMessages QHeaderView::section { background: #f4f5f7; color: #4b5563; font-weight: bold; padding: 4px 6px;
+    border: none; border-bottom: 1px solid #d5d8de; border-right: 1px solid #e3e6eb; }
+"""
+
+
+class StreamInspector(QWidget):
+    """The dock's content. Feed it with ``follow`` or ``show_recording``; it never changes the project."""
+
+    actionSelected = Signal(str, str)
+    """(endpoint, action id): a message row (or a timeline lane) was selected; the window selects the action."""
+    saveRequested = Signal()
+    """"Save as recording…" was clicked (only enabled once the run has ended)."""
+    _healthReady = Signal(object, object)
+    """(log, report) from the worker thread that checked a long stream."""
+
+    def __init__(self, registry: Registry | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.registry = registry or default_registry()
+        self.log: StreamLog | None = None
+        self.origin = ""
+        self.model = StreamLogModel(self)
+        self._seen_version = -1
+        self._frames = 0
+        self._health_at = 0.0
+        self._health_version = -1
+        self._statuses: list[str] = []
+        self._frame = QTimer(self)
+        self._frame.setInterval(FRAME_MS)
+        self._frame.timeout.connect(self._on_frame)
+        self._deferring = [False]
+        deferring = self._deferring
+        self.destroyed.connect(lambda *_: resume_full_gc() if deferring[0] else None)
+        self._build()
+        self._healthReady.connect(self._show_health)
+        self._show_header()
+
+    # -- feeding ---------------------------------------------------------------------
+    def follow(self, state: StreamState, endpoint: str, origin: str = ORIGIN_RUN, *, inputs: dict[str, Any] | None = None) -> StreamLog:
+        """Show ``state``'s call live from now on (a new call on the same state starts the view over)."""
+        log = StreamLog(endpoint)
+        log.attach(state, endpoint, inputs=inputs)
+        self._show_log(log, origin)
+        return log
+
+    def show_recording(self, recording: Recording) -> StreamLog:
+        """Show a saved recording (its messages, their actions and times, its health); nothing runs."""
+        log = StreamLog.from_recording(recording)
+        self._show_log(log, ORIGIN_RECORDING)
+        return log
+
+    def clear(self) -> None:
+        self._drop_log()
+        self.model.set_log(None)
+        self.timeline.set_log(None)
+        self.plot.set_log(None)
+        self.health.show_report(None, note="Health is checked when the stream ends.")
+        self.health.set_summary("")
+        self._stop_frames()
+        self._show_header()
+
+    def _drop_log(self) -> None:
+        old, self.log = self.log, None
+        if old is not None:
+            old.detach()
+            old.on_change.clear()
+
+    def _show_log(self, log: StreamLog, origin: str) -> None:
+        self._drop_log()
+        self.log, self.origin = log, origin
+        log.on_change.append(self._log_changed)
+        self._seen_version = -1
+        self._health_version = -1
+        self._statuses = []
+        with QSignalBlocker(self.status_filter):
+            self.status_filter.clear()
+            self.status_filter.addItem("All statuses", None)
+        self.model.set_status_filter(None)
+        self.model.set_log(log)
+        self.timeline.set_log(log)
+        self.plot.set_log(log)
+        self.health.show_report(None, note="Health is checked when the stream ends.")
+        self.health.set_summary("")
+        self.sync_now()
+        if not log.ended:
+            self._start_frames()
+
+    def _log_changed(self, _log: StreamLog) -> None:
+        """The log started over or ended (from the stream task): make sure the frame timer runs. Cheap."""
+        self._start_frames()
+
+    # -- frames ------------------------------------------------------------------------
+    def _start_frames(self) -> None:
+        """Tick while a run streams; Python's full collections wait meanwhile (see ``preview_driver``)."""
+        if not self._frame.isActive():
+            self._frame.start()
+        if not self._deferring[0]:
+            self._deferring[0] = True
+            defer_full_gc()
+
+    def _stop_frames(self) -> None:
+        self._frame.stop()
+        if self._deferring[0]:
+            self._deferring[0] = False
+            resume_full_gc()
+
+    def _on_frame(self) -> None:
+        log = self.log
+        if log is None:
+            self._stop_frames()
+            return
+        self._frames += 1
+        changed = log.version != self._seen_version
+        if changed:
+            self._seen_version = log.version
+            self._sync_rows()
+        if log.ended:
+            self._stop_frames()
+            self._repaint(final=True)
+        elif changed and self._frames % PAINT_EVERY == 0:
+            self._repaint(final=False)
+        elif self._frames % 15 == 0:
+            self._show_header()  # the elapsed time goes on even when nothing arrives
+
+    def sync_now(self) -> None:
+        """Take in everything logged so far and redraw (what a frame does; tests call it too)."""
+        if self.log is not None:
+            self._seen_version = self.log.version
+        self._sync_rows()
+        self._repaint(final=self.log is not None and self.log.ended)
+
+    def _sync_rows(self) -> None:
+        bar = self.table.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum() - 2
+        if self.model.sync() and at_bottom and not self.table.selectionModel().hasSelection():
+            self.table.scrollToBottom()
+
+    def _repaint(self, *, final: bool) -> None:
+        self.timeline.refresh()
+        self.plot.refresh()
+        self._show_header()
+        self._refresh_filter()
+        self._check_health(final)
+
+    def _check_health(self, final: bool) -> None:
+        log = self.log
+        if log is None or log.version == self._health_version:
+            return
+        now = time.monotonic()
+        if not final:
+            if log.count > LIVE_HEALTH_MAX:
+                self.health.show_report(None, note=f"Health is checked when the stream ends ({log.count:,} messages so far).")
+                return
+            if now - self._health_at < 1.0:
+                return
+        self._health_at, self._health_version = now, log.version
+        if log.count <= HEALTH_IN_THREAD:
+            self._show_health(log, log.health())
+            return
+        self.health.show_report(None, note=f"Checking the health of {log.count:,} messages…")
+
+        def check() -> None:
+            report = log.health()
+            with contextlib.suppress(RuntimeError):  # the inspector was closed meanwhile
+                self._healthReady.emit(log, report)
+
+        threading.Thread(target=check, name="stream health", daemon=True).start()
+
+    def _show_health(self, log: StreamLog, report: HealthReport) -> None:
+        if log is not self.log:
+            return
+        self.health.set_summary(self._summary(log, report))
+        self.health.show_report(report)
+
+    @staticmethod
+    def _summary(log: StreamLog, report: HealthReport) -> str:
+        summary = report.summary
+        if not summary.count:
+            return "No messages: a normal call with one response."
+        parts = [f"peak {summary.peak_rate_per_s:,} msg/s"]
+        if summary.mean_rate_per_s is not None:
+            parts.append(f"mean {format_count(summary.mean_rate_per_s)} msg/s")
+        parts.append(f"mean size {format_bytes(summary.bytes_total / summary.count)}")
+        largest = f"largest {format_bytes(summary.max_bytes)}"
+        if log.largest >= 0:
+            largest += f" (#{log.seq[log.largest]})"
+        parts.append(largest)
+        parts.append(f"longest silence {format_duration(summary.max_gap)}")
+        return " · ".join(parts)
+
+    # -- header and filter ---------------------------------------------------------------
+    def _show_header(self) -> None:
+        log = self.log
+        if log is None:
+            self.title.setText("<b>Stream inspector</b>")
+            self.origin_label.hide()
+            self.status_label.setText("")
+            self.details.setText("Run an endpoint from the Run panel, or click a button in the Preview, to see its stream here.")
+            self.save_button.setEnabled(False)
+            return
+        self.title.setText(f"<b>{log.endpoint or 'stream'}</b>")
+        self.origin_label.setText(self.origin)
+        self.origin_label.show()
+        status = log.status
+        colour = _STATUS_COLOURS.get(status, "#6b7280")
+        self.status_label.setText(f"<span style='color:{colour}; font-weight:bold'>● {status}</span>")
+        if log.duration is not None:
+            took = log.duration
+        elif log.started_at is not None:
+            took = time.monotonic() - log.started_at
+        else:
+            took = log.end_time()
+        rate = log.count / took if took > 0 else 0.0
+        details = [f"{log.count:,} message{'s' if log.count != 1 else ''}", format_duration(took), format_bytes(log.bytes_total())]
+        if log.count > 1 and took > 0:
+            details.append(f"{format_count(rate)} msg/s")
+        if log.traced:
+            details.append(f"{log.span_count:,} span{'s' if log.span_count != 1 else ''}")
+        if log.error:
+            details.append(f"<span style='color:#d0343a'>{log.error}</span>")
+        self.details.setText(" · ".join(details))
+        recorded = log.recording is not None
+        self.save_button.setEnabled(log.ended and not recorded)
+        self.save_button.setToolTip(
+            "This is a saved recording" if recorded else "Keep this stream in the project to replay it in the Preview without a runner"
+            if log.ended else "Available once the run has ended"
+        )  # fmt: skip
+
+    def _refresh_filter(self) -> None:
+        counts = self.model.status_counts
+        statuses = list(counts)
+        combo = self.status_filter
+        with QSignalBlocker(combo):
+            if statuses != self._statuses:
+                current = combo.currentData()
+                self._statuses = statuses
+                combo.clear()
+                combo.addItem("All statuses", None)
+                for status in statuses:
+                    combo.addItem("", status)
+                combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
+            total = sum(counts.values())
+            combo.setItemText(0, f"All statuses · {total:,}")
+            for index, status in enumerate(statuses, start=1):
+                combo.setItemText(index, f"{status or '(no status)'} · {counts[status]:,}")
+
+    def set_status_filter(self, status: str | None) -> None:
+        """Show only messages of ``status`` (``""``: those without one; None: all)."""
+        index = self.status_filter.findData(status) if status is not None else 0
+        if index < 0:
+            self._statuses.append(status or "")
+            self.status_filter.addItem(status or "(no status)", status)
+            index = self.status_filter.count() - 1
+        self.status_filter.setCurrentIndex(index)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        selected = self.selected_log_index()
+        self.model.set_status_filter(self.status_filter.currentData())
+        if selected is not None:
+            row = self.model.row_of(selected)
+            if row is not None:
+                self._select_row(row)
+
+    # -- selection ----------------------------------------------------------------------
+    def selected_log_index(self) -> int | None:
+        current = self.table.selectionModel().currentIndex()
+        if not current.isValid() or not self.table.selectionModel().isRowSelected(current.row(), QModelIndex()):
+            return None
+        return self.model.log_index(current.row())
+
+    def select_seq(self, seq: int) -> bool:
+        """Select the message with sequence number ``seq`` (clearing a filter that hides it)."""
+        log = self.log
+        if log is None:
+            return False
+        self.sync_now()
+        index = log.index_of_seq(seq)
+        if index is None:
+            return False
+        row = self.model.row_of(index)
+        if row is None:
+            self.set_status_filter(None)
+            row = self.model.row_of(index)
+        if row is None:
+            return False
+        self._select_row(row)
+        return True
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, SEQUENCE)
+        self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        log = self.log
+        if log is None or not current.isValid():
+            self.timeline.set_marker(None)
+            return
+        at = self.model.log_index(current.row())
+        action = log.action_id(at)
+        self.timeline.set_marker(log.tick_time(at), action)
+        if action:
+            self.actionSelected.emit(log.endpoint, action)
+
+    def _lane_clicked(self, action_id: str) -> None:
+        if self.log is not None:
+            self.timeline.set_marker(self.timeline.marker, action_id)
+            self.actionSelected.emit(self.log.endpoint, action_id)
+
+    # -- saving -------------------------------------------------------------------------
+    def recording(self, name: str, project: Project | None = None) -> Recording:
+        """The shown run as a recording named ``name`` (``ValueError`` if it has not ended or cannot be kept whole)."""
+        if self.log is None:
+            raise ValueError("there is no run to save")
+        return self.log.to_recording(name, project)
+
+    def suggested_name(self) -> str:
+        """A default name for "Save as recording…": the endpoint's (the command adds -2, -3… on a clash)."""
+        endpoint = self.log.endpoint if self.log is not None else ""
+        return endpoint or "recording"
+
+    # -- widgets ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.setObjectName("streamInspector")
+        self.setStyleSheet(_STYLE)
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-size: 11pt;")
+        self.origin_label = QLabel(self)
+        self.origin_label.setObjectName("inspectorOrigin")
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("inspectorStatus")
+        self.details = QLabel(self)
+        self.details.setObjectName("inspectorDetails")
+        self.details.setStyleSheet("color: #4b5563;")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_filter = QComboBox(self)
+        self.status_filter.setObjectName("statusFilter")
+        self.status_filter.setToolTip("Show only the messages of one status")
+        self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status_filter.addItem("All statuses", None)
+        self.status_filter.currentIndexChanged.connect(lambda _index: self._apply_filter())
+        self.save_button = QPushButton("Save as recording…", self)
+        self.save_button.setObjectName("saveRecording")
+        self.save_button.clicked.connect(self.saveRequested.emit)
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        header.addWidget(self.title)
+        header.addWidget(self.origin_label)
+        header.addWidget(self.status_label)
+        header.addWidget(self.details, 1)
+        header.addWidget(QLabel("Status:", self))
+        header.addWidget(self.status_filter)
+        header.addWidget(self.save_button)
+
+        self.timeline = TimelineStrip(self.registry, self)
+        self.timeline.laneClicked.connect(self._lane_clicked)
+        timeline_scroll = QScrollArea(self)
+        timeline_scroll.setWidget(self.timeline)
+        timeline_scroll.setWidgetResizable(True)
+        timeline_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        timeline_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        timeline_scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: white; }")
+        self.plot = RatePlot(self)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("inspectorMessages")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header_view = self.table.horizontalHeader()
+        header_view.setHighlightSections(False)
+        header_view.setStretchLastSection(True)
+        for column, width in ((SEQUENCE, 60), (TIME, 92), (GAP, 84), (SIZE, 76), (STATUS, 92), (ACTION, 140)):
+            header_view.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, width)
+        header_view.setSectionResizeMode(DATA, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        self.health = HealthPanel(self)
+        self.health.findingActivated.connect(self.select_seq)
+
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(_card("Timeline", timeline_scroll, self))
+        top.addWidget(_card("Rate", self.plot, self))
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 2)
+        top.setChildrenCollapsible(False)
+        bottom = QSplitter(Qt.Orientation.Horizontal, self)
+        bottom.addWidget(self.table)
+        bottom.addWidget(self.health)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 1)
+        bottom.setChildrenCollapsible(False)
+        self.health.setMinimumWidth(240)
+        body = QSplitter(Qt.Orientation.Vertical, self)
+        body.addWidget(top)
+        body.addWidget(bottom)
+        body.setStretchFactor(0, 2)
+        body.setStretchFactor(1, 3)
+        body.setChildrenCollapsible(False)
+        self.splitters = (top, bottom, body)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(body, 1)
+
+
+def _card(caption: str, content: QWidget, parent: QWidget) -> QWidget:
+    """A captioned white panel around a painted view."""
+    card = QFrame(parent)
+    card.setObjectName("inspectorCard")
+    label = QLabel(caption, card)
+    label.setObjectName("inspectorCaption")
+    layout = QVBoxLayout(card)
+    layout.setContentsMargins(8, 6, 8, 6)
+    layout.setSpacing(2)
+    layout.addWidget(label)
+    layout.addWidget(content, 1)
+    return card
