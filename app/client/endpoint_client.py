@@ -38,6 +38,8 @@ SSE_MEDIA_TYPE = "text/event-stream"
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[A-Za-z_]+)?\}")
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+YIELD_EVERY_S = 0.003
+"""Longest stretch of message parsing without giving the event loop (the editor's UI) a turn."""
 """Failures before the request left: trying again cannot run the workflow twice."""
 
 
@@ -195,7 +197,12 @@ class StreamCall:
                     await response.aread()
                     self._answer(response.status_code, _json_body(response))
                     return
+                loop = asyncio.get_running_loop()
+                share_at = loop.time() + YIELD_EVERY_S
                 async for event in EventSource(response).aiter_sse():
+                    if loop.time() > share_at:  # a buffered batch is parsed in one go: let the UI's frame in between
+                        await asyncio.sleep(0)
+                        share_at = loop.time() + YIELD_EVERY_S
                     kind = event.event
                     if kind == "message":
                         progressed = True

@@ -257,8 +257,14 @@ class StreamLog:
         return self._latest if self.duration is None else max(self._latest, self.duration)
 
     # -- following a live call ---------------------------------------------------
-    def attach(self, state: StreamState, endpoint: str | None = None, *, inputs: dict[str, Any] | None = None) -> None:
-        """Record ``state`` from now on (what it holds already is taken in at once). A new call on it starts the log over."""
+    def attach(self, state: StreamState, endpoint: str | None = None, *, inputs: dict[str, Any] | None = None, history: bool = True) -> None:
+        """Record ``state`` from now on; a new call on it (``begin``) starts the log over.
+
+        With ``history`` what the state holds already is taken in at once (all
+        of it stamped with the latest arrival time); without, the log waits
+        for the state's next call (the Preview reuses a call's state, and its
+        last run may hold a million messages nobody asked to see again).
+        """
         self.detach()
         if endpoint is not None:
             self.endpoint = endpoint
@@ -266,6 +272,8 @@ class StreamLog:
         self._recording = None
         self._state = state
         self._restart(state)
+        if not history:
+            self._seen_count, self._seen_traces, self._seen_status = state.count, len(state.traces), state.status
         state.on_change.append(self._on_state_change)
         self._on_state_change(state)
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import os
 import statistics
@@ -548,8 +549,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--only", action="append", choices=["load", "latency", "cost"], help="run only these sections")
+    parser.add_argument("--wait-ms", type=int, help="the latency section's Wait after each send (default: %(default)s)")
     args = parser.parse_args()
     size = QUICK if args.quick else Sizes()
+    if args.wait_ms is not None:
+        size = dataclasses.replace(size, latency_wait_ms=args.wait_ms)
     existing = QApplication.instance()
     application = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     application.setQuitOnLastWindowClosed(False)  # previews open and close windows between runs

@@ -36,6 +36,10 @@ STATUS_COLOURS = {
     "chunk": QColor("#5f6b7a"),
 }
 LOG_INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
+_DISPLAY, _ALIGNMENT, _FOREGROUND, _FONT, _TOOLTIP = (
+    int(role.value) for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole)
+)
+_ROLES = frozenset({_DISPLAY, _ALIGNMENT, _FOREGROUND, _FONT, _TOOLTIP, int(LOG_INDEX_ROLE)})
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -176,29 +180,28 @@ class StreamLogModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Called a few hundred times per repaint: plain int roles, precomputed alignments, no work for other roles."""
+        if role not in _ROLES:
+            return None
         log = self.log
         if log is None or not index.isValid():
             return None
         at, column = self.log_index(index.row()), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(log, at, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _alignment(column)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ALIGNMENT:
+            return _ALIGNMENTS[column]
+        if role == _FOREGROUND:
             if column == STATUS:
                 return STATUS_COLOURS.get(log.status_of(at), theme.TEXT)
             if column == GAP and log.gap(at) >= LONG_GAP_S:
                 return theme.WARNING
-            if column in (SEQUENCE, TIME, GAP, SIZE):
-                return theme.TEXT_MUTED
-            return None
-        if role == Qt.ItemDataRole.FontRole and column == DATA:
-            return self._mono
-        if role == Qt.ItemDataRole.ToolTipRole and column == DATA:
-            return self._full_text(log, at)
-        if role == LOG_INDEX_ROLE:
-            return at
-        return None
+            return theme.TEXT_MUTED if column in NUMERIC else None
+        if role == _FONT:
+            return self._mono if column == DATA else None
+        if role == _TOOLTIP:
+            return self._full_text(log, at) if column == DATA else None
+        return at  # LOG_INDEX_ROLE
 
     @staticmethod
     def _display(log: StreamLog, at: int, column: int) -> str:
@@ -239,3 +242,6 @@ _HEADER_TIPS = (
 def _alignment(column: int) -> Qt.AlignmentFlag:
     horizontal = Qt.AlignmentFlag.AlignRight if column in NUMERIC else Qt.AlignmentFlag.AlignLeft
     return horizontal | Qt.AlignmentFlag.AlignVCenter
+
+
+_ALIGNMENTS = tuple(_alignment(column) for column in range(len(COLUMNS)))
