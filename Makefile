@@ -52,6 +52,8 @@ bench: $(STAMP)
 	$(BIN)/python tests/perf/bench_engine.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_editor.py
 	$(BIN)/python tests/perf/bench_serve.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_preview.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_stream_inspector.py
 
 schema: $(STAMP)
 	$(BIN)/streamwright schema -o resources/schema/project.schema.json

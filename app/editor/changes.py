@@ -31,6 +31,8 @@ class ProjectChanges:
     """Pages were added, removed, renamed or reordered."""
     pages: list[str] = field(default_factory=list)
     """Pages (by name) whose title, variables or widgets changed (not counting their workflows' actions)."""
+    recordings: bool = False
+    """Recordings or stream tests were added, removed or changed."""
     other: bool = False
     """Project name or description."""
 
@@ -38,7 +40,7 @@ class ProjectChanges:
     def any(self) -> bool:
         return bool(
             self.endpoint_list or self.renamed or self.endpoint_settings or self.workflows or self.actions
-            or self.page_list or self.pages or self.other
+            or self.page_list or self.pages or self.recordings or self.other
         )  # fmt: skip
 
 
@@ -47,6 +49,7 @@ def diff_projects(old: Project, new: Project) -> ProjectChanges:
     if old is new:
         return changes
     changes.other = (old.name, old.description) != (new.name, new.description)
+    changes.recordings = (old.recordings, old.stream_tests) != (new.recordings, new.stream_tests)
     if old.pages is not new.pages and old.pages != new.pages:
         _diff_pages(old, new, changes)
     old_names = [e.name for e in old.endpoints]

@@ -67,6 +67,8 @@ class Document(QObject):
     """Pages were added, removed, renamed or reordered."""
     pageChanged = Signal(str)
     """A page's title, variables or widgets changed (by page name)."""
+    recordingsChanged = Signal()
+    """Recordings or stream tests were added, removed, renamed or changed."""
     dirtyChanged = Signal(bool)
     filePathChanged = Signal(str)
     """The file path, or "" for a project never saved."""
@@ -277,6 +279,8 @@ class Document(QObject):
             self.pagesChanged.emit()
         for name in changes.pages:
             self.pageChanged.emit(name)
+        if changes.recordings:
+            self.recordingsChanged.emit()
         for name in changes.workflows:
             self.workflowChanged.emit(name)
         for name, action_id in changes.actions:

@@ -8,6 +8,7 @@ redraw from Document signals (they never hold the project themselves).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import json
 import re
@@ -33,22 +34,22 @@ from app.editor.commands.endpoints import AddEndpointCommand
 from app.editor.document import Document
 from app.editor.models.palette import PaletteModel
 from app.client.runner_process import RunnerProcess
-from app.client.stream_tests_process import StreamTestsError, run_stream_tests
-from app.editor.commands.stream_tests import AddStreamTestFromRecordingCommand
-from app.ui.stream_tests_dialog import StreamTestsDialog
-from app.ui.stream_inspector import ORIGIN_PREVIEW, ORIGIN_RUN, StreamInspector
 from app.editor.commands.recordings import AddRecordingCommand
 from app.ui.async_runtime import spawn
 from app.ui.find_action import FindActionPopup
 from app.ui.inspector import Inspector
 from app.ui.inspector.widget_inspector import WidgetInspector
-from app.ui.page_designer import PageDesigner
 from app.ui.palette_panel import PalettePanel
 from app.ui.problems_panel import ProblemsPanel
 from app.ui.project_sidebar import ProjectSidebar
 from app.ui.quick_add import QuickAddPopup
 from app.ui.run_panel import RunPanel
 from app.ui.workflow_canvas import InterfaceWorkflow, WorkflowCanvas
+
+if TYPE_CHECKING:  # built on first use: the window shows sooner (see MainWindow.designer)
+    from app.ui.page_designer import PageDesigner
+    from app.ui.stream_inspector import StreamInspector
+    from app.ui.stream_tests_dialog import StreamTestsDialog
 
 ORGANIZATION, APPLICATION = "Streamwright", "Streamwright"
 MAX_RECENT = 8
@@ -80,16 +81,15 @@ class MainWindow(QMainWindow):
         canvas_layout.addWidget(self.canvas, 1)
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self.runner = self._new_runner()
-        self.designer = PageDesigner(self.document, lambda: self.runner)
+        self._designer: PageDesigner | None = None
         self.center = QStackedWidget()
         self.center.addWidget(canvas_box)
-        self.center.addWidget(self.designer)
         self.setCentralWidget(self.center)
         self.sidebar = ProjectSidebar(self.document)
         self.palette_panel = PalettePanel()
         self.interface_palette = PalettePanel(model=PaletteModel(self.document.registry, where="interface"))
         self.palettes = QStackedWidget()
-        for panel in (self.palette_panel, self.interface_palette, self.designer.palette):
+        for panel in (self.palette_panel, self.interface_palette):
             self.palettes.addWidget(panel)
         self.problems_panel = ProblemsPanel()
         self.quick_add = QuickAddPopup(self)
@@ -103,15 +103,19 @@ class MainWindow(QMainWindow):
         self.problems_dock = self._dock("Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.inspector = Inspector(self.document)
         self.widget_inspector = WidgetInspector(self.document)
-        self.widget_inspector.live_values = self.designer.live_values
         self.inspectors = QStackedWidget()
         self.inspectors.addWidget(self.inspector)
         self.inspectors.addWidget(self.widget_inspector)
         self.inspector_dock = self._dock("Inspector", self.inspectors, Qt.DockWidgetArea.RightDockWidgetArea)
         self.run_panel = RunPanel(self.document, self.runner)
         self.run_dock = self._dock("Run", self.run_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.stream_inspector = StreamInspector(self.document.registry)
-        self.stream_dock = self._dock("Stream", self.stream_inspector, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._stream_inspector: StreamInspector | None = None
+        placeholder = QLabel("Every run from the Run panel or the page Preview shows here: its messages, action timeline, rates and health.")
+        placeholder.setWordWrap(True)
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setStyleSheet("color: #6b7280; padding: 24px;")
+        self.stream_dock = self._dock("Stream", placeholder, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.stream_dock.visibilityChanged.connect(lambda visible: self.stream_inspector if visible else None)
         self.tabifyDockWidget(self.problems_dock, self.run_dock)
         self.tabifyDockWidget(self.run_dock, self.stream_dock)
         self.run_dock.raise_()
@@ -209,22 +213,51 @@ class MainWindow(QMainWindow):
         self.interface_quick_add.chosen.connect(self.insert_type)
         self.palette_panel.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
         self.interface_palette.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
-        self.designer.widgetSelected.connect(lambda page, widget: self.widget_inspector.show_widget(page, widget))
-        self.designer.openWorkflow.connect(self.show_workflow)
         self.widget_inspector.openWorkflow.connect(self.show_workflow)
-        self.designer.callStarted.connect(lambda _name, endpoint, state: self.run_panel.follow_preview(endpoint, state))
-        self.designer.pageError.connect(self._page_error)
-        self.designer.driver.frameApplied.connect(self._refresh_live_values)
         self.problems_panel.problemActivated.connect(self.reveal_problem)
         self.run_panel.failingAction.connect(self.reveal_action)
         self.run_panel.runFinished.connect(self._show_run_values)
         self.run_panel.runStarted.connect(self._inspect_run)
-        self.designer.callStarted.connect(lambda _name, endpoint, state: self.stream_inspector.follow(state, endpoint, ORIGIN_PREVIEW))
-        self.stream_inspector.actionSelected.connect(self.reveal_action)
-        self.stream_inspector.saveRequested.connect(self.save_recording_dialog)
+
         self.sidebar.endpointSelected.connect(self.run_panel.set_endpoint)
         document.filePathChanged.connect(lambda _path: self._replace_runner())
         self._problems_changed()
+
+    # -- views built on first use -------------------------------------
+    @property
+    def designer(self) -> PageDesigner:
+        """The page designer, built the first time a page is opened (its imports cost start-up time)."""
+        if self._designer is None:
+            from app.ui.page_designer import PageDesigner
+
+            designer = self._designer = PageDesigner(self.document, lambda: self.runner)
+            self.center.addWidget(designer)
+            self.palettes.addWidget(designer.palette)
+            self.widget_inspector.live_values = designer.live_values
+            designer.widgetSelected.connect(lambda page, widget: self.widget_inspector.show_widget(page, widget))
+            designer.openWorkflow.connect(self.show_workflow)
+            designer.callStarted.connect(lambda _name, endpoint, state: self.run_panel.follow_preview(endpoint, state))
+            designer.callStarted.connect(self._inspect_preview_call)
+            designer.pageError.connect(self._page_error)
+            designer.driver.frameApplied.connect(self._refresh_live_values)
+        return self._designer
+
+    @property
+    def stream_inspector(self) -> StreamInspector:
+        """The Stream dock's inspector, built when a run first needs it or the dock is first shown."""
+        if self._stream_inspector is None:
+            from app.ui.stream_inspector import StreamInspector
+
+            inspector = self._stream_inspector = StreamInspector(self.document.registry)
+            inspector.actionSelected.connect(self.reveal_action)
+            inspector.saveRequested.connect(self.save_recording_dialog)
+            self.stream_dock.setWidget(inspector)
+        return self._stream_inspector
+
+    def _inspect_preview_call(self, _name: str, endpoint: str, state: object) -> None:
+        from app.ui.stream_inspector import ORIGIN_PREVIEW
+
+        self.stream_inspector.follow(state, endpoint, ORIGIN_PREVIEW)  # type: ignore[arg-type]
 
     # -- views ---------------------------------------------------------
     def show_endpoint(self, name: str | None) -> None:
@@ -278,7 +311,7 @@ class MainWindow(QMainWindow):
     def _sidebar_tab_changed(self, index: int) -> None:
         if index == 0 and self.sidebar.pages.current is not None:
             self.show_page(self.sidebar.pages.current)
-        elif index == 1 and (self.center.currentWidget() is self.designer or (self.endpoint and is_page_key(self.endpoint))):
+        elif index == 1 and (self._designing() or (self.endpoint and is_page_key(self.endpoint))):
             self.show_endpoint(self.sidebar.current)
 
     def _shown_workflow(self) -> Endpoint | InterfaceWorkflow | None:
@@ -372,6 +405,8 @@ class MainWindow(QMainWindow):
     def _inspect_run(self, endpoint: str) -> None:
         state = self.run_panel.state
         if state is not None:
+            from app.ui.stream_inspector import ORIGIN_RUN
+
             self.stream_inspector.follow(state, endpoint, ORIGIN_RUN, inputs=self.run_panel.last_inputs)
 
     def save_recording_dialog(self) -> None:
@@ -401,6 +436,9 @@ class MainWindow(QMainWindow):
 
     def run_stream_tests(self) -> None:
         """Check every endpoint against its stream tests in a child process (``streamwright test``), as CI does."""
+        from app.client.stream_tests_process import StreamTestsError, run_stream_tests
+        from app.ui.stream_tests_dialog import StreamTestsDialog
+
         if self.tests_dialog is None:
             self.tests_dialog = StreamTestsDialog(self)
             self.tests_dialog.rerunRequested.connect(self.run_stream_tests)
@@ -428,6 +466,8 @@ class MainWindow(QMainWindow):
         self._tests_task = spawn(run(), name="stream tests")
 
     def add_stream_test_dialog(self) -> None:
+        from app.editor.commands.stream_tests import AddStreamTestFromRecordingCommand
+
         names = [r.name for r in self.document.project.recordings]
         if not names:
             self.statusBar().showMessage("No recordings yet: run an endpoint, then save its stream as a recording (Stream inspector)", 8000)
@@ -498,7 +538,7 @@ class MainWindow(QMainWindow):
             self.canvas.select(command.paths[0])  # type: ignore[attr-defined]
 
     def open_quick_add(self, path: ActionPath) -> None:
-        if self.center.currentWidget() is self.designer:
+        if self._designing():
             self.designer.open_add_widget()
             return
         if self.endpoint is None:
@@ -524,7 +564,7 @@ class MainWindow(QMainWindow):
 
     def _designing(self) -> bool:
         """The page designer is in front: edit commands go to its widgets."""
-        return self.center.currentWidget() is self.designer
+        return self._designer is not None and self.center.currentWidget() is self._designer
 
     def delete_selected(self) -> None:
         if self._designing():
@@ -720,7 +760,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("windowState", self.saveState())
         self.autosave.close()
         self.run_panel.cancel()
-        self.designer.shut_down()
+        if self._designer is not None:
+            self._designer.shut_down()
         self._stop_runner(self.runner)
         event.accept()
 

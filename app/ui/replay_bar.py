@@ -48,8 +48,7 @@ class ReplayBar(QWidget):
         self.destroyed.connect(lambda *_: self._forget_clock())
         if document is not None:
             document.projectReset.connect(self.refresh)
-            document.projectChanged.connect(self.refresh)
-            document.undo_stack().indexChanged.connect(lambda _index: self.refresh())  # any push, undo or redo
+            document.recordingsChanged.connect(self.refresh)
             self.refresh()
         self._update_controls()
 

@@ -27,6 +27,7 @@ SIGNALS = (
     "endpointRenamed",
     "endpointChanged",
     "workflowChanged",
+    "recordingsChanged",
     "actionChanged",
     "dirtyChanged",
     "filePathChanged",
@@ -230,3 +231,11 @@ def test_path_helpers(document):
     assert document.action("ep", (1, "body", 1)).id == "wait_1"
     assert document.path_of("ep", "nope") is None
     assert not document.has_endpoint("nope")
+
+
+def test_saving_a_recording_is_signalled(document, recorder):
+    from app.core.project import Recording
+    from app.editor.commands.recordings import AddRecordingCommand
+
+    document.push(AddRecordingCommand(document, Recording(name="run", endpoint="ep")))
+    assert recorder.names() == ["recordingsChanged", "projectChanged", "dirtyChanged"]

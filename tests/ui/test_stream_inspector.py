@@ -117,10 +117,16 @@ def cell(inspector: StreamInspector, row: int, column: int, role: Qt.ItemDataRol
 
 def test_a_live_run_fills_the_table_the_timeline_and_the_plot(qtbot: Any, runner: RunnerProcess, project: Project, inspector: StreamInspector) -> None:
     words = WORDS.split()
-    state = run_live(qtbot, inspector, runner, project, "typewriter", {"text": WORDS, "delayMs": 10})
+    state = StreamState()
+    inspector.follow(state, "typewriter", ORIGIN_RUN)
+    resets, inserts = [], []
+    inspector.model.modelReset.connect(lambda: resets.append(1))
+    inspector.model.rowsInserted.connect(lambda _parent, first, last: inserts.append(last - first + 1))
+    run_live(qtbot, inspector, runner, project, "typewriter", {"text": WORDS, "delayMs": 10}, state=state)
     log = inspector.log
     assert log is not None and state.status == "done"
     count = len(words) + 2
+    assert not resets and sum(inserts) == count and len(inserts) <= count  # appended in batches, never reset
     assert inspector.model.rowCount() == count
     assert [cell(inspector, row, SEQUENCE) for row in range(count)] == [str(n) for n in range(1, count + 1)]
     assert [cell(inspector, row, STATUS) for row in range(count)] == ["starting", *["chunk"] * len(words), "done"]

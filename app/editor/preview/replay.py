@@ -161,6 +161,14 @@ class ReplayCall:
 
     # -- feeding --------------------------------------------------------------
     async def _feed(self) -> None:
+        try:
+            await self._replay()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a replay that breaks still ends its call, with the reason
+            self.state.fail(StreamError(f"the replay failed: {type(error).__name__}: {error}"))
+
+    async def _replay(self) -> None:
         recording, state = self.recording, self.state
         held: list[Any] = []
         schedule = _Schedule(self.clock)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -96,6 +97,7 @@ class StreamInspector(QWidget):
         self._frames = 0
         self._health_at = 0.0
         self._health_version = -1
+        self._health_waits = False
         self._statuses: list[str] = []
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
@@ -148,6 +150,7 @@ class StreamInspector(QWidget):
         log.on_change.append(self._log_changed)
         self._seen_version = -1
         self._health_version = -1
+        self._health_waits = False
         self._statuses = []
         with QSignalBlocker(self.status_filter):
             self.status_filter.clear()
@@ -226,11 +229,13 @@ class StreamInspector(QWidget):
         now = time.monotonic()
         if not final:
             if log.count > LIVE_HEALTH_MAX:
-                self.health.show_report(None, note=f"Health is checked when the stream ends ({log.count:,} messages so far).")
+                if not self._health_waits:
+                    self._health_waits = True
+                    self.health.show_report(None, note="Health is checked when the stream ends (a long stream is checked once, whole).")
                 return
             if now - self._health_at < 1.0:
                 return
-        self._health_at, self._health_version = now, log.version
+        self._health_at, self._health_version, self._health_waits = now, log.version, False
         if log.count <= HEALTH_IN_THREAD:
             self._show_health(log, log.health())
             return
@@ -264,7 +269,7 @@ class StreamInspector(QWidget):
             largest += f" (#{log.seq[log.largest]})"
         parts.append(largest)
         parts.append(f"longest silence {format_duration(summary.max_gap)}")
-        return " · ".join(parts)
+        return " · ".join(part.replace(" ", "\u00a0") for part in parts)  # lines break between figures only
 
     # -- header and filter ---------------------------------------------------------------
     def _show_header(self) -> None:
@@ -412,10 +417,12 @@ class StreamInspector(QWidget):
         self.details.setObjectName("inspectorDetails")
         self.details.setStyleSheet("color: #4b5563;")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # live text never re-lays out the header
         self.status_filter = QComboBox(self)
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.setToolTip("Show only the messages of one status")
-        self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.status_filter.setMinimumContentsLength(18)  # a steady width while the counts grow
         self.status_filter.addItem("All statuses", None)
         self.status_filter.currentIndexChanged.connect(lambda _index: self._apply_filter())
         self.save_button = QPushButton("Save as recording…", self)
