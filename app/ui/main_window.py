@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         self._action(run, "Run stream &tests", self.run_stream_tests, "Ctrl+Shift+T")
         self._action(run, "Add stream test from recording…", self.add_stream_test_dialog)
         self._action(run, "Show recording in the Stream dock…", self.show_recording_dialog)
+        self._action(run, "New recording (by hand or from an SSE capture)…", self.new_recording_dialog)
         for dock in (self.sidebar_dock, self.palette_dock, self.inspector_dock, self.problems_dock, self.run_dock, self.stream_dock):
             view.addAction(dock.toggleViewAction())
         self.view_menu = view
@@ -422,6 +423,20 @@ class MainWindow(QMainWindow):
         command = self._push(lambda: AddRecordingCommand(self.document, recording))
         if isinstance(command, AddRecordingCommand):
             self.statusBar().showMessage(f"Saved recording {command.recording.name}: replay it in the page Preview, or make a stream test of it", 8000)
+
+    def new_recording_dialog(self) -> bool:
+        """A recording written by hand or pasted from ``curl -N``, to design a page before its endpoint exists."""
+        from app.ui.new_recording_dialog import NewRecordingDialog
+
+        dialog = NewRecordingDialog(self.document.project, self)
+        if dialog.exec() != NewRecordingDialog.DialogCode.Accepted or dialog.result_recording is None:
+            return False
+        recording = dialog.result_recording
+        command = self._push(lambda: AddRecordingCommand(self.document, recording))
+        if isinstance(command, AddRecordingCommand):
+            self.stream_inspector.show_recording(command.recording)
+            self.statusBar().showMessage(f"Added recording {command.recording.name}: choose it as the Preview's source to design against it", 8000)
+        return command is not None
 
     def show_recording_dialog(self) -> None:
         names = [r.name for r in self.document.project.recordings]

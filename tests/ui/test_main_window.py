@@ -258,6 +258,11 @@ def test_after_a_run_each_formula_field_shows_the_value_it_had(qtbot, qt_loop, w
         assert hint.startswith('Last run: {"status": "done"') and '"downloadUrl": "http' in hint
         window.canvas.select((0,))  # send_starting: all literal, nothing to show
         assert not window.inspector.row("eventData").hint.isVisibleTo(window.inspector)
+        # the Stream dock followed the run; picking a message there selects the action that sent it
+        inspector = window.stream_inspector
+        qtbot.waitUntil(lambda: inspector.model.rowCount() == 5, timeout=RUN_TIMEOUT_MS)
+        assert inspector.select_seq(4)
+        assert window.canvas.selected == (8,)  # send_generating
     finally:
         drive(qtbot, window.runner.stop())
 
