@@ -29,6 +29,8 @@ class ProjectChanges:
     """``(workflow key, action id)`` whose title or params changed in a workflow of unchanged shape."""
     page_list: bool = False
     """Pages were added, removed, renamed or reordered."""
+    page_renames: list[tuple[str, str]] = field(default_factory=list)
+    """(old name, new name) of renamed pages (also when undone)."""
     pages: list[str] = field(default_factory=list)
     """Pages (by name) whose title, variables or widgets changed (not counting their workflows' actions)."""
     recordings: bool = False
@@ -80,6 +82,13 @@ def _diff_workflow(key: str, before: list[Action], after: list[Action], changes:
 
 def _diff_pages(old: Project, new: Project, changes: ProjectChanges) -> None:
     changes.page_list = [p.name for p in old.pages] != [p.name for p in new.pages]
+    if changes.page_list and len(old.pages) == len(new.pages):
+        names = {p.name for p in new.pages}
+        changes.page_renames = [
+            (before.name, after.name)
+            for before, after in zip(old.pages, new.pages)
+            if before.name != after.name and before.name not in names and before.model_copy(update={"name": after.name}) == after
+        ]
     by_name = {p.name: p for p in new.pages}
     for before in old.pages:
         after = by_name.get(before.name)

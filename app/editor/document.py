@@ -65,6 +65,8 @@ class Document(QObject):
     """An action's params or title changed: (workflow key, action id)."""
     pagesChanged = Signal()
     """Pages were added, removed, renamed or reordered."""
+    pageRenamed = Signal(str, str)
+    """(old name, new name), before ``pagesChanged``: a view showing that page follows it."""
     pageChanged = Signal(str)
     """A page's title, variables or widgets changed (by page name)."""
     recordingsChanged = Signal()
@@ -275,6 +277,8 @@ class Document(QObject):
             self.endpointsChanged.emit()
         for name in changes.endpoint_settings:
             self.endpointChanged.emit(name)
+        for old, new in changes.page_renames:
+            self.pageRenamed.emit(old, new)
         if changes.page_list:
             self.pagesChanged.emit()
         for name in changes.pages:

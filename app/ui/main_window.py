@@ -215,6 +215,10 @@ class MainWindow(QMainWindow):
         self.palette_panel.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
         self.interface_palette.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
         self.widget_inspector.openWorkflow.connect(self.show_workflow)
+        self.widget_inspector.widgetRenamed.connect(lambda _old, new: self.designer.select_widget(new))
+        document.pageRenamed.connect(self._page_renamed)
+        document.pagesChanged.connect(self._pages_changed)
+        document.projectReset.connect(self._pages_changed)
         self.problems_panel.problemActivated.connect(self.reveal_problem)
         self.run_panel.failingAction.connect(self.reveal_action)
         self.run_panel.runFinished.connect(self._show_run_values)
@@ -271,6 +275,8 @@ class MainWindow(QMainWindow):
         if name is None or not self.document.has_page(name):
             return
         self.page = name
+        if self.endpoint is not None and is_page_key(self.endpoint):
+            self.endpoint = self.sidebar.current  # the canvas is hidden; edit commands now mean the page's widgets
         if self.sidebar.currentIndex() != 0:
             self.sidebar.setCurrentIndex(0)
         if self.sidebar.pages.current != name:
@@ -333,6 +339,25 @@ class MainWindow(QMainWindow):
                 values[trace["action_id"]] = trace["values"]
         self.inspector.set_run_values(endpoint, values)
 
+    def _page_renamed(self, old: str, new: str) -> None:
+        """Follow a renamed page: the open page, and a workflow of it on the canvas (its key names the page)."""
+        if self.page == old:
+            self.page = new
+        prefix = f"page:{old}:"
+        if self.endpoint is not None and self.endpoint.startswith(prefix):
+            self.endpoint = f"page:{new}:" + self.endpoint[len(prefix):]
+            if self.document.has_workflow(self.endpoint):
+                self.show_workflow(self.endpoint)
+
+    def _pages_changed(self) -> None:
+        """The open page went away (deleted, or another project): back to the endpoint workflows."""
+        if self.page is not None and self.document.has_page(self.page):
+            return
+        self.page = None
+        showing_page = self._designing() or (self.endpoint is not None and is_page_key(self.endpoint))
+        if showing_page:
+            self.show_endpoint(self.sidebar.current)
+
     def _page_error(self, message: str, workflow: str, action_id: object) -> None:
         self.statusBar().showMessage(f"Preview: {message}", 8000)
 
@@ -372,7 +397,7 @@ class MainWindow(QMainWindow):
         if index >= len(self.document.project.endpoints):
             return
         name = self.document.project.endpoints[index].name
-        self.sidebar.select_endpoint(name)
+        self.show_workflow(name)
         if problem.action_id:
             path = self.document.path_of(name, problem.action_id)
             if path is not None:
@@ -398,7 +423,7 @@ class MainWindow(QMainWindow):
         """Select an action by id (the one a run failed in)."""
         if not self.document.has_endpoint(endpoint):
             return
-        self.sidebar.select_endpoint(endpoint)
+        self.show_workflow(endpoint)  # from the page designer or a page workflow too
         path = self.document.path_of(endpoint, action_id)
         if path is not None:
             self.canvas.select(path)
@@ -458,6 +483,10 @@ class MainWindow(QMainWindow):
             self.tests_dialog = StreamTestsDialog(self)
             self.tests_dialog.rerunRequested.connect(self.run_stream_tests)
         dialog = self.tests_dialog
+        if self._tests_task is not None and not self._tests_task.done():  # type: ignore[attr-defined]
+            dialog.show()
+            dialog.raise_()
+            return  # one run at a time: its report is the one shown
         dialog.show_running()
         dialog.show()
         dialog.raise_()
@@ -473,8 +502,11 @@ class MainWindow(QMainWindow):
         async def run() -> None:
             try:
                 report = await run_stream_tests(project, folder)
+            except TimeoutError:
+                dialog.show_error("the stream tests took longer than 5 minutes and were stopped")
+                return
             except (StreamTestsError, OSError) as error:
-                dialog.show_error(str(error))
+                dialog.show_error(str(error) or type(error).__name__)
                 return
             dialog.show_report(report)
 
@@ -699,8 +731,15 @@ class MainWindow(QMainWindow):
         self._remember(Path(path))
         return True
 
+    def _exportable(self) -> bool:
+        """Export and Copy as JSON work on API endpoints (a page's workflows travel with their page)."""
+        if self.endpoint is not None and is_page_key(self.endpoint):
+            self.statusBar().showMessage("Export works on API endpoint workflows: choose one in Data & API", 6000)
+            return False
+        return self.endpoint is not None
+
     def export_workflow_dialog(self) -> None:
-        if self.endpoint is None:
+        if not self._exportable():
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export workflow", str(self._last_folder() / f"{self.endpoint}.json"), "JSON (*.json)")
         if path:
@@ -708,7 +747,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Exported {self.endpoint} to {path}", 6000)
 
     def copy_workflow_json(self) -> None:
-        if self.endpoint is not None:
+        if self._exportable():
             QGuiApplication.clipboard().setText(dumps(export_endpoint(self.document.project, self.endpoint)))
             self.statusBar().showMessage(f"Copied {self.endpoint} as JSON", 6000)
 
@@ -777,6 +816,8 @@ class MainWindow(QMainWindow):
         self.run_panel.cancel()
         if self._designer is not None:
             self._designer.shut_down()
+        if self._tests_task is not None and not self._tests_task.done():  # type: ignore[attr-defined]
+            self._tests_task.cancel()  # type: ignore[attr-defined]  # the child is killed, its temporary file removed
         self._stop_runner(self.runner)
         event.accept()
 

@@ -193,7 +193,11 @@ class PageDesigner(QWidget):
         self._status_timer.timeout.connect(self._update_status)
         self.driver.frameApplied.connect(lambda _count: self._update_status())
         document.pageChanged.connect(self._page_changed)
+        document.pageRenamed.connect(self._page_renamed)
         document.pagesChanged.connect(lambda: self.set_page(self.page_name))
+        document.projectChanged.connect(self._project_changed)
+        self.outline_model.modelAboutToBeReset.connect(self._remember_selection)
+        self._kept_selection: str | None = None
         document.projectReset.connect(lambda: self.set_page(None))
         self.set_page(None)
 
@@ -204,7 +208,10 @@ class PageDesigner(QWidget):
         changed = name != self.page_name
         self.page_name = name
         if changed:
-            self.preview_button.setChecked(False)
+            if self.previewing:
+                self.previewing = False
+                self.design_button.setChecked(True)  # the group is exclusive: Preview unchecks itself
+                self._status_timer.stop()
             self._close_session()
         self.outline_model.set_page(name)
         self.title.setText(self.document.project.page(name).title or name if name else "No page")
@@ -227,8 +234,31 @@ class PageDesigner(QWidget):
         self.page_view.select(widget_id if not self.previewing else None)
         self.widgetSelected.emit(self.page_name, widget_id)
 
+    def _remember_selection(self) -> None:
+        self._kept_selection = self.selected_widget()
+
     def _after_outline_reset(self) -> None:
+        """Every edit rebuilds the outline: put the selection back, quietly (the inspector already shows it)."""
         self.outline.expandAll()
+        kept, self._kept_selection = self._kept_selection, None
+        index = self.outline_model.index_of(kept) if kept else None
+        if index is not None and index.isValid():
+            selection = self.outline.selectionModel()
+            selection.blockSignals(True)
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            selection.blockSignals(False)
+            self.outline.viewport().update()
+
+    def _page_renamed(self, old: str, new: str) -> None:
+        if self.page_name == old:
+            self.page_name = new
+            if self.session is not None:
+                self.session.update_project(self.document.project, new)
+
+    def _project_changed(self) -> None:
+        """Whatever changed (an endpoint, a workflow of this page) is what the next click runs."""
+        if self.session is not None and self.page_name is not None and self.document.has_page(self.page_name):
+            self.session.update_project(self.document.project, self.page_name)
 
     def _page_changed(self, name: str) -> None:
         if name != self.page_name:

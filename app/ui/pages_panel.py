@@ -27,6 +27,7 @@ class PagesPanel(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Pages")
         self.list.currentItemChanged.connect(lambda item, _old: self._select(item.data(NameRole) if item else None))
+        self.list.itemClicked.connect(lambda item: self.pageSelected.emit(item.data(NameRole)))  # again: back to the page from its workflow
         layout.addWidget(self.list)
         buttons = QHBoxLayout()
         for text, tip, slot in [
@@ -45,6 +46,7 @@ class PagesPanel(QWidget):
         self.message.setStyleSheet("color: #d0343a")
         layout.addWidget(self.message)
         document.projectReset.connect(self._refresh)
+        document.pageRenamed.connect(lambda old, new: setattr(self, "current", new) if self.current == old else None)
         document.pagesChanged.connect(self._refresh)
         document.pageChanged.connect(lambda _name: self._refresh())
         self._refresh()

@@ -189,3 +189,64 @@ def test_a_design_screenshot_of_the_example_page(qtbot, window):
     assert window.designer.page_view.selected() == "progress"
     progress = next(w for w in window.document.project.page("report").widgets if w.id == "progress")
     assert progress.props["value"] == formula("stream.chunk.done")
+
+
+def test_deleting_the_widget_whose_workflow_is_open_goes_back_to_its_page(window):
+    window.show_workflow("page:report:generate_button:click")
+    window.canvas.select((0,))
+    assert window.inspector.action_id == "call_report"
+    from app.editor.commands.pages import RemoveWidgetCommand
+
+    window.document.push(RemoveWidgetCommand(window.document, "report", "generate_button"))
+    assert window.inspector.action_id is None
+    assert window.center.currentWidget() is window.designer
+    window.document.undo_stack().undo()
+    assert "generate_button" in str(outline_ids(window))
+
+
+def test_a_renamed_page_stays_open_and_so_does_its_workflow(window):
+    from app.editor.commands.pages import RenamePageCommand
+
+    window.document.push(RenamePageCommand(window.document, "report", "sales"))
+    assert window.designer.page_name == "sales" and window.page == "sales"
+    assert window.sidebar.pages.current == "sales" and "controls" in str(outline_ids(window))
+    window.show_workflow("page:sales:generate_button:click")
+    window.document.undo_stack().undo()  # back to "report": the canvas follows the workflow's new key
+    assert window.endpoint == "page:report:generate_button:click" and window.canvas.endpoint.name == window.endpoint
+
+
+def test_the_selected_widget_stays_selected_through_its_own_edits(qtbot, window):
+    window.designer.select_widget("status_label")
+    window.document.push(SetWidgetPropCommand(window.document, "report", "status_label", "style", "heading"))
+    assert window.designer.selected_widget() == "status_label"
+    assert window.designer.page_view.selected() == "status_label"
+    window.widget_inspector.id_edit.setText("headline")
+    window.widget_inspector.id_edit.editingFinished.emit()
+    assert window.widget_inspector.widget_id == "headline" and window.widget_inspector.form is not None
+    assert window.designer.selected_widget() == "headline"
+
+
+def test_opening_another_page_leaves_preview(qt_loop, window):
+    window.designer.set_preview(True)
+    window.show_page("typewriter")
+    assert not window.designer.previewing and window.designer.design_button.isChecked()
+
+
+def test_an_endpoint_action_revealed_from_the_designer_opens_its_workflow(window):
+    window.reveal_action("generate-report", "send_done")
+    assert window.center.currentWidget() is not window.designer
+    assert window.endpoint == "generate-report" and window.canvas.selected == (11,)
+    window.show_workflow("page:report:generate_button:click")
+    window.reveal_action("generate-report", "send_starting")
+    assert window.endpoint == "generate-report" and window.canvas.selected == (0,)
+
+
+def test_export_from_a_page_workflow_says_it_works_on_endpoints(window):
+    window.show_workflow("page:report:generate_button:click")
+    window.copy_workflow_json()
+    assert "Export works on API endpoint workflows" in window.statusBar().currentMessage()
+
+
+def test_a_new_project_closes_the_page(window):
+    window.document.new()
+    assert window.page is None and window.center.currentWidget() is not window.designer

@@ -186,3 +186,15 @@ def test_a_page_built_by_hand_binds_to_another_endpoint(qtbot, window):
     window.designer.click("button_1")
     bar = window.designer.page_view.view("progress_bar_1")
     qtbot.waitUntil(lambda: bar.shown_value == 300 and bar.shown_max == 300, timeout=RUN_TIMEOUT_MS)
+
+
+def test_an_endpoint_edited_while_previewing_runs_as_edited(qtbot, window):
+    """The preview pushes the project as it is now: an edit made during Preview is what the next click runs."""
+    window.show_page("report")
+    designer = window.designer
+    designer.set_preview(True)
+    document = window.document
+    done_data = dict(document.endpoint("generate-report").workflow[11].params["eventData"])
+    document.push(SetActionParamCommand(document, "generate-report", (11,), "eventData", {**done_data, "label": "All done!"}))
+    designer.click("generate_button")
+    qtbot.waitUntil(lambda: text_of(window, "status_label") == "All done!", timeout=RUN_TIMEOUT_MS)

@@ -50,12 +50,17 @@ class PageOutlineModel(QAbstractItemModel):
         self.page_name: str | None = None
         self._root = _Node(None, None)
         document.pageChanged.connect(self._page_changed)
+        document.pageRenamed.connect(self._page_renamed)
         document.pagesChanged.connect(self._rebuild)
         document.projectReset.connect(self._rebuild)
 
     def set_page(self, name: str | None) -> None:
         self.page_name = name
         self._rebuild()
+
+    def _page_renamed(self, old: str, new: str) -> None:
+        if self.page_name == old:
+            self.page_name = new
 
     def _page_changed(self, name: str) -> None:
         if name == self.page_name:

@@ -105,10 +105,13 @@ class PageSession:
         self._reset_pending = True
         self._closed = False
 
-    def update_project(self, project: Project) -> None:
-        """The user edited the project while previewing: later runs use the edit; what runs goes on as it started."""
+    def update_project(self, project: Project, page_name: str | None = None) -> None:
+        """The user edited the project while previewing: later runs use the edit; what runs goes on as it started.
+
+        ``page_name``: the page's name now, when it was renamed.
+        """
         self.project = project
-        self.page = project.page(self.page.name)
+        self.page = project.page(page_name or self.page.name)
         self.engine = Engine(project, self.engine.registry)
         for variable in self.page.variables:
             if variable.name not in self.variables:

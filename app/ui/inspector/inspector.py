@@ -232,6 +232,9 @@ class Inspector(QWidget):
         """Actions moved: follow the shown one by its id (gone: the empty state)."""
         if endpoint != self.endpoint or self.action_id is None:
             return
+        if not self.document.has_workflow(endpoint):  # its widget (or page) went away
+            self.show_action(None, None)
+            return
         path = self.document.path_of(endpoint, self.action_id)
         if path is None:
             self.show_action(None, None)

@@ -63,6 +63,8 @@ def short(value: Any, limit: int = 80) -> str:
 class WidgetInspector(QWidget):
     openWorkflow = Signal(str)
     """A workflow key: the user wants to edit a widget's (or the page's) workflow."""
+    widgetRenamed = Signal(str, str)
+    """(old id, new id) after the user renamed the shown widget: the designer selects it again."""
 
     def __init__(self, document: Document, registry: WidgetRegistry | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +129,8 @@ class WidgetInspector(QWidget):
         layout.addWidget(header)
         layout.addWidget(scroll, 1)
         document.pageChanged.connect(self._page_changed)
+        document.pageRenamed.connect(self._page_renamed)
+        document.workflowChanged.connect(self._workflow_changed)
         document.projectReset.connect(lambda: self.show_widget(None, None))
         document.problemsChanged.connect(self._show_problems)
         self.show_widget(None, None)
@@ -250,8 +254,18 @@ class WidgetInspector(QWidget):
             return
         page_index = next((i for i, p in enumerate(self.document.project.pages) if p.name == self.page_name), None)
         prefix = f"$.pages[{page_index}]"
-        found = [p for p in self.document.problems() if p.widget_id == self.widget_id and p.path.startswith(prefix)]
+        found = [p for p in self.document.problems() if p.widget_id == self.widget_id and (p.path == prefix or p.path.startswith((prefix + ".", prefix + "[")))]
         self.problems.set_problems(found, self.widget_type.specs if self.widget_type else [])
+
+    def _page_renamed(self, old: str, new: str) -> None:
+        if self.page_name == old:
+            self.page_name = new
+            self.page_settings.page_name = new
+
+    def _workflow_changed(self, key: str) -> None:
+        """Actions added to or removed from one of this page's workflows: the "N action(s)" counts follow."""
+        if self.page_name is not None and key.startswith(f"page:{self.page_name}:"):
+            self._refresh() if self.widget_id is not None else self.page_settings.set_page(self.page_name)
 
     # -- edits -------------------------------------------------------------------------
     def _prop_edited(self, prop: str, value: Any) -> None:
@@ -270,8 +284,11 @@ class WidgetInspector(QWidget):
         new_id = self.id_edit.text().strip()
         if widget is None or not new_id or new_id == widget.id or self.page_name is None:
             return
-        if self._push(lambda: RenameWidgetCommand(self.document, self.page_name or "", widget.id, new_id)):
-            self.widget_id = new_id
+        old_id, self.widget_id = widget.id, new_id  # before the push: the page change it makes shows the new id
+        if self._push(lambda: RenameWidgetCommand(self.document, self.page_name or "", old_id, new_id)):
+            self.widgetRenamed.emit(old_id, new_id)
+        else:
+            self.widget_id = old_id
 
     def _push(self, make: Callable[[], Any]) -> bool:
         command, refused = push_or_explain(self.document, make)
