@@ -83,3 +83,13 @@ def run(settings: RunSettings) -> Runner:
         return RunResult(events)
 
     return go
+
+
+def with_step_delay(project: Project, milliseconds: int) -> Project:
+    """The project with the report endpoint's ``stepDelayMs`` defaulting to ``milliseconds`` (fast tests, same stream)."""
+    from app.core.project import EndpointInput
+
+    report = project.endpoint("generate-report")
+    inputs = [EndpointInput(**{**i.model_dump(), "default": milliseconds}) if i.name == "stepDelayMs" else i for i in report.inputs]
+    endpoints = [e.model_copy(update={"inputs": inputs}) if e.name == "generate-report" else e for e in project.endpoints]
+    return project.model_copy(update={"endpoints": endpoints})

@@ -27,7 +27,7 @@ from urllib.parse import quote
 import httpx
 from httpx_sse import EventSource
 
-from app.client.stream_state import CallCancelledError, ConnectionLostError, StreamError, StreamState
+from app.client.stream_state import ConnectionLostError, StateCall, StreamError, StreamState
 
 __all__ = ["EndpointClient", "EndpointLike", "ReconnectPolicy", "StreamCall"]
 
@@ -78,7 +78,7 @@ class _Resumable(Exception):
         self.sent = sent
 
 
-class StreamCall:
+class StreamCall(StateCall):
     """One running call: its live ``state``, ``await call.wait()`` for the end, ``await call.cancel()`` to stop it."""
 
     def __init__(self, client: EndpointClient, request: _Request, state: StreamState, handle_stream: bool) -> None:
@@ -92,27 +92,6 @@ class StreamCall:
         self._answered = False  # response headers seen at least once
         state.begin(self.run_id)
         self._task = asyncio.create_task(self._run(), name=f"stream {self.run_id}")
-
-    @property
-    def done(self) -> bool:
-        return self._finished.is_set()
-
-    async def wait(self) -> StreamState:
-        """The state once the call has ended (done, error or cancelled); never raises the call's error."""
-        await self._finished.wait()
-        return self.state
-
-    def __await__(self) -> Any:
-        return self.wait().__await__()
-
-    async def result(self) -> Any:
-        """The final result, or the call's ``StreamError`` raised."""
-        state = await self.wait()
-        if state.error is not None:
-            raise state.error
-        if state.status == "cancelled":
-            raise CallCancelledError("the call was cancelled")
-        return state.result
 
     async def cancel(self) -> None:
         """Close the connection and cancel the run on the server, so it stops even while lingering."""

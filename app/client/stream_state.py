@@ -269,3 +269,35 @@ class StreamState:
         if self._stall_timer is not None:
             self._stall_timer.cancel()
             self._stall_timer = None
+
+
+class StateCall:
+    """What every call offers once started: its ``state``, ``done``, ``await call.wait()`` and ``result()``.
+
+    Shared by a live call (``StreamCall``) and a replay (``ReplayCall``):
+    both end by setting ``_finished``, and the outcome is whatever the state says.
+    """
+
+    state: StreamState
+    _finished: asyncio.Event
+
+    @property
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    async def wait(self) -> StreamState:
+        """The state once the call has ended (done, error or cancelled); never raises the call's error."""
+        await self._finished.wait()
+        return self.state
+
+    def __await__(self) -> Any:
+        return self.wait().__await__()
+
+    async def result(self) -> Any:
+        """The final result, or the call's ``StreamError`` raised."""
+        state = await self.wait()
+        if state.error is not None:
+            raise state.error
+        if state.status == "cancelled":
+            raise CallCancelledError("the call was cancelled")
+        return state.result

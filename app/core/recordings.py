@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent
+from app.core.names import slug, unique_slug
 from app.core.problems import Problem
 from app.core.project import Endpoint, Project, RecordedMessage, Recording
 
@@ -35,24 +36,6 @@ def endpoint_version(endpoint: Endpoint) -> str:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def slug(text: str, fallback: str = "recording") -> str:
-    """``text`` as a name the project accepts: lower case letters, digits and dashes, starting with a letter or digit."""
-    made = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return made or fallback
-
-
-def unique_slug(wanted: str, taken: Iterable[str], fallback: str) -> str:
-    """``wanted`` as a slug, with ``-2``, ``-3``... when it is taken (as importing an endpoint does)."""
-    base = slug(wanted, fallback)
-    used = set(taken)
-    if base not in used:
-        return base
-    number = 2
-    while f"{base}-{number}" in used:
-        number += 1
-    return f"{base}-{number}"
 
 
 def unique_recording_name(project: Project, wanted: str) -> str:

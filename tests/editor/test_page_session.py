@@ -9,22 +9,18 @@ from pathlib import Path
 import pytest
 
 from app.client import RunnerProcess
-from app.core.project import EndpointInput, Project
+from app.core.project import Project
 from app.core.project_file import load_project
 from app.core.workflow_refs import page_workflow_key, with_workflow
 from app.editor.preview.session import ALL, PageSession
-from tests.conftest import EXAMPLE, action, formula
+from tests.conftest import EXAMPLE, action, formula, with_step_delay
 
 FAST = 5  # ms per report step
 
 
 def fast_example() -> Project:
     """The bundled example with the report's pauses shortened (the runner runs what it is given)."""
-    project = load_project(EXAMPLE)
-    report = project.endpoint("generate-report")
-    inputs = [EndpointInput(**{**i.model_dump(), "default": FAST}) if i.name == "stepDelayMs" else i for i in report.inputs]
-    endpoints = [e.model_copy(update={"inputs": inputs}) if e.name == "generate-report" else e for e in project.endpoints]
-    return project.model_copy(update={"endpoints": endpoints})
+    return with_step_delay(load_project(EXAMPLE), FAST)
 
 
 @pytest.fixture

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Coroutine, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from app.client.runner_process import RunnerProcess
 from app.ui.app import keep_clipboard_as_text
+from tests.conftest import EXAMPLE, with_step_delay
 
 RUN_TIMEOUT_MS = 30_000
 T = TypeVar("T")
@@ -66,3 +70,59 @@ def drive(qtbot: Any, coro: Coroutine[Any, Any, T], timeout_ms: int = RUN_TIMEOU
     task = asyncio.get_running_loop().create_task(coro)
     qtbot.waitUntil(task.done, timeout=timeout_ms)
     return task.result()
+
+
+@pytest.fixture
+def project_file(tmp_path: Path) -> Path:
+    """The bundled example copied into a folder of its own, with its SQLite database."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / EXAMPLE.name)
+    shutil.copy(EXAMPLE.parent / "demo.sqlite", folder / "demo.sqlite")
+    return folder / EXAMPLE.name
+
+
+@pytest.fixture
+def runner(qt_loop: qasync.QEventLoop, qtbot: Any, project_file: Path, tmp_path: Path) -> Iterator[RunnerProcess]:
+    """A started runner process on that copy (stopped at the end)."""
+    process = RunnerProcess(project_file, output_dir=tmp_path / "output")
+    drive(qtbot, process.start())
+    yield process
+    drive(qtbot, process.stop())
+
+
+def open_example_window(qtbot: Any, tmp_path: Path, step_delay_ms: int) -> Any:
+    """The editor's main window on a saved copy of the example whose report steps take ``step_delay_ms``,
+    with its own runner (not started) and a downloads folder in ``tmp_path``. Close it with ``close_window``."""
+    from PySide6.QtCore import QSettings
+
+    from app.core.project_file import load_project, save_project
+    from app.editor.document import Document
+    from app.ui.main_window import MainWindow
+
+    folder = tmp_path / "project"
+    folder.mkdir()
+    shutil.copy(EXAMPLE.parent / "demo.sqlite", folder / "demo.sqlite")
+    path = folder / EXAMPLE.name
+    save_project(with_step_delay(load_project(EXAMPLE), step_delay_ms), path)
+    document = Document()
+    document.open(path)
+    window = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
+    window.runner = RunnerProcess(path, output_dir=tmp_path / "output")
+    window.run_panel.runner = window.runner
+    window.designer.downloads_dir = tmp_path / "downloads"
+    qtbot.addWidget(window)
+    window.resize(1440, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def close_window(qtbot: Any, window: Any) -> None:
+    """Leave nothing running: the preview's session and the window's runner."""
+    window.document.undo_stack().setClean()
+    session = window.designer.session
+    window.designer.shut_down()
+    if session is not None:
+        drive(qtbot, session.close())
+    drive(qtbot, window.runner.stop())

@@ -12,56 +12,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.client import RunnerProcess
-from app.core.project import EndpointInput, Project
-from app.core.project_file import load_project, save_project
 from app.core.workflow_refs import page_workflow_key
 from app.editor.commands.actions import InsertActionCommand, SetActionParamCommand
 from app.editor.commands.pages import InsertWidgetCommand, SetWidgetPropCommand
-from app.editor.document import Document
 from app.ui.main_window import MainWindow
-from tests.conftest import EXAMPLE, formula
-from tests.ui.conftest import RUN_TIMEOUT_MS, drive
+from tests.conftest import formula
+from tests.ui.conftest import RUN_TIMEOUT_MS, close_window, open_example_window
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 STEP_MS = 150
 
 
-def with_step_delay(project: Project, milliseconds: int) -> Project:
-    report = project.endpoint("generate-report")
-    inputs = [EndpointInput(**{**i.model_dump(), "default": milliseconds}) if i.name == "stepDelayMs" else i for i in report.inputs]
-    endpoints = [e.model_copy(update={"inputs": inputs}) if e.name == "generate-report" else e for e in project.endpoints]
-    return project.model_copy(update={"endpoints": endpoints})
-
-
 @pytest.fixture
 def window(qtbot: Any, qt_loop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    folder = tmp_path / "project"
-    folder.mkdir()
-    (folder / "demo.sqlite").write_bytes((EXAMPLE.parent / "demo.sqlite").read_bytes())
-    path = folder / "demo.streamwright.json"
-    save_project(with_step_delay(load_project(EXAMPLE), STEP_MS), path)
-    document = Document()
-    document.open(path)
-    main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
-    main.runner = RunnerProcess(path, output_dir=tmp_path / "output")
-    main.run_panel.runner = main.runner
-    main.designer.downloads_dir = tmp_path / "downloads"
-    qtbot.addWidget(main)
-    main.resize(1440, 900)
-    main.show()
-    qtbot.waitExposed(main)
+    main = open_example_window(qtbot, tmp_path, STEP_MS)
     yield main
-    document.undo_stack().setClean()
-    session = main.designer.session
-    main.designer.shut_down()
-    if session is not None:
-        drive(qtbot, session.close())
-    drive(qtbot, main.runner.stop())
+    close_window(qtbot, main)
 
 
 def text_of(window: MainWindow, widget_id: str) -> str:

@@ -11,16 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from app.client import RunnerProcess
-from app.core.project_file import load_project, save_project
-from app.editor.document import Document
 from app.ui.main_window import MainWindow
-from tests.conftest import EXAMPLE
-from tests.ui.conftest import RUN_TIMEOUT_MS, drive
-from tests.ui.test_preview import with_step_delay
+from tests.ui.conftest import RUN_TIMEOUT_MS, close_window, drive, open_example_window
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
@@ -28,28 +23,9 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 @pytest.fixture
 def window(qtbot: Any, qt_loop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    folder = tmp_path / "project"
-    folder.mkdir()
-    (folder / "demo.sqlite").write_bytes((EXAMPLE.parent / "demo.sqlite").read_bytes())
-    path = folder / "demo.streamwright.json"
-    save_project(with_step_delay(load_project(EXAMPLE), 100), path)
-    document = Document()
-    document.open(path)
-    main = MainWindow(document, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "r")
-    main.runner = RunnerProcess(path, output_dir=tmp_path / "output")
-    main.run_panel.runner = main.runner
-    main.designer.downloads_dir = tmp_path / "downloads"
-    qtbot.addWidget(main)
-    main.resize(1440, 900)
-    main.show()
-    qtbot.waitExposed(main)
+    main = open_example_window(qtbot, tmp_path, 100)
     yield main
-    document.undo_stack().setClean()
-    session = main.designer.session
-    main.designer.shut_down()
-    if session is not None:
-        drive(qtbot, session.close())
-    drive(qtbot, main.runner.stop())
+    close_window(qtbot, main)
 
 
 def final_widgets(window: MainWindow) -> dict[str, object]:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QDoubleSpinBox, QLineEdit, QPlainTextEdit, QSpinBox
 
@@ -21,7 +19,7 @@ from app.editor.commands.endpoints import RemoveEndpointCommand, RenameEndpointC
 from app.editor.commands.inputs import AddEndpointInputCommand
 from app.editor.document import Document
 from app.ui.run_panel import RunPanel
-from tests.conftest import EXAMPLE, ROOT, action, endpoint, formula
+from tests.conftest import ROOT, action, endpoint, formula
 from tests.ui.conftest import RUN_TIMEOUT_MS, drive
 
 SCREENSHOTS = ROOT / "tests" / "ui" / "screenshots"
@@ -57,23 +55,6 @@ def panel_project(path: Path) -> Project:
         ),
     ]
     return project
-
-
-@pytest.fixture
-def project_file(tmp_path: Path) -> Path:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    shutil.copy(EXAMPLE, folder / EXAMPLE.name)
-    shutil.copy(EXAMPLE.parent / "demo.sqlite", folder / "demo.sqlite")
-    return folder / EXAMPLE.name
-
-
-@pytest.fixture
-def runner(qt_loop: qasync.QEventLoop, qtbot: Any, project_file: Path, tmp_path: Path) -> Iterator[RunnerProcess]:
-    process = RunnerProcess(project_file, output_dir=tmp_path / "output")
-    drive(qtbot, process.start())
-    yield process
-    drive(qtbot, process.stop())
 
 
 @pytest.fixture

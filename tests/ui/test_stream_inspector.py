@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
@@ -20,7 +17,7 @@ from app.editor.document import Document
 from app.editor.stream_log import message_text
 from app.ui.stream_inspector import ORIGIN_PREVIEW, ORIGIN_RECORDING, ORIGIN_RUN, StreamInspector
 from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, SEQUENCE, SIZE, STATUS, TIME, format_ms
-from tests.conftest import EXAMPLE, ROOT, action, endpoint, formula
+from tests.conftest import ROOT, action, endpoint, formula
 from tests.ui.conftest import RUN_TIMEOUT_MS, drive
 
 SCREENSHOTS = ROOT / "tests" / "ui" / "screenshots"
@@ -64,23 +61,6 @@ def inspector_project(path: Path) -> Project:
         ),
     ]
     return project
-
-
-@pytest.fixture
-def project_file(tmp_path: Path) -> Path:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    shutil.copy(EXAMPLE, folder / EXAMPLE.name)
-    shutil.copy(EXAMPLE.parent / "demo.sqlite", folder / "demo.sqlite")
-    return folder / EXAMPLE.name
-
-
-@pytest.fixture
-def runner(qt_loop: qasync.QEventLoop, qtbot: Any, project_file: Path, tmp_path: Path) -> Iterator[RunnerProcess]:
-    process = RunnerProcess(project_file, output_dir=tmp_path / "output")
-    drive(qtbot, process.start())
-    yield process
-    drive(qtbot, process.stop())
 
 
 @pytest.fixture

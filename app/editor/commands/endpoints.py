@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from app.core.names import unique_slug
 from app.core.project import SLUG, Endpoint, Project
 from app.editor.commands.base import MergingCommand, ProjectCommand, endpoint_index, replace_endpoint
 
@@ -22,13 +23,7 @@ if TYPE_CHECKING:
 
 def free_name(project: Project, wanted: str) -> str:
     """``wanted``, or ``wanted-2``, ``wanted-3``... whichever is not taken."""
-    taken = {e.name for e in project.endpoints}
-    if wanted not in taken:
-        return wanted
-    number = 2
-    while f"{wanted}-{number}" in taken:
-        number += 1
-    return f"{wanted}-{number}"
+    return unique_slug(wanted, (e.name for e in project.endpoints), "endpoint")
 
 
 def check_new_name(project: Project, name: str, ignore: str | None = None) -> None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from app.core.names import unique_slug
 from app.core.project import IDENTIFIER, SLUG, Page, PageVariable, Project, Widget
 from app.core.widgets.registry import UnknownWidgetTypeError, WidgetRegistry, default_widget_registry
 from app.core.workflow_refs import with_page
@@ -32,13 +33,7 @@ def _page(project: Project, name: str) -> Page:
 
 
 def free_page_name(project: Project, wanted: str) -> str:
-    taken = {p.name for p in project.pages}
-    if wanted not in taken:
-        return wanted
-    number = 2
-    while f"{wanted}-{number}" in taken:
-        number += 1
-    return f"{wanted}-{number}"
+    return unique_slug(wanted, (p.name for p in project.pages), "page")
 
 
 def check_page_name(project: Project, name: str, ignore: str | None = None) -> None:

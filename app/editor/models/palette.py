@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QObject, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
-from app.core.registry import ActionType, Registry, WorkflowKind, default_registry
+from app.core.registry import Registry, WorkflowKind, default_registry
 from app.editor.models.roles import ACTION_TYPE_MIME, ActionTypeRole, DescriptionRole, IconNameRole, KindRole
 
 CATEGORY_ORDER = ("Response", "API", "Page", "Flow", "Data", "Integrations", "Files", "Debug")
@@ -23,8 +23,66 @@ def _category_rank(category: str) -> tuple[int, str]:
     return (CATEGORY_ORDER.index(category), "") if category in CATEGORY_ORDER else (len(CATEGORY_ORDER), category)
 
 
-class PaletteModel(QStandardItemModel):
-    """Two levels: category rows, and under each one row per action type (sorted by title)."""
+class TypePaletteModel(QStandardItemModel):
+    """Category rows, each with one draggable row per type; a drag carries the type ids, one per line, as ``MIME``.
+
+    Shared by the action palette and the widget palette: only the registry,
+    the role holding the type id and the MIME type differ.
+    """
+
+    MIME = ACTION_TYPE_MIME
+    TYPE_ROLE = ActionTypeRole
+    KIND = "action_type"
+
+    def _add_group(self, category: str, rows: list[tuple[str, str, str, str]]) -> None:
+        """``rows``: (type id, title, icon name, description)."""
+        group = QStandardItem(category)
+        group.setData("category", KindRole)
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        for type_id, title, icon, description in rows:
+            item = QStandardItem(title)
+            item.setData(self.KIND, KindRole)
+            item.setData(type_id, self.TYPE_ROLE)
+            item.setData(icon, IconNameRole)
+            item.setData(description, DescriptionRole)
+            item.setToolTip(description)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
+            group.appendRow(item)
+        self.appendRow(group)
+
+    def index_of_type(self, type_id: str) -> QModelIndex:
+        for row in range(self.rowCount()):
+            group = self.index(row, 0)
+            for child_row in range(self.rowCount(group)):
+                child = self.index(child_row, 0, group)
+                if child.data(self.TYPE_ROLE) == type_id:
+                    return child
+        return QModelIndex()
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt override
+        return [self.MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex | QPersistentModelIndex]) -> QMimeData | None:  # noqa: N802
+        type_ids = list(dict.fromkeys(i.data(self.TYPE_ROLE) for i in indexes if i.data(self.TYPE_ROLE)))
+        if not type_ids:
+            return None
+        mime = QMimeData()
+        mime.setData(self.MIME, "\n".join(type_ids).encode("utf-8"))
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.CopyAction
+
+
+def ids_from_mime(mime: QMimeData, mime_type: str) -> list[str]:
+    """The type ids a palette drag carries."""
+    if not mime.hasFormat(mime_type):
+        return []
+    return [line for line in bytes(mime.data(mime_type).data()).decode("utf-8").splitlines() if line]
+
+
+class PaletteModel(TypePaletteModel):
+    """The action types, by category in palette order, each sorted by title."""
 
     def __init__(self, registry: Registry | None = None, parent: QObject | None = None, where: WorkflowKind | None = "endpoint") -> None:
         """``where`` keeps the types a kind of workflow can run (an interface workflow has no Send streaming response)."""
@@ -33,49 +91,9 @@ class PaletteModel(QStandardItemModel):
         self.setHorizontalHeaderLabels(["Action"])
         categories = self.registry.categories(where)
         for category in sorted(categories, key=_category_rank):
-            group = QStandardItem(category)
-            group.setData("category", KindRole)
-            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            for action_type in sorted(categories[category], key=lambda t: t.title):
-                group.appendRow(self._type_item(action_type))
-            self.appendRow(group)
-
-    @staticmethod
-    def _type_item(action_type: ActionType) -> QStandardItem:
-        item = QStandardItem(action_type.title)
-        item.setData("action_type", KindRole)
-        item.setData(action_type.id, ActionTypeRole)
-        item.setData(action_type.icon, IconNameRole)
-        item.setData(action_type.description, DescriptionRole)
-        item.setToolTip(action_type.description)
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
-        return item
-
-    def index_of_type(self, type_id: str) -> QModelIndex:
-        for row in range(self.rowCount()):
-            group = self.index(row, 0)
-            for child_row in range(self.rowCount(group)):
-                child = self.index(child_row, 0, group)
-                if child.data(ActionTypeRole) == type_id:
-                    return child
-        return QModelIndex()
-
-    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt override
-        return [ACTION_TYPE_MIME]
-
-    def mimeData(self, indexes: Sequence[QModelIndex | QPersistentModelIndex]) -> QMimeData | None:  # noqa: N802
-        type_ids = list(dict.fromkeys(i.data(ActionTypeRole) for i in indexes if i.data(ActionTypeRole)))
-        if not type_ids:
-            return None
-        mime = QMimeData()
-        mime.setData(ACTION_TYPE_MIME, "\n".join(type_ids).encode("utf-8"))
-        return mime
-
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
-        return Qt.DropAction.CopyAction
+            types = sorted(categories[category], key=lambda t: t.title)
+            self._add_group(category, [(t.id, t.title, t.icon, t.description) for t in types])
 
 
 def type_ids_from_mime(mime: QMimeData) -> list[str]:
-    if not mime.hasFormat(ACTION_TYPE_MIME):
-        return []
-    return [line for line in bytes(mime.data(ACTION_TYPE_MIME).data()).decode("utf-8").splitlines() if line]
+    return ids_from_mime(mime, ACTION_TYPE_MIME)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from app.client.stream_state import CallCancelledError, StreamError, StreamState
+from app.client.stream_state import StateCall, StreamError, StreamState
 from app.core.project import Project, Recording
 
 __all__ = ["MAX_SPEED", "MIN_SPEED", "SPEEDS", "RecordingCaller", "first_recording", "ReplayCall", "ReplayClock", "ReplayDownloadError"]
@@ -115,7 +115,7 @@ def _checked(speed: float) -> float:
     return speed
 
 
-class ReplayCall:
+class ReplayCall(StateCall):
     """One replay under way: ``await wait()`` for its end, ``await cancel()`` to stop it (the state says cancelled)."""
 
     def __init__(self, recording: Recording, state: StreamState, clock: ReplayClock, *, handle_stream: bool, trace: bool) -> None:
@@ -131,25 +131,6 @@ class ReplayCall:
         state.begin(self.run_id)
         self._task = asyncio.get_running_loop().create_task(self._feed(), name=f"replay {recording.name}")
         self._task.add_done_callback(lambda _task: self._finished.set())
-
-    @property
-    def done(self) -> bool:
-        return self._finished.is_set()
-
-    async def wait(self) -> StreamState:
-        await self._finished.wait()
-        return self.state
-
-    def __await__(self) -> Any:
-        return self.wait().__await__()
-
-    async def result(self) -> Any:
-        state = await self.wait()
-        if state.error is not None:
-            raise state.error
-        if state.status == "cancelled":
-            raise CallCancelledError("the call was cancelled")
-        return state.result
 
     async def cancel(self) -> None:
         if self.done:
