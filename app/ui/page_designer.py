@@ -138,7 +138,10 @@ class PageDesigner(QWidget):
         self.title = QLabel(self)
         self.title.setStyleSheet("font-weight: 600; font-size: 13pt;")
         bar.addWidget(self.title)
-        bar.addStretch(1)
+        self.status = QLabel(self)
+        self.status.setObjectName("previewStatus")
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long text never widens the window
+        bar.addWidget(self.status, 1)
         self.design_button = QToolButton(self, text="Design", checkable=True, checked=True)
         self.preview_button = QToolButton(self, text="▶ Preview", checkable=True)
         for button in (self.design_button, self.preview_button):
@@ -158,15 +161,13 @@ class PageDesigner(QWidget):
         self.replay_source: str | None = None
         """The recording the preview replays (by name), or None for the live runner."""
         self._replayer: RecordingCaller | None = None
+        self.replay_bar.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)  # the status takes the rest
         second.addWidget(self.replay_bar)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setToolTip("Stop the page's workflows and the endpoint runs they started")
         self.cancel_button.clicked.connect(self.cancel)
         bar.addWidget(self.cancel_button)
-        self.status = QLabel(self)
-        self.status.setObjectName("previewStatus")
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long text never widens the window
-        second.addWidget(self.status, 1)
+        second.addStretch(1)
 
         splitter = QSplitter(self)
         splitter.addWidget(outline_box)
