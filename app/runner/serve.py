@@ -17,7 +17,7 @@ import uvicorn
 
 from app.core.project_file import load_project
 from app.runner.security import new_token
-from app.runner.server import ServeSettings, create_app
+from app.runner.server import SHUTDOWN_REASON, ServeSettings, create_app
 
 GRACEFUL_SHUTDOWN_S = 1
 
@@ -62,7 +62,23 @@ async def _serve(server: uvicorn.Server, settings: ServeSettings, name: str, ann
         print(f"Serving {name} on {_url(server, settings.bound_host)}", flush=True)
         if announce_token:
             print(f"Token: {settings.token}  (send it as 'Authorization: Bearer <token>' or ?access_token=<token>)", flush=True)
+        watcher = asyncio.create_task(_end_streams_on_exit(server))
+        await task
+        watcher.cancel()
+        return
     await task
+
+
+async def _end_streams_on_exit(server: uvicorn.Server) -> None:
+    """When the server is told to stop, end every open stream with an error saying so (SSE and NDJSON alike).
+
+    Uvicorn itself notices ``should_exit`` by looking every 0.1 s; so does this.
+    """
+    while not server.should_exit:
+        await asyncio.sleep(0.05)
+    state = server.config.app.state.streamwright
+    for channel in state.runs.active():
+        channel.cancel(SHUTDOWN_REASON)
 
 
 def serve(

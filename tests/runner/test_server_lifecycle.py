@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -170,6 +171,32 @@ def test_stopping_the_server_ends_open_streams_and_exits_quickly(tmp_path: Path)
         assert curl.returncode == 0, "the stream ends cleanly, not cut mid-chunk"
         assert 'event: error\ndata: {"message":"the server is shutting down"' in rest
         assert server.returncode in (0, -signal.SIGTERM), "uvicorn re-raises the signal after a graceful stop"
+        assert not list((tmp_path / "out").rglob("written.txt"))
+    finally:
+        for process in (server, curl):
+            if process is not None and process.poll() is None:
+                process.kill()
+
+
+def test_stopping_the_server_ends_an_ndjson_stream_with_an_error_line(tmp_path: Path):
+    project = tmp_path / "p.streamwright.json"
+    save_project(project_of(WOULD_WRITE), project)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "STREAMWRIGHT_TOKEN": "shutdown-token"}
+    server = subprocess.Popen([sys.executable, "-m", "app", "serve", str(project), "--port", "0", "--output", str(tmp_path / "out")], stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    curl = None
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split(" on ")[1].strip()
+        headers = ["-H", "Authorization: Bearer shutdown-token", "-H", "Accept: application/x-ndjson"]
+        curl = subprocess.Popen(["curl", "-sN", "-X", "POST", *headers, f"{url}/would-write"], stdout=subprocess.PIPE, text=True)
+        assert curl.stdout is not None
+        assert json.loads(curl.stdout.readline())["event"] == "message"
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+        lines = [json.loads(line) for line in curl.stdout.read().splitlines() if line.strip()]
+        curl.wait(timeout=10)
+        assert curl.returncode == 0, "the stream ends cleanly"
+        assert lines[-1]["event"] == "error" and lines[-1]["data"]["message"] == "the server is shutting down"
         assert not list((tmp_path / "out").rglob("written.txt"))
     finally:
         for process in (server, curl):
