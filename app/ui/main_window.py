@@ -17,13 +17,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app import __version__
 from app.core.exchange import endpoint_from_document, export_endpoint, import_endpoint
 from app.core.problems import Problem, ProjectInvalidError
 from app.core.project import Endpoint
-from app.core.project_file import dumps, parse_json, to_document
+from app.core.project_file import dumps, parse_json
 from app.core.workflow_refs import PageWorkflow, describe, is_page_key, page_workflow_keys, parse_key, workflow_json_path
 from app.editor.action_paths import ActionPath
 from app.editor.autosave import Autosave, find_recovery
@@ -34,7 +34,6 @@ from app.editor.commands.endpoints import AddEndpointCommand
 from app.editor.document import Document
 from app.editor.models.palette import PaletteModel
 from app.client.runner_process import RunnerProcess
-from app.editor.commands.recordings import AddRecordingCommand
 from app.ui.async_runtime import spawn
 from app.ui.find_action import FindActionPopup
 from app.ui.inspector import Inspector
@@ -44,12 +43,13 @@ from app.ui.problems_panel import ProblemsPanel
 from app.ui.project_sidebar import ProjectSidebar
 from app.ui.quick_add import QuickAddPopup
 from app.ui.run_panel import RunPanel
+from app.ui.stream_tools import StreamToolsMixin
 from app.ui.workflow_canvas import InterfaceWorkflow, WorkflowCanvas
 
 if TYPE_CHECKING:  # built on first use: the window shows sooner (see MainWindow.designer)
     from app.ui.page_designer import PageDesigner
     from app.ui.stream_inspector import StreamInspector
-    from app.ui.stream_tests_dialog import StreamTestsDialog
+    from app.ui.stream_tests_dialog import StreamTestsDialog  # noqa: F401 - named in __init__'s annotations
 
 ORGANIZATION, APPLICATION = "Streamwright", "Streamwright"
 MAX_RECENT = 8
@@ -58,7 +58,7 @@ ENDPOINT_INDEX = re.compile(r"^\$\.endpoints\[(\d+)\]")
 PAGE_INDEX = re.compile(r"^\$\.pages\[(\d+)\]")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, StreamToolsMixin):
     def __init__(self, document: Document | None = None, settings: QSettings | None = None, recovery_dir: Path | None = None) -> None:
         super().__init__()
         self.document = document or Document(parent=self)
@@ -247,23 +247,6 @@ class MainWindow(QMainWindow):
             designer.driver.frameApplied.connect(self._refresh_live_values)
         return self._designer
 
-    @property
-    def stream_inspector(self) -> StreamInspector:
-        """The Stream dock's inspector, built when a run first needs it or the dock is first shown."""
-        if self._stream_inspector is None:
-            from app.ui.stream_inspector import StreamInspector
-
-            inspector = self._stream_inspector = StreamInspector(self.document.registry)
-            inspector.actionSelected.connect(self.reveal_action)
-            inspector.saveRequested.connect(self.save_recording_dialog)
-            self.stream_dock.setWidget(inspector)
-        return self._stream_inspector
-
-    def _inspect_preview_call(self, _name: str, endpoint: str, state: object) -> None:
-        from app.ui.stream_inspector import ORIGIN_PREVIEW
-
-        self.stream_inspector.follow(state, endpoint, ORIGIN_PREVIEW)  # type: ignore[arg-type]
-
     # -- views ---------------------------------------------------------
     def show_endpoint(self, name: str | None) -> None:
         self.endpoint = name if name is not None and self.document.has_endpoint(name) else None
@@ -427,103 +410,6 @@ class MainWindow(QMainWindow):
         path = self.document.path_of(endpoint, action_id)
         if path is not None:
             self.canvas.select(path)
-
-    def _inspect_run(self, endpoint: str) -> None:
-        state = self.run_panel.state
-        if state is not None:
-            from app.ui.stream_inspector import ORIGIN_RUN
-
-            self.stream_inspector.follow(state, endpoint, ORIGIN_RUN, inputs=self.run_panel.last_inputs)
-
-    def save_recording_dialog(self) -> None:
-        """Keep the stream the inspector shows as a recording in the project (one undo step)."""
-        name, ok = QInputDialog.getText(self, "Save as recording", "Recording name (lowercase letters, digits, -):", text=self.stream_inspector.suggested_name())
-        if not ok or not name:
-            return
-        try:
-            recording = self.stream_inspector.recording(name, self.document.project)
-        except ValueError as error:
-            self.statusBar().showMessage(f"Not saved: {error}", 8000)
-            return
-        command = self._push(lambda: AddRecordingCommand(self.document, recording))
-        if isinstance(command, AddRecordingCommand):
-            self.statusBar().showMessage(f"Saved recording {command.recording.name}: replay it in the page Preview, or make a stream test of it", 8000)
-
-    def new_recording_dialog(self) -> bool:
-        """A recording written by hand or pasted from ``curl -N``, to design a page before its endpoint exists."""
-        from app.ui.new_recording_dialog import NewRecordingDialog
-
-        dialog = NewRecordingDialog(self.document.project, self)
-        if dialog.exec() != NewRecordingDialog.DialogCode.Accepted or dialog.result_recording is None:
-            return False
-        recording = dialog.result_recording
-        command = self._push(lambda: AddRecordingCommand(self.document, recording))
-        if isinstance(command, AddRecordingCommand):
-            self.stream_inspector.show_recording(command.recording)
-            self.statusBar().showMessage(f"Added recording {command.recording.name}: choose it as the Preview's source to design against it", 8000)
-        return command is not None
-
-    def show_recording_dialog(self) -> None:
-        names = [r.name for r in self.document.project.recordings]
-        if not names:
-            self.statusBar().showMessage("No recordings yet: run an endpoint, then Save as recording in the Stream dock", 8000)
-            return
-        name, ok = QInputDialog.getItem(self, "Show recording", "Recording:", names, 0, False)
-        if ok and name:
-            self.stream_inspector.show_recording(next(r for r in self.document.project.recordings if r.name == name))
-            self.stream_dock.show()
-            self.stream_dock.raise_()
-
-    def run_stream_tests(self) -> None:
-        """Check every endpoint against its stream tests in a child process (``streamwright test``), as CI does."""
-        from app.client.stream_tests_process import StreamTestsError, run_stream_tests
-        from app.ui.stream_tests_dialog import StreamTestsDialog
-
-        if self.tests_dialog is None:
-            self.tests_dialog = StreamTestsDialog(self)
-            self.tests_dialog.rerunRequested.connect(self.run_stream_tests)
-        dialog = self.tests_dialog
-        if self._tests_task is not None and not self._tests_task.done():  # type: ignore[attr-defined]
-            dialog.show()
-            dialog.raise_()
-            return  # one run at a time: its report is the one shown
-        dialog.show_running()
-        dialog.show()
-        dialog.raise_()
-        path = self.document.file_path()
-        if path is None:
-            if self._scratch is None:
-                self._scratch = tempfile.TemporaryDirectory(prefix="streamwright-unsaved-")
-            folder = Path(self._scratch.name)
-        else:
-            folder = path.parent
-        project = to_document(self.document.project)
-
-        async def run() -> None:
-            try:
-                report = await run_stream_tests(project, folder)
-            except TimeoutError:
-                dialog.show_error("the stream tests took longer than 5 minutes and were stopped")
-                return
-            except (StreamTestsError, OSError) as error:
-                dialog.show_error(str(error) or type(error).__name__)
-                return
-            dialog.show_report(report)
-
-        self._tests_task = spawn(run(), name="stream tests")
-
-    def add_stream_test_dialog(self) -> None:
-        from app.editor.commands.stream_tests import AddStreamTestFromRecordingCommand
-
-        names = [r.name for r in self.document.project.recordings]
-        if not names:
-            self.statusBar().showMessage("No recordings yet: run an endpoint, then save its stream as a recording (Stream inspector)", 8000)
-            return
-        name, ok = QInputDialog.getItem(self, "Add stream test", "Expect the stream of this recording:", names, 0, False)
-        if ok and name:
-            command = self._push(lambda: AddStreamTestFromRecordingCommand(self.document, name))
-            if isinstance(command, AddStreamTestFromRecordingCommand):
-                self.statusBar().showMessage(f"Added stream test {command.test.name}: Run → Run stream tests checks it", 8000)
 
     def run_endpoint(self) -> None:
         self.run_dock.show()
