@@ -49,11 +49,12 @@ def check_type(spec: EndpointInput, value: Any) -> Any:
     if isinstance(value, bool) and spec.type in ("number", "integer"):
         raise ValueError(f"expected {spec.type}, got boolean")
     if not isinstance(value, _TYPES[spec.type]):
-        raise ValueError(f"expected {spec.type}, got {_json_type(value)}")
+        raise ValueError(f"expected {spec.type}, got {json_type(value)}")
     return value
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value (``null``, ``boolean``, ``number``...); else its Python type's name."""
     if value is None:
         return "null"
     if isinstance(value, bool):

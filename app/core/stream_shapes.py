@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.core.inputs import json_type
 from app.core.project import Action, Endpoint, walk_actions
 from app.core.registry import Registry, default_registry
 from app.core.values import formula_source, is_formula
@@ -111,21 +112,11 @@ def value_kind(value: Any) -> FieldKind:
     """The JSON type of a stored Event Data value; a formula's only when its source makes it obvious."""
     if is_formula(value):
         return formula_kind(formula_source(value))
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "any"
+    kind = json_type(value)
+    return kind if kind in _JSON_KINDS else "any"  # type: ignore[return-value]
 
 
+_JSON_KINDS = frozenset({"null", "boolean", "number", "string", "array", "object"})
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _LOOP_FIELD = re.compile(r"loop(?:\.parent)*\.(\w+)")

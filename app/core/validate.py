@@ -11,14 +11,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.core.formula import FormulaSyntaxError, compile_formula
+from app.core.formula_checks import formula_problems
 from app.core.inputs import check_type
 from app.core.problems import Problem
 from app.core.project import Action, Endpoint, Project, walk_actions
 from app.core.recordings import validate_recordings
 from app.core.registry import Registry, UnknownActionTypeError, WorkflowKind, default_registry, format_validation_error
 from app.core.validate_pages import validate_pages
-from app.core.values import ENV_KEY, contains_env, iter_formulas
+from app.core.values import ENV_KEY, contains_env
 from app.core.workflow_refs import page_workflow_keys, workflow_json_path, workflow_of
 
 
@@ -139,29 +139,9 @@ def validate_action(action: Action, registry: Registry, path: str) -> list[Probl
         raw = action.params.get(spec.alias, action.params.get(spec.name))
         if raw is None:
             continue
-        problems.extend(_formula_problems(raw, spec.alias, action.id, f"{path}.params.{spec.alias}"))
+        problems.extend(formula_problems(raw, spec.alias, f"{path}.params.{spec.alias}", action_id=action.id))
         if not spec.secret_ok:
             problems.extend(_env_problems(raw, spec.alias, action.id, f"{path}.params.{spec.alias}"))
-    return problems
-
-
-def _formula_problems(raw: Any, field: str, action_id: str, path: str) -> list[Problem]:
-    problems = []
-    for sub_path, source in iter_formulas(raw):
-        full_field = f"{field}.{sub_path}" if sub_path else field
-        try:
-            compile_formula(source)
-        except FormulaSyntaxError as error:
-            problems.append(
-                Problem(
-                    f"{path}.{sub_path}" if sub_path else path,
-                    f"formula syntax error: {error.message}",
-                    action_id,
-                    full_field,
-                    error.position,
-                    code="formula-syntax",
-                )
-            )
     return problems
 
 

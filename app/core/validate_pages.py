@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.core.formula import FormulaSyntaxError, compile_formula
+from app.core.formula_checks import formula_problems
 from app.core.problems import Problem
 from app.core.project import Page, Project, Widget, walk_widgets
 from app.core.registry import format_validation_error
-from app.core.values import ENV_KEY, contains_env, iter_formulas
+from app.core.values import ENV_KEY, contains_env
 from app.core.widgets.registry import UnknownWidgetTypeError, WidgetRegistry, WidgetType, default_widget_registry
 
 TEXT_INPUT = "text_input"
@@ -93,26 +93,7 @@ def _props_problems(widget: Widget, widget_type: WidgetType, path: str) -> list[
     for spec in widget_type.specs:
         raw = widget.props.get(spec.alias, widget.props.get(spec.name))
         if raw is not None and spec.accepts_formula:  # elsewhere a formula is a type error, reported above
-            problems.extend(_formula_problems(raw, spec.alias, widget.id, f"{path}.{spec.alias}"))
-    return problems
-
-
-def _formula_problems(raw: Any, field: str, widget_id: str, path: str) -> list[Problem]:
-    problems = []
-    for sub_path, source in iter_formulas(raw):
-        try:
-            compile_formula(source)
-        except FormulaSyntaxError as error:
-            problems.append(
-                Problem(
-                    f"{path}.{sub_path}" if sub_path else path,
-                    f"formula syntax error: {error.message}",
-                    field=f"{field}.{sub_path}" if sub_path else field,
-                    position=error.position,
-                    code="formula-syntax",
-                    widget_id=widget_id,
-                )
-            )
+            problems.extend(formula_problems(raw, spec.alias, f"{path}.{spec.alias}", widget_id=widget.id))
     return problems
 
 

@@ -149,16 +149,23 @@ async def test_without_linger_a_dropped_connection_ends_the_run(serve):
     assert channel.task.cancelled()
 
 
-def test_stopping_the_server_ends_open_streams_and_exits_quickly(tmp_path: Path):
+def _serve_and_follow(tmp_path: Path, *curl_options: str) -> tuple[subprocess.Popen[str], subprocess.Popen[str]]:
+    """A real ``serve`` process on a workflow that would write a file later, and ``curl -N`` following its stream."""
     project = tmp_path / "p.streamwright.json"
     save_project(project_of(WOULD_WRITE), project)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "STREAMWRIGHT_TOKEN": "shutdown-token"}
-    server = subprocess.Popen([sys.executable, "-m", "app", "serve", str(project), "--port", "0", "--output", str(tmp_path / "out")], stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-    curl = None
+    command = [sys.executable, "-m", "app", "serve", str(project), "--port", "0", "--output", str(tmp_path / "out")]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    assert server.stdout is not None
+    url = server.stdout.readline().split(" on ")[1].strip()
+    headers = ["-H", "Authorization: Bearer shutdown-token", *curl_options]
+    curl = subprocess.Popen(["curl", "-sN", "-X", "POST", *headers, f"{url}/would-write"], stdout=subprocess.PIPE, text=True)
+    return server, curl
+
+
+def test_stopping_the_server_ends_open_streams_and_exits_quickly(tmp_path: Path):
+    server, curl = _serve_and_follow(tmp_path)
     try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split(" on ")[1].strip()
-        curl = subprocess.Popen(["curl", "-sN", "-X", "POST", "-H", "Authorization: Bearer shutdown-token", f"{url}/would-write"], stdout=subprocess.PIPE, text=True)
         assert curl.stdout is not None
         assert curl.stdout.readline().startswith("id: 1")
         stopped = time.perf_counter()
@@ -179,16 +186,8 @@ def test_stopping_the_server_ends_open_streams_and_exits_quickly(tmp_path: Path)
 
 
 def test_stopping_the_server_ends_an_ndjson_stream_with_an_error_line(tmp_path: Path):
-    project = tmp_path / "p.streamwright.json"
-    save_project(project_of(WOULD_WRITE), project)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "STREAMWRIGHT_TOKEN": "shutdown-token"}
-    server = subprocess.Popen([sys.executable, "-m", "app", "serve", str(project), "--port", "0", "--output", str(tmp_path / "out")], stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-    curl = None
+    server, curl = _serve_and_follow(tmp_path, "-H", "Accept: application/x-ndjson")
     try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split(" on ")[1].strip()
-        headers = ["-H", "Authorization: Bearer shutdown-token", "-H", "Accept: application/x-ndjson"]
-        curl = subprocess.Popen(["curl", "-sN", "-X", "POST", *headers, f"{url}/would-write"], stdout=subprocess.PIPE, text=True)
         assert curl.stdout is not None
         assert json.loads(curl.stdout.readline())["event"] == "message"
         server.send_signal(signal.SIGTERM)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QPainter, QPainterPath, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.editor.stream_log import BUCKET_S, Rates, StreamLog
 from app.ui import theme
-from app.ui.stream_inspector.timeline import axis_label, nice_step
+from app.ui.stream_inspector.timeline import axis_label, described_tooltip, nice_step
 
 __all__ = ["RatePlot", "format_bytes", "format_count"]
 
@@ -202,15 +202,7 @@ class RatePlot(QWidget):
 
     # -- hover -------------------------------------------------------------------------
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self.describe_at(QPointF(event.pos()))
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
+        return described_tooltip(self, event, self.describe_at) or super().event(event)
 
     def describe_at(self, point: QPointF) -> str:
         rates = self.buckets()

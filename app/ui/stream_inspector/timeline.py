@@ -10,6 +10,7 @@ lane whether the run sent ten messages or a million.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from bisect import bisect_left, bisect_right
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, Signal
@@ -267,15 +268,7 @@ class TimelineStrip(QWidget):
 
     # -- hover and clicks ------------------------------------------------------------
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self.describe_at(event.position() if hasattr(event, "position") else QPointF(event.pos()))
-            if text:
-                QToolTip.showText(event.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
-        return super().event(event)
+        return described_tooltip(self, event, self.describe_at) or super().event(event)
 
     def describe_at(self, point: QPointF) -> str:
         """What hovering ``point`` tells: the span under it with its duration, or the lane's totals."""
@@ -312,3 +305,16 @@ class TimelineStrip(QWidget):
         if lane is not None and event.button() == Qt.MouseButton.LeftButton:
             self.laneClicked.emit(lane.action_id)
         super().mousePressEvent(event)
+
+
+def described_tooltip(widget: QWidget, event: QEvent, describe: Callable[[QPointF], str]) -> bool:
+    """Answer a tooltip event with what ``describe`` says of the point hovered (nothing: no tooltip); False for other events."""
+    if event.type() != QEvent.Type.ToolTip or not isinstance(event, QHelpEvent):
+        return False
+    text = describe(QPointF(event.pos()))
+    if text:
+        QToolTip.showText(event.globalPos(), text, widget)
+    else:
+        QToolTip.hideText()
+        event.ignore()
+    return True
