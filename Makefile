@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXAMPLE := resources/examples/demo.streamwright.json
 
-.PHONY: run demo test test-deps bench schema clean package package-deps
+.PHONY: run demo test test-deps qt-deps bench schema clean package package-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,34 +19,50 @@ $(STAMP): $(BIN)/python pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) qt-deps
 	$(BIN)/streamwright
 
 # The bundled example's report, headless in the terminal (no display needed).
 demo: $(STAMP)
 	$(BIN)/streamwright run $(EXAMPLE) generate-report --format pretty
 
-test: $(STAMP) test-deps
+test: $(STAMP) test-deps qt-deps
 	$(BIN)/python -m pytest
 
-# Clients the tests drive that nobody here wrote (tests/external): curl and a
-# headless Debian chromium. Installed with apt when missing; needs root.
-# Each is both the command and its Debian package.
-TEST_TOOLS := curl chromium
-
-test-deps:
-	@missing=""; for tool in $(TEST_TOOLS); do \
-	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; \
-	done; \
+# Installs the Debian packages in $$missing with apt-get: as root, or through sudo
+# when a terminal can answer its password prompt; otherwise names the command and fails.
+# $(1) is the target's name, $(2) what the packages are for.
+define APT_INSTALL
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" != 0 ]; then \
-	    echo "make test: missing$$missing (used by tests/external); install as root: apt-get install -y --no-install-recommends$$missing" >&2; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1 && [ -t 0 ]; then sudo="sudo"; \
+	  else \
+	    echo "make $(1): missing $$missing ($(2)); install them as root: apt-get install -y --no-install-recommends $$missing" >&2; \
 	    exit 1; \
 	  fi; \
-	  echo "make test: installing$$missing with apt-get"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -q && apt-get install -y -q --no-install-recommends$$missing </dev/null; \
+	  echo "make $(1): installing $$missing ($(2)) with apt-get"; \
+	  $$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+endef
+
+# Clients the tests drive that nobody here wrote (tests/external): curl and a
+# headless Debian chromium; and Xvfb, the X server the first-run test opens the
+# editor on (COMMAND:DEBIAN-PACKAGE).
+TEST_TOOLS := curl:curl chromium:chromium Xvfb:xvfb xauth:xauth
+
+test-deps:
+	@missing=""; for pair in $(TEST_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	missing=$$(echo $$missing); \
+	$(call APT_INSTALL,test,used by the tests)
+
+# The system libraries Qt's X11 platform plugin links to. app/ui/qt_system_libs.py
+# holds the list with each library's Debian package; ldd on the venv's plugin says
+# which are missing, so a fresh machine gets exactly those.
+qt-deps: $(STAMP)
+	@missing=$$($(BIN)/python -m app.ui.qt_system_libs --missing-packages); \
+	$(call APT_INSTALL,qt-deps,needed by Qt's X11 platform plugin)
 
 bench: $(STAMP)
 	$(BIN)/python tests/perf/bench_engine.py
@@ -77,35 +93,13 @@ $(PACKAGE_STAMP): $(BIN)/python pyproject.toml
 	rm -f $(VENV)/.package-installed-*
 	touch $(PACKAGE_STAMP)
 
-# What PyInstaller runs on Linux (objdump, strip), and the system libraries Qt's
-# X11 platform plugin links to, so the bundle carries them (COMMAND-or-SONAME:DEBIAN-PACKAGE).
-# Installed with apt when missing; needs root, like test-deps.
+# What PyInstaller runs on Linux (COMMAND:DEBIAN-PACKAGE); the system libraries Qt's
+# X11 platform plugin links to come from qt-deps, so the bundle carries them.
 PACKAGE_TOOLS := objdump:binutils strip:binutils
-PACKAGE_LIBS := libEGL.so.1:libegl1 libGL.so.1:libgl1 libfontconfig.so.1:libfontconfig1 \
-  libglib-2.0.so.0:libglib2.0-0 libdbus-1.so.3:libdbus-1-3 libxkbcommon.so.0:libxkbcommon0 \
-  libxkbcommon-x11.so.0:libxkbcommon-x11-0 libX11-xcb.so.1:libx11-xcb1 libxcb-cursor.so.0:libxcb-cursor0 \
-  libxcb-icccm.so.4:libxcb-icccm4 libxcb-keysyms.so.1:libxcb-keysyms1 libxcb-image.so.0:libxcb-image0 \
-  libxcb-randr.so.0:libxcb-randr0 libxcb-render-util.so.0:libxcb-render-util0 libxcb-shape.so.0:libxcb-shape0 \
-  libxcb-shm.so.0:libxcb-shm0 libxcb-sync.so.1:libxcb-sync1 libxcb-xfixes.so.0:libxcb-xfixes0 libxcb-xkb.so.1:libxcb-xkb1
 
-package-deps:
-	@missing=""; \
-	for pair in $(PACKAGE_TOOLS); do \
+package-deps: qt-deps
+	@missing=""; for pair in $(PACKAGE_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
 	done; \
-	libs=$$( (ldconfig -p || /sbin/ldconfig -p) 2>/dev/null | awk 'NR > 1 { print $$1 }' ); \
-	if [ -n "$$libs" ]; then \
-	  for pair in $(PACKAGE_LIBS); do \
-	    printf '%s\n' "$$libs" | grep -qxF "$${pair%%:*}" || missing="$$missing $${pair#*:}"; \
-	  done; \
-	fi; \
 	missing=$$(printf '%s\n' $$missing | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$$//'); \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" != 0 ]; then \
-	    echo "make package: missing $$missing; install as root: apt-get install -y --no-install-recommends $$missing" >&2; \
-	    exit 1; \
-	  fi; \
-	  echo "make package: installing $$missing with apt-get"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -q && apt-get install -y -q --no-install-recommends $$missing </dev/null; \
-	fi
+	$(call APT_INSTALL,package,used to build the bundle)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.resources import resource_path
+from app.ui.qt_system_libs import check_before_qt
 from app.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 
 EXAMPLE = resource_path("examples", "demo.streamwright.json")
@@ -70,6 +71,11 @@ def report_shown_and_quit() -> None:
 def main(argument: str | None = None) -> int:
     import qasync
 
+    if QApplication.instance() is None:
+        problem = check_before_qt()  # Qt would abort here, blaming the wrong library
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 1
     application = QApplication.instance() or QApplication(sys.argv[:1])
     application.setOrganizationName(ORGANIZATION)
     application.setApplicationName(APPLICATION)
