@@ -6,8 +6,6 @@ the editor adapts them to Qt models. Nothing here imports Qt.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ValidationError
 
 from app.core.params import ActionParams, ParamSpec, param_specs
+from app.core.type_registry import DuplicateTypeError, TypeRegistry, UnknownTypeError
 
 if TYPE_CHECKING:
     from app.core.events import RunEvent
@@ -64,77 +63,41 @@ class ActionType:
         return self.params().model_dump(by_alias=True, mode="json", exclude_unset=False)
 
 
-class DuplicateActionTypeError(ValueError):
+class DuplicateActionTypeError(DuplicateTypeError):
     pass
 
 
-class UnknownActionTypeError(KeyError):
-    def __str__(self) -> str:
-        return f"unknown action type {self.args[0]!r}"
+class UnknownActionTypeError(UnknownTypeError):
+    kind = "action type"
 
 
-class Registry:
+ACTION_CATEGORIES = ("Response", "API", "Page", "Flow", "Data", "Integrations", "Files", "Debug")
+"""Action categories in palette order; others follow alphabetically."""
+
+
+class Registry(TypeRegistry[ActionType]):
     """Action types by id; legacy ids resolve to the type that replaced them."""
 
-    def __init__(self) -> None:
-        self._types: dict[str, ActionType] = {}
-        self._aliases: dict[str, str] = {}
+    kind = "action type"
+    unknown_error = UnknownActionTypeError
+    duplicate_error = DuplicateActionTypeError
+    category_order = ACTION_CATEGORIES
 
-    def register(self, action_type: ActionType) -> ActionType:
-        for key in (action_type.id, *action_type.legacy_ids):
-            if key in self._types or key in self._aliases:
-                raise DuplicateActionTypeError(f"action type id {key!r} is already registered")
-        self._types[action_type.id] = action_type
-        for legacy in action_type.legacy_ids:
-            self._aliases[legacy] = action_type.id
-        return action_type
-
-    def get(self, type_id: str) -> ActionType:
-        try:
-            return self._types[self._aliases.get(type_id, type_id)]
-        except KeyError:
-            raise UnknownActionTypeError(type_id) from None
-
-    def canonical_id(self, type_id: str) -> str:
-        return self.get(type_id).id
-
-    def __contains__(self, type_id: object) -> bool:
-        return isinstance(type_id, str) and (type_id in self._types or type_id in self._aliases)
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self._types.values())
-
-    def __len__(self) -> int:
-        return len(self._types)
-
-    def categories(self, where: WorkflowKind | None = None) -> dict[str, list[ActionType]]:
-        """Types by category; ``where`` keeps those a kind of workflow may hold."""
-        grouped: dict[str, list[ActionType]] = {}
-        for action_type in self._types.values():
-            if where is not None and where not in action_type.where:
-                continue
-            grouped.setdefault(action_type.category, []).append(action_type)
-        return grouped
-
-
-def _load_builtin(registry: Registry) -> Registry:
-    """Import every module of ``app.core.actions``; each exposes ``ACTION: ActionType``."""
-    package = importlib.import_module("app.core.actions")
-    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
-        declared = getattr(module, "ACTION", None)
-        if isinstance(declared, ActionType):
-            registry.register(declared)
-    return registry
+    def admits(self, declared: ActionType, where: str) -> bool:
+        """An interface workflow's palette has no Send streaming response; an endpoint's no Call API endpoint."""
+        return where in declared.where
 
 
 _default: Registry | None = None
 
 
 def default_registry() -> Registry:
+    """The built-in action types: every module of ``app.core.actions`` declares one as ``ACTION``."""
     global _default
     if _default is None:
-        _default = _load_builtin(Registry())
+        registry = Registry()
+        registry.load_package("app.core.actions", "ACTION", ActionType)
+        _default = registry
     return _default
 
 

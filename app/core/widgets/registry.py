@@ -9,13 +9,12 @@ looks the type up here by id. Nothing here imports Qt.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.params import ActionParams, Expr, Param, ParamSpec, param_specs
+from app.core.type_registry import DuplicateTypeError, TypeRegistry, UnknownTypeError
 
 CATEGORIES = ("Basic", "Stream", "Input", "Layout")
 """Palette order of the built-in categories; any other category follows them."""
@@ -60,6 +59,7 @@ class WidgetType:
     events: tuple[str, ...] = ()
     """Triggers of the interface workflows it runs, e.g. ``("click",)`` for a Button's On click."""
     summary: Callable[[dict[str, Any]], str] | None = None
+    legacy_ids: tuple[str, ...] = ()
     specs: list[ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -75,67 +75,31 @@ class WidgetType:
         return {spec.alias: dumped[spec.alias] for spec in self.specs}
 
 
-class DuplicateWidgetTypeError(ValueError):
+class DuplicateWidgetTypeError(DuplicateTypeError):
     pass
 
 
-class UnknownWidgetTypeError(KeyError):
-    def __str__(self) -> str:
-        return f"unknown widget type {self.args[0]!r}"
+class UnknownWidgetTypeError(UnknownTypeError):
+    kind = "widget type"
 
 
-class WidgetRegistry:
+class WidgetRegistry(TypeRegistry[WidgetType]):
     """Widget types by id, in registration order."""
 
-    def __init__(self) -> None:
-        self._types: dict[str, WidgetType] = {}
-
-    def register(self, widget_type: WidgetType) -> WidgetType:
-        if widget_type.id in self._types:
-            raise DuplicateWidgetTypeError(f"widget type id {widget_type.id!r} is already registered")
-        self._types[widget_type.id] = widget_type
-        return widget_type
-
-    def get(self, type_id: str) -> WidgetType:
-        try:
-            return self._types[type_id]
-        except KeyError:
-            raise UnknownWidgetTypeError(type_id) from None
-
-    def __contains__(self, type_id: object) -> bool:
-        return isinstance(type_id, str) and type_id in self._types
-
-    def __iter__(self) -> Iterator[WidgetType]:
-        return iter(self._types.values())
-
-    def __len__(self) -> int:
-        return len(self._types)
-
-    def categories(self) -> dict[str, list[WidgetType]]:
-        """Types by category, built-in categories first in palette order."""
-        grouped: dict[str, list[WidgetType]] = {}
-        for widget_type in self._types.values():
-            grouped.setdefault(widget_type.category, []).append(widget_type)
-        rank = {name: index for index, name in enumerate(CATEGORIES)}
-        return dict(sorted(grouped.items(), key=lambda item: rank.get(item[0], len(rank))))
-
-
-def _load_builtin(registry: WidgetRegistry) -> WidgetRegistry:
-    """Import every module of ``app.core.widgets``; each type module exposes ``WIDGET: WidgetType``."""
-    package = importlib.import_module("app.core.widgets")
-    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
-        declared = getattr(module, "WIDGET", None)
-        if isinstance(declared, WidgetType):
-            registry.register(declared)
-    return registry
+    kind = "widget type"
+    unknown_error = UnknownWidgetTypeError
+    duplicate_error = DuplicateWidgetTypeError
+    category_order = CATEGORIES
 
 
 _default: WidgetRegistry | None = None
 
 
 def default_widget_registry() -> WidgetRegistry:
+    """The built-in widget types: every module of ``app.core.widgets`` declares one as ``WIDGET``."""
     global _default
     if _default is None:
-        _default = _load_builtin(WidgetRegistry())
+        registry = WidgetRegistry()
+        registry.load_package("app.core.widgets", "WIDGET", WidgetType)
+        _default = registry
     return _default

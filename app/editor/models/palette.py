@@ -15,14 +15,6 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from app.core.registry import Registry, WorkflowKind, default_registry
 from app.editor.models.roles import ACTION_TYPE_MIME, ActionTypeRole, DescriptionRole, IconNameRole, KindRole
 
-CATEGORY_ORDER = ("Response", "API", "Page", "Flow", "Data", "Integrations", "Files", "Debug")
-"""Categories in palette order; others follow alphabetically."""
-
-
-def _category_rank(category: str) -> tuple[int, str]:
-    return (CATEGORY_ORDER.index(category), "") if category in CATEGORY_ORDER else (len(CATEGORY_ORDER), category)
-
-
 class TypePaletteModel(QStandardItemModel):
     """Category rows, each with one draggable row per type; a drag carries the type ids, one per line, as ``MIME``.
 
@@ -89,9 +81,8 @@ class PaletteModel(TypePaletteModel):
         super().__init__(parent)
         self.registry = registry or default_registry()
         self.setHorizontalHeaderLabels(["Action"])
-        categories = self.registry.categories(where)
-        for category in sorted(categories, key=_category_rank):
-            types = sorted(categories[category], key=lambda t: t.title)
+        for category, types in self.registry.categories(where).items():
+            types = sorted(types, key=lambda t: t.title)
             self._add_group(category, [(t.id, t.title, t.icon, t.description) for t in types])
 
 

@@ -1,7 +1,10 @@
-"""Which renderer shows which widget type: one module per type, looked up by the type's id."""
+"""Which renderer shows which widget type: one module per type, found by the type id it declares."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,21 +13,25 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.core.project import Widget
 from app.ui.page_widgets.base import WidgetView
-from app.ui.page_widgets.button import ButtonView
-from app.ui.page_widgets.chunk_list import ChunkListView
-from app.ui.page_widgets.container import ContainerView
-from app.ui.page_widgets.download_button import DownloadButtonView
-from app.ui.page_widgets.live_output import LiveOutputView
-from app.ui.page_widgets.progress_bar import ProgressBarView
-from app.ui.page_widgets.text import TextView
-from app.ui.page_widgets.text_input import TextInputView
 
 __all__ = ["RENDERERS", "UnknownWidgetView", "renderer_for", "view_for"]
 
-RENDERERS: Mapping[str, type[WidgetView]] = {
-    view.type_id: view
-    for view in (TextView, ButtonView, ProgressBarView, LiveOutputView, DownloadButtonView, TextInputView, ChunkListView, ContainerView)
-}
+
+def _discover() -> dict[str, type[WidgetView]]:
+    """Every renderer in this package, by the widget type id it declares (``type_id``): adding a widget is adding a module."""
+    found: dict[str, type[WidgetView]] = {}
+    package = sys.modules[__package__ or ""]  # this module's package, being imported
+    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__package__}.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, WidgetView) and value.type_id and value.__module__ == module.__name__:
+                if value.type_id in found:
+                    raise ValueError(f"two renderers for widget type {value.type_id!r}: {found[value.type_id].__name__} and {value.__name__}")
+                found[value.type_id] = value
+    return found
+
+
+RENDERERS: Mapping[str, type[WidgetView]] = _discover()
 
 
 class UnknownWidgetView(WidgetView):
