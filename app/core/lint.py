@@ -19,17 +19,14 @@ from app.core.formula import FormulaSyntaxError, compile_formula
 from app.core.problems import Problem
 from app.core.project import Action, Endpoint, Project
 from app.core.registry import Registry, default_registry
-from app.core.scope import CAUGHT_ERROR_FIELDS, LOOP_FIELDS, RESULT_VARIABLE_PARAMS, Scope, endpoint_scope
+from app.core.scope import Scope, endpoint_scope
 from app.core.values import is_formula, iter_formulas
 
-SEND = "stream.send"
-LOOP = "flow.loop"
-CONDITIONAL = {"flow.if"}
 PAIRED_KEYS = (("done", "total"),)
 FORMULA_NOMINAL_BYTES = 8
 CONTENT_STATUSES = {"chunk"}
 """Messages that carry the content itself (text as it arrives): one per item is the point, not noise."""
-__all__ = ["CAUGHT_ERROR_FIELDS", "LOOP_FIELDS", "RESULT_VARIABLE_PARAMS", "LintSettings", "lint_endpoint", "lint_project"]
+__all__ = ["LintSettings", "lint_endpoint", "lint_project"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,7 @@ def lint_project(project: Project, settings: LintSettings | None = None, registr
 
 def lint_endpoint(endpoint: Endpoint, settings: LintSettings, registry: Registry, base: str) -> list[Problem]:
     linter = _EndpointLinter(endpoint, settings, registry)
-    scope = endpoint_scope(endpoint)
+    scope = endpoint_scope(endpoint, registry)
     linter.block(endpoint.workflow, f"{base}.workflow", scope, loops=[])
     linter.shapes()
     return linter.problems
@@ -71,32 +68,28 @@ class _EndpointLinter:
         for index, action in enumerate(actions):
             action_path = f"{path}[{index}]"
             self.formulas(action, action_path, scope)
-            if action.type in self.registry and self.registry.canonical_id(action.type) == SEND:
-                self.send(action, action_path, loops)
-            action_type = self.registry.get(action.type) if action.type in self.registry else None
+            action_type = self.registry.find(action.type)
+            if action_type is not None and action_type.event_data is not None:
+                data = action_type.event_data(action.params)
+                if data is not None:
+                    self.send(action, action_path, data, loops)
             for slot in action_type.slots if action_type else ():
+                assert action_type is not None
                 children = action.slots.get(slot, [])
-                inner = scope.inner(action_type.id, slot)
+                inner = scope.inner(action_type, slot)
                 inner_loops = loops
-                if action_type.id == LOOP:
-                    inner_loops = [*loops, (action, self.is_long(action))]
-                elif action_type.id in CONDITIONAL:
+                if action_type.iterations is not None:
+                    inner_loops = [*loops, (action, self.is_long(action_type.iterations(action.params)))]
+                elif action_type.conditional:
                     inner_loops = []
                 self.block(children, f"{action_path}.slots.{slot}", inner, inner_loops)
-            scope.finish(action, action_type.id if action_type else None)
+            scope.finish(action, action_type)
 
-    def is_long(self, loop: Action) -> bool:
-        params = loop.params
-        if params.get("mode", "each") == "repeat":
-            times = params.get("times", 3)
-            return not isinstance(times, int) or times > self.settings.loop_every
-        items = params.get("items", [])
-        return not isinstance(items, list) or len(items) > self.settings.loop_every
+    def is_long(self, iterations: int | None) -> bool:
+        """Unknown (a formula, an upstream stream) counts as long."""
+        return iterations is None or iterations > self.settings.loop_every
 
-    def send(self, action: Action, path: str, loops: list[tuple[Action, bool]]) -> None:
-        data = action.params.get("eventData", {})
-        if not isinstance(data, dict):
-            return
+    def send(self, action: Action, path: str, data: dict[str, Any], loops: list[tuple[Action, bool]]) -> None:
         self.sends.append((path, action, data))
         if "status" not in data:
             self.warn(f"{path}.params.eventData", 'Event Data has no "status"; give every message a status so the interface can tell them apart', action, "missing-status")

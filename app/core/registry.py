@@ -6,20 +6,26 @@ the editor adapts them to Qt models. Nothing here imports Qt.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
 from app.core.params import ActionParams, ParamSpec, param_specs
+from app.core.scope_names import Shape, SlotScope
 from app.core.type_registry import DuplicateTypeError, TypeRegistry, UnknownTypeError
 
 if TYPE_CHECKING:
     from app.core.events import RunEvent
+    from app.core.problems import Problem
+    from app.core.project import Action, Project
     from app.core.run_context import RunContext, Slots
 
 WorkflowKind = Literal["endpoint", "interface"]
+
+RESULT_VARIABLE_PARAM = "resultVariable"
+"""The param by which any action type may store its result under ``variables.<value>``."""
 
 LeafRun = Callable[[Any, "RunContext"], Awaitable[Any]]
 ContainerRun = Callable[[Any, "RunContext", "Slots"], AsyncIterator["RunEvent"]]
@@ -46,10 +52,41 @@ class ActionType:
     summary: Callable[[dict[str, Any]], str] | None = None
     where: tuple[WorkflowKind, ...] = ("endpoint",)
     """Which workflows may hold it: API endpoints (run by the runner) and/or interface workflows (run by a page)."""
+    slot_scopes: Mapping[str, SlotScope] = field(default_factory=dict)
+    """What a container binds for the formulas of each slot (a Loop's ``loop``, a catch's ``caughtError``)."""
+    iterations: Callable[[dict[str, Any]], int | None] | None = None
+    """For a container whose slots run once per item: how many times its stored params say (None: unknown or many)."""
+    conditional: bool = False
+    """Its slots run only when a condition holds (If/else), so a message inside is not one per enclosing item."""
+    result_shape: Shape | None = None
+    """The fields of the object it leaves as ``results.<id>`` (and in its result variable), for completion."""
+    sets_variables: Callable[[dict[str, Any]], list[str]] | None = None
+    """The variables it sets, from its stored params; by default the value of a ``resultVariable`` param."""
+    event_data: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
+    """It sends a stream message: the Event Data template in its stored params (None when not an object)."""
+    exposes_call: Callable[[dict[str, Any]], tuple[str, str]] | None = None
+    """It calls an endpoint from a page: the name bindings read the call by, and the endpoint's name."""
+    check: Callable[[Action, str, Project], list[Problem]] | None = None
+    """Its own checks against the whole project (an endpoint it names exists, ...): problems at the action's JSON path."""
     specs: list[ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "specs", param_specs(self.params))
+
+    @property
+    def sends_messages(self) -> bool:
+        return self.event_data is not None
+
+    @property
+    def repeats(self) -> bool:
+        return self.iterations is not None
+
+    def variables_set(self, params: dict[str, Any]) -> list[str]:
+        """The variable names an action of this type sets, given its stored params."""
+        if self.sets_variables is not None:
+            return [name for name in self.sets_variables(params) if name]
+        name = params.get(RESULT_VARIABLE_PARAM)
+        return [name] if isinstance(name, str) and name else []
 
     @property
     def is_container(self) -> bool:

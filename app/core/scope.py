@@ -14,53 +14,81 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.project import Action, Endpoint
-from app.core.registry import Registry, default_registry
+from app.core.registry import RESULT_VARIABLE_PARAM, ActionType, Registry, default_registry
+from app.core.scope_names import Shape, SlotScope
 
-LOOP = "flow.loop"
-SET_VARIABLE = "variable.set"
-CATCH_SLOT = "catch"
-LOOP_FIELDS = ("index", "count", "total", "item", "first", "last", "parent")
-CAUGHT_ERROR_FIELDS = ("message", "action", "actionType")
-RESULT_VARIABLE_PARAMS = ("resultVariable",)
-"""Params of any action type that store its result under ``variables.<value>``."""
-ROOTS = ("inputs", "variables", "results", "loop", "caughtError")
+BASE_ROOTS = ("inputs", "variables", "results")
+"""Names every formula of an endpoint may read; containers add theirs (``SlotScope``) inside their slots."""
+
+
+def given_roots(registry: Registry) -> dict[str, tuple[ActionType, str]]:
+    """Every name a container binds, with the first type and slot that binds it (for "only in scope inside ...")."""
+    roots: dict[str, tuple[ActionType, str]] = {}
+    for action_type in registry:
+        for slot, given in action_type.slot_scopes.items():
+            roots.setdefault(given.root, (action_type, slot))
+    return roots
 
 
 @dataclass
 class Scope:
     """Names in scope at one point of a workflow.
 
-    ``variables`` and ``results`` are shared with the scopes of nested slots
-    (``inner``), as the runtime shares one context: what a Loop's body sets is
-    still set after the Loop.
+    ``variables``, ``results`` and ``shapes`` are shared with the scopes of
+    nested slots (``inner``), as the runtime shares one context: what a Loop's
+    body sets is still set after the Loop. ``given`` holds what the enclosing
+    containers bind, outermost first; ``shapes`` the known fields of a
+    variable's or a result's value (``("results", "file")`` gives
+    ``downloadUrl``, ...).
     """
 
     inputs: tuple[str, ...]
     """Declared input names, in declaration order."""
     variables: set[str] = field(default_factory=set)
     results: set[str] = field(default_factory=set)
-    loop_depth: int = 0
-    in_catch: bool = False
+    given: tuple[SlotScope, ...] = ()
+    shapes: dict[tuple[str, str], Shape] = field(default_factory=dict)
+    registry: Registry = field(default_factory=default_registry, repr=False, compare=False)
 
-    def inner(self, container: str, slot: str) -> Scope:
-        """The scope of a slot of a container (by canonical type id)."""
-        depth = self.loop_depth + (1 if container == LOOP else 0)
-        return Scope(self.inputs, self.variables, self.results, depth, self.in_catch or slot == CATCH_SLOT)
+    def inner(self, container: ActionType | None, slot: str) -> Scope:
+        """The scope of a slot of a container: what its declaration binds there is added."""
+        bound = container.slot_scopes.get(slot) if container is not None else None
+        given = (*self.given, bound) if bound is not None else self.given
+        return Scope(self.inputs, self.variables, self.results, given, self.shapes, self.registry)
 
-    def finish(self, action: Action, type_id: str | None) -> None:
+    def finish(self, action: Action, action_type: ActionType | None) -> None:
         """Record what an action leaves behind once it has run: its result and the variables it sets."""
         self.results.add(action.id)
-        name = action.params.get("name") if type_id == SET_VARIABLE else None
-        for variable in (name, *(action.params.get(key) for key in RESULT_VARIABLE_PARAMS)):
-            if isinstance(variable, str) and variable:
-                self.variables.add(variable)
+        if action_type is None:
+            return
+        shape = action_type.result_shape
+        if shape is not None:
+            self.shapes[("results", action.id)] = shape
+        for variable in action_type.variables_set(action.params):
+            self.variables.add(variable)
+            if shape is not None and variable == action.params.get(RESULT_VARIABLE_PARAM):
+                self.shapes[("variables", variable)] = shape
 
     def snapshot(self) -> Scope:
-        return Scope(self.inputs, set(self.variables), set(self.results), self.loop_depth, self.in_catch)
+        return Scope(self.inputs, set(self.variables), set(self.results), self.given, dict(self.shapes), self.registry)
+
+    def depth(self, root: str) -> int:
+        """How many enclosing containers bind ``root`` here (2 in a Loop inside a Loop)."""
+        return sum(1 for given in self.given if given.root == root)
+
+    def _innermost(self) -> dict[str, SlotScope]:
+        innermost: dict[str, SlotScope] = {}
+        for given in self.given:
+            innermost.pop(given.root, None)
+            innermost[given.root] = given
+        return innermost
 
     def roots(self) -> list[str]:
         """Top-level names usable here, in the order a user looks for them."""
-        return [root for root in ROOTS if (root != "loop" or self.loop_depth) and (root != "caughtError" or self.in_catch)]
+        return [*BASE_ROOTS, *sorted(self._innermost(), key=self._root_rank)]
+
+    def _root_rank(self, root: str) -> int:
+        return next(index for index, given in enumerate(self.given) if given.root == root)
 
     def names(self) -> dict[str, list[str]]:
         """``{root: [field, ...]}`` for every root in scope (inputs in declaration order, the rest sorted)."""
@@ -69,10 +97,8 @@ class Scope:
             "variables": sorted(self.variables),
             "results": sorted(self.results),
         }
-        if self.loop_depth:
-            names["loop"] = _loop_fields(has_parent=self.loop_depth > 1)
-        if self.in_catch:
-            names["caughtError"] = list(CAUGHT_ERROR_FIELDS)
+        for root in self.roots()[len(BASE_ROOTS) :]:
+            names[root] = self._innermost()[root].field_names(has_parent=self.depth(root) > 1)
         return names
 
     def fields_of(self, path: Sequence[str]) -> list[str]:
@@ -82,8 +108,13 @@ class Scope:
         names = self.names()
         if len(path) == 1:
             return names.get(path[0], [])
-        if path[0] == "loop" and all(part == "parent" for part in path[1:]) and len(path) <= self.loop_depth:
-            return _loop_fields(has_parent=len(path) < self.loop_depth)
+        root = path[0]
+        if len(path) == 2 and root in ("variables", "results") and path[1] in names[root]:
+            return list(self.shapes.get((root, path[1]), {}))
+        given = self._innermost().get(root)
+        depth = self.depth(root)
+        if given is not None and given.parent is not None and all(part == given.parent for part in path[1:]) and len(path) <= depth:
+            return given.field_names(has_parent=len(path) < depth)
         return []
 
     def check(self, path: tuple[str, ...]) -> str | None:
@@ -103,38 +134,27 @@ class Scope:
             if name is not None and name not in self.results:
                 return f"results.{name} is not an earlier action's id"
             return None
-        if root == "loop":
-            if self.loop_depth == 0:
-                return "loop is only in scope inside a Loop's body"
-            if name is not None and name not in LOOP_FIELDS:
-                return f"loop.{name} does not exist (loop has {', '.join(sorted(LOOP_FIELDS))})"
+        declared = given_roots(self.registry)
+        if root in declared:
+            given = self._innermost().get(root)
+            if given is None:
+                container, slot = declared[root]
+                return f"{root} is only in scope inside a {container.title}'s {slot}"
+            fields = given.field_names(has_parent=True)
+            if name is not None and name not in fields:
+                return f"{root}.{name} does not exist ({root} has {', '.join(sorted(fields))})"
             return None
-        if root == "caughtError":
-            if not self.in_catch:
-                return "caughtError is only in scope inside a Try/catch's catch branch"
-            if name is not None and name not in CAUGHT_ERROR_FIELDS:
-                return f"caughtError.{name} does not exist (caughtError has {', '.join(sorted(CAUGHT_ERROR_FIELDS))})"
-            return None
-        return f"{root} is not in scope (names in scope: {', '.join(ROOTS)})"
+        return f"{root} is not in scope (names in scope: {', '.join((*BASE_ROOTS, *declared))})"
 
 
-def _loop_fields(has_parent: bool) -> list[str]:
-    """``loop.parent`` exists only in a nested Loop."""
-    return [name for name in LOOP_FIELDS if has_parent or name != "parent"]
-
-
-def endpoint_scope(endpoint: Endpoint) -> Scope:
+def endpoint_scope(endpoint: Endpoint, registry: Registry | None = None) -> Scope:
     """The scope at the start of an endpoint's workflow: only its inputs."""
-    return Scope(tuple(dict.fromkeys(spec.name for spec in endpoint.inputs)))
-
-
-def canonical_type(action: Action, registry: Registry) -> str | None:
-    return registry.canonical_id(action.type) if action.type in registry else None
+    return Scope(tuple(dict.fromkeys(spec.name for spec in endpoint.inputs)), registry=registry or default_registry())
 
 
 def slots_in_order(action: Action, registry: Registry) -> Iterator[tuple[str, list[Action]]]:
     """The declared slots of an action's type, in declaration order (unknown types have none)."""
-    action_type = registry.get(action.type) if action.type in registry else None
+    action_type = registry.find(action.type)
     for slot in action_type.slots if action_type else ():
         yield slot, action.slots.get(slot, [])
 
@@ -146,7 +166,7 @@ def scope_at(endpoint: Endpoint, path: Sequence[int | str], registry: Registry |
     """
     registry = registry or default_registry()
     target = tuple(path)
-    found = _walk(endpoint.workflow, (), target, endpoint_scope(endpoint), registry)
+    found = _walk(endpoint.workflow, (), target, endpoint_scope(endpoint, registry), registry)
     if found is None:
         raise LookupError(f"no action at {target!r} in endpoint {endpoint.name!r}")
     return found
@@ -162,10 +182,10 @@ def _walk(actions: list[Action], prefix: tuple[Any, ...], target: tuple[Any, ...
         here = (*prefix, index)
         if here == target:
             return scope.snapshot()
-        type_id = canonical_type(action, registry)
+        action_type = registry.find(action.type)
         for slot, children in slots_in_order(action, registry):
-            found = _walk(children, (*here, slot), target, scope.inner(type_id or "", slot), registry)
+            found = _walk(children, (*here, slot), target, scope.inner(action_type, slot), registry)
             if found is not None:
                 return found
-        scope.finish(action, type_id)
+        scope.finish(action, action_type)
     return None

@@ -11,16 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from app.core.inputs import json_type
 from app.core.project import Action, Endpoint, walk_actions
 from app.core.registry import Registry, default_registry
+from app.core.scope_names import FieldKind
 from app.core.values import formula_source, is_formula
 
-SEND = "stream.send"
 
-FieldKind = Literal["string", "number", "boolean", "object", "array", "null", "any"]
 
 
 @dataclass(frozen=True)
@@ -57,10 +56,9 @@ def infer_message_shapes(endpoint: Endpoint, registry: Registry | None = None) -
     registry = registry or default_registry()
     merged: dict[tuple[str | None, frozenset[str]], _Shape] = {}
     for _, action in walk_actions(endpoint.workflow):
-        if not _is_send(action, registry):
-            continue
-        data = action.params.get("eventData", {})
-        if not isinstance(data, dict):
+        action_type = registry.find(action.type)
+        data = action_type.event_data(action.params) if action_type is not None and action_type.event_data is not None else None
+        if data is None:
             continue
         status = data.get("status")
         key = (status if isinstance(status, str) else None, frozenset(data))
@@ -104,10 +102,6 @@ class _Shape:
         return MessageShape(self.status, fields, tuple(self.action_ids))
 
 
-def _is_send(action: Action, registry: Registry) -> bool:
-    return action.type in registry and registry.canonical_id(action.type) == SEND
-
-
 def value_kind(value: Any) -> FieldKind:
     """The JSON type of a stored Event Data value; a formula's only when its source makes it obvious."""
     if is_formula(value):
@@ -119,8 +113,7 @@ def value_kind(value: Any) -> FieldKind:
 _JSON_KINDS = frozenset({"null", "boolean", "number", "string", "array", "object"})
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
-_LOOP_FIELD = re.compile(r"loop(?:\.parent)*\.(\w+)")
-_LOOP_KINDS: dict[str, FieldKind] = {"index": "number", "count": "number", "total": "number", "first": "boolean", "last": "boolean"}
+_DOTTED = re.compile(r"\w+(?:\.\w+)+")
 _CALL = re.compile(r"\$(\w+)\(")
 _FUNCTION_KINDS: dict[str, FieldKind] = {
     **dict.fromkeys(("string", "join", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase", "trim", "pad", "replace", "formatNumber", "now"), "string"),
@@ -140,12 +133,21 @@ def formula_kind(source: str) -> FieldKind:
         return "boolean"
     if text == "null":
         return "null"
-    loop_field = _LOOP_FIELD.fullmatch(text)
-    if loop_field:
-        return _LOOP_KINDS.get(loop_field.group(1), "any")
+    if _DOTTED.fullmatch(text):
+        return _given_field_kind(text.split("."), default_registry())
     call = _CALL.match(text)
     if call and _closing_paren(text, call.end() - 1) == len(text) - 1:
         return _FUNCTION_KINDS.get(call.group(1), "any")
+    return "any"
+
+
+def _given_field_kind(parts: list[str], registry: Registry) -> FieldKind:
+    """The declared kind of a field a container binds (``loop.count``, ``loop.parent.index``); ``any`` otherwise."""
+    root, *middle, name = parts
+    for action_type in registry:
+        for given in action_type.slot_scopes.values():
+            if given.root == root and all(part == given.parent for part in middle):
+                return given.kind_of(name)
     return "any"
 
 

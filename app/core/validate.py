@@ -33,6 +33,7 @@ def validate_project(project: Project, registry: Registry | None = None) -> list
             problems.append(Problem("$.endpoints", f"{route[0]} {route[1]} is used by {count} endpoints"))
     for index, endpoint in enumerate(project.endpoints):
         problems.extend(validate_endpoint(endpoint, registry, f"$.endpoints[{index}]"))
+        problems.extend(_declared_checks(project, endpoint.workflow, f"$.endpoints[{index}].workflow", registry))
     problems.extend(validate_pages(project))
     problems.extend(validate_interface_workflows(project, registry))
     problems.extend(validate_recordings(project))
@@ -82,40 +83,17 @@ def validate_interface_workflows(project: Project, registry: Registry) -> list[P
         for key in page_workflow_keys(page):
             base = workflow_json_path(project, key)
             problems.extend(validate_workflow(workflow_of(project, key), registry, base, "interface"))
-            problems.extend(_call_problems(project, workflow_of(project, key), base))
+            problems.extend(_declared_checks(project, workflow_of(project, key), base, registry))
     return problems
 
 
-def _call_problems(project: Project, workflow: list[Action], base: str) -> list[Problem]:
-    """A Call API endpoint names an endpoint of the project and gives only inputs it declares (and the required ones).
-
-    Warnings, not errors: a file with errors is refused on open, and renaming
-    an endpoint must not make the project's pages unopenable.
-    """
+def _declared_checks(project: Project, workflow: list[Action], base: str, registry: Registry) -> list[Problem]:
+    """Each action type's own checks against the whole project (what its declaration's ``check`` says)."""
     problems: list[Problem] = []
-    endpoints = {e.name: e for e in project.endpoints}
     for path, action in walk_actions(workflow, base):
-        if action.type != "api.call":
-            continue
-        name = action.params.get("endpoint")
-        if not isinstance(name, str) or not name:
-            problems.append(Problem(f"{path}.params.endpoint", "choose the API endpoint to call", action.id, "endpoint", severity="warning"))
-            continue
-        endpoint = endpoints.get(name)
-        if endpoint is None:
-            known = ", ".join(endpoints) or "none"
-            problems.append(Problem(f"{path}.params.endpoint", f"no API endpoint named {name!r} (endpoints: {known})", action.id, "endpoint", severity="warning"))
-            continue
-        inputs = action.params.get("inputs") if isinstance(action.params.get("inputs"), dict) else {}
-        declared = {i.name: i for i in endpoint.inputs}
-        for key in inputs:
-            if key not in declared:
-                problems.append(
-                    Problem(f"{path}.params.inputs.{key}", f"{name} has no input {key!r} (inputs: {', '.join(declared) or 'none'})", action.id, "inputs", severity="warning")
-                )
-        for spec in endpoint.inputs:
-            if spec.required and spec.default is None and spec.name not in inputs:
-                problems.append(Problem(f"{path}.params.inputs", f"{name} needs its input {spec.name!r}", action.id, "inputs", severity="warning"))
+        action_type = registry.find(action.type)
+        if action_type is not None and action_type.check is not None:
+            problems.extend(action_type.check(action, path, project))
     return problems
 
 

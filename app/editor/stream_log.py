@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.core.project import Project, RecordedMessage, Recording
+from app.core.registry import default_registry
 from app.core.recordings import TIME_DECIMALS, endpoint_version, now_iso
 from app.core.stream_health import HealthReport, HealthSettings, TimedMessage, check_stream
 
@@ -49,9 +50,32 @@ TEXT_LIMIT = 512
 BUCKET_S = 0.1
 """The finest rate bucket, kept up to date as messages arrive; coarser ones add these up."""
 _PER_SECOND = round(1 / BUCKET_S)
-SEND_TYPE = "stream.send"
 _NAN = math.nan
 _OPEN = -1
+
+
+class _MessageSenders:
+    """Which action types send stream messages, as their declarations say (cached per type id)."""
+
+    def __init__(self) -> None:
+        self._sends: dict[str, bool] = {}
+        self._fallback: str | None = None
+
+    def sends(self, type_id: str) -> bool:
+        known = self._sends.get(type_id)
+        if known is None:
+            action_type = default_registry().find(type_id)
+            known = self._sends[type_id] = action_type is not None and action_type.sends_messages
+        return known
+
+    def fallback_type(self) -> str:
+        """The type a message's lane shows until a trace says which action it is: the first declared sender."""
+        if self._fallback is None:
+            self._fallback = next((t.id for t in default_registry() if t.sends_messages), "")
+        return self._fallback
+
+
+_MESSAGE_SENDER = _MessageSenders()
 
 
 def _refuse(value: Any) -> Any:
@@ -381,7 +405,7 @@ class StreamLog:
         if action_id is not None:
             lane = self.lanes.get(action_id)
             if lane is None:
-                lane = self.lanes[action_id] = Lane(action_id, SEND_TYPE, tick)
+                lane = self.lanes[action_id] = Lane(action_id, _MESSAGE_SENDER.fallback_type(), tick)
             lane.ticks.append(tick)
         bucket = int(t * _PER_SECOND + 1e-9)
         buckets = self._bucket_messages
@@ -397,7 +421,7 @@ class StreamLog:
     def _sender(self) -> str:
         """The innermost open Send streaming response, else the innermost open span."""
         for lane, _index, action_type in reversed(self._open):
-            if action_type == SEND_TYPE:
+            if _MESSAGE_SENDER.sends(action_type):
                 return lane.action_id
         return self._open[-1][0].action_id
 

@@ -7,7 +7,8 @@ import pytest
 from app.core.lint import lint_project
 from app.core.project import EndpointInput
 from app.core.project_file import load_project
-from app.core.scope import LOOP_FIELDS, names_in_scope, scope_at
+from app.core.actions.loop import LOOP_SCOPE
+from app.core.scope import names_in_scope, scope_at
 from tests.conftest import EXAMPLE, action, endpoint, formula, project_of
 
 
@@ -39,8 +40,8 @@ def test_a_loop_body_sees_loop_fields_but_not_its_own_loop_result(ep):
 
 def test_nested_loops_offer_parent_and_earlier_variables(ep):
     scope = scope_at(ep, (1, "body", 1, "then", 0, "body", 0))
-    assert scope.loop_depth == 2
-    assert scope.names()["loop"] == list(LOOP_FIELDS)
+    assert scope.depth("loop") == 2
+    assert scope.names()["loop"] == LOOP_SCOPE.field_names(has_parent=True)
     assert scope.variables == {"a"} and scope.results == {"start", "set_a"}
     assert scope.fields_of(("loop", "parent")) == ["index", "count", "total", "item", "first", "last"]
     assert scope.fields_of(("loop", "parent", "parent")) == []

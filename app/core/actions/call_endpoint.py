@@ -13,7 +13,8 @@ from typing import Any
 
 from app.core.interface import DEFAULT_CALL_NAME, page_host
 from app.core.params import ActionParams, Param
-from app.core.project import IDENTIFIER
+from app.core.problems import Problem
+from app.core.project import IDENTIFIER, Action, Project
 from app.core.registry import ActionType
 from app.core.run_context import RunContext
 from app.core.summaries import inline_json
@@ -50,6 +51,41 @@ async def run(params: CallEndpointParams, ctx: RunContext) -> Any:
     return result
 
 
+def exposes_call(params: dict[str, Any]) -> tuple[str, str]:
+    """The name a page's bindings read this call by, and the endpoint it calls ("" when none is chosen)."""
+    name = params.get("name") or DEFAULT_CALL_NAME
+    endpoint = params.get("endpoint")
+    return (name if isinstance(name, str) else DEFAULT_CALL_NAME, endpoint if isinstance(endpoint, str) else "")
+
+
+def check(action: Action, path: str, project: Project) -> list[Problem]:
+    """It names an endpoint of the project and gives only inputs it declares (and the required ones).
+
+    Warnings, not errors: a file with errors is refused on open, and renaming
+    an endpoint must not make the project's pages unopenable.
+    """
+    name = action.params.get("endpoint")
+    if not isinstance(name, str) or not name:
+        return [Problem(f"{path}.params.endpoint", "choose the API endpoint to call", action.id, "endpoint", severity="warning")]
+    endpoints = {e.name: e for e in project.endpoints}
+    endpoint = endpoints.get(name)
+    if endpoint is None:
+        known = ", ".join(endpoints) or "none"
+        return [Problem(f"{path}.params.endpoint", f"no API endpoint named {name!r} (endpoints: {known})", action.id, "endpoint", severity="warning")]
+    problems: list[Problem] = []
+    inputs = action.params.get("inputs") if isinstance(action.params.get("inputs"), dict) else {}
+    declared = {i.name: i for i in endpoint.inputs}
+    for key in inputs:
+        if key not in declared:
+            problems.append(
+                Problem(f"{path}.params.inputs.{key}", f"{name} has no input {key!r} (inputs: {', '.join(declared) or 'none'})", action.id, "inputs", severity="warning")
+            )
+    for spec in endpoint.inputs:
+        if spec.required and spec.default is None and spec.name not in inputs:
+            problems.append(Problem(f"{path}.params.inputs", f"{name} needs its input {spec.name!r}", action.id, "inputs", severity="warning"))
+    return problems
+
+
 def summary(params: dict[str, Any]) -> str:
     endpoint = params.get("endpoint") or "(no endpoint)"
     inputs = params.get("inputs") or {}
@@ -69,4 +105,6 @@ ACTION = ActionType(
     run=run,
     summary=summary,
     where=("interface",),
+    exposes_call=exposes_call,
+    check=check,
 )

@@ -98,4 +98,5 @@ ACTION = ActionType(
     params=CreateFileParams,
     run=run,
     summary=summary,
+    result_shape={"fileName": "string", "size": "number", "contentType": "string", "downloadUrl": "string"},
 )

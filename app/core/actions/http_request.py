@@ -122,4 +122,5 @@ ACTION = ActionType(
     params=HttpRequestParams,
     run=run,
     summary=summary,
+    result_shape={"status": "number", "ok": "boolean", "headers": "object", "body": "any"},
 )

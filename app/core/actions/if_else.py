@@ -37,4 +37,5 @@ ACTION = ActionType(
     slots=("then", "else"),
     summary=summary,
     where=("endpoint", "interface"),
+    conditional=True,
 )

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from app.core.formula import UNDEFINED
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
+from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
 from app.core.run_context import RunContext, Slots
 from app.core.events import RunEvent
@@ -71,6 +72,23 @@ async def run(params: LoopParams, ctx: RunContext, slots: Slots) -> AsyncIterato
             await asyncio.sleep(0)
 
 
+LOOP_SCOPE = SlotScope(
+    "loop",
+    {"index": "number", "count": "number", "total": "number", "item": "any", "first": "boolean", "last": "boolean"},
+    parent="parent",
+)
+"""What the body's formulas read as ``loop`` (the frame ``run`` builds), with ``loop.parent`` in a nested Loop."""
+
+
+def iterations(params: dict[str, Any]) -> int | None:
+    """How many times the body runs, when the stored params say it without a formula."""
+    if params.get("mode", "each") == "repeat":
+        times = params.get("times", 3)
+        return times if isinstance(times, int) else None
+    items = params.get("items", [])
+    return len(items) if isinstance(items, list) else None
+
+
 def summary(params: dict[str, Any]) -> str:
     if params.get("mode") == "repeat":
         return f"repeat {inline_json(params.get('times', 3))} times"
@@ -87,4 +105,6 @@ ACTION = ActionType(
     run=run,
     slots=("body",),
     summary=summary,
+    slot_scopes={"body": LOOP_SCOPE},
+    iterations=iterations,
 )

@@ -26,6 +26,12 @@ async def run(params: SendStreamingResponseParams, ctx: RunContext) -> dict[str,
     return params.event_data
 
 
+def event_data(params: dict[str, Any]) -> dict[str, Any] | None:
+    """The Event Data template as stored: what lint, message shapes and the Stream dock read."""
+    data = params.get("eventData", {})
+    return data if isinstance(data, dict) else None
+
+
 def summary(params: dict[str, Any]) -> str:
     return inline_json(params.get("eventData", {}))
 
@@ -39,4 +45,5 @@ ACTION = ActionType(
     params=SendStreamingResponseParams,
     run=run,
     summary=summary,
+    event_data=event_data,
 )

@@ -22,6 +22,11 @@ async def run(params: SetVariableParams, ctx: RunContext) -> Any:
     return params.value
 
 
+def variables_set(params: dict[str, Any]) -> list[str]:
+    name = params.get("name", "result")
+    return [name] if isinstance(name, str) else []
+
+
 def summary(params: dict[str, Any]) -> str:
     return f"{params.get('name', 'result')} = {inline_json(params.get('value'))}"
 
@@ -35,4 +40,5 @@ ACTION = ActionType(
     params=SetVariableParams,
     run=run,
     summary=summary,
+    sets_variables=variables_set,
 )

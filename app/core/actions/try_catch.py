@@ -8,6 +8,7 @@ from typing import Any
 from app.core.events import RunEvent
 from app.core.params import ActionParams
 from app.core.registry import ActionType
+from app.core.scope_names import SlotScope
 from app.core.run_context import ActionError, RunContext, Slots
 
 
@@ -26,6 +27,10 @@ async def run(params: TryCatchParams, ctx: RunContext, slots: Slots) -> AsyncIte
                 yield event
 
 
+CAUGHT_ERROR_SCOPE = SlotScope("caughtError", {"message": "string", "action": "string", "actionType": "string"})
+"""What the catch branch reads as ``caughtError`` (the dict ``run`` binds)."""
+
+
 def summary(params: dict[str, Any]) -> str:
     return "on error, run catch"
 
@@ -40,4 +45,5 @@ ACTION = ActionType(
     run=run,
     slots=("try", "catch"),
     summary=summary,
+    slot_scopes={"catch": CAUGHT_ERROR_SCOPE},
 )

@@ -17,21 +17,21 @@ from app.core.registry import Registry, default_registry
 from app.core.stream_shapes import chunk_fields, infer_message_shapes
 from app.core.workflow_refs import page_workflow_keys, workflow_of
 
-CALL_ACTION = "api.call"
 ERROR_FIELDS = ("message", "action", "actionType", "statusCode", "fields")
 
 
-def page_calls(project: Project, page: Page) -> dict[str, list[str]]:
+def page_calls(project: Project, page: Page, registry: Registry | None = None) -> dict[str, list[str]]:
     """Call names the page's workflows expose, each with the endpoints called under it."""
+    registry = registry or default_registry()
     calls: dict[str, list[str]] = {}
     for key in page_workflow_keys(page):
         for _, action in walk_actions(workflow_of(project, key)):
-            if action.type != CALL_ACTION:
+            action_type = registry.find(action.type)
+            if action_type is None or action_type.exposes_call is None:
                 continue
-            name = action.params.get("name") or DEFAULT_CALL_NAME
-            endpoint = action.params.get("endpoint")
-            endpoints = calls.setdefault(name if isinstance(name, str) else DEFAULT_CALL_NAME, [])
-            if isinstance(endpoint, str) and endpoint and endpoint not in endpoints:
+            name, endpoint = action_type.exposes_call(action.params)
+            endpoints = calls.setdefault(name, [])
+            if endpoint and endpoint not in endpoints:
                 endpoints.append(endpoint)
     return calls
 

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from app.client.stream_state import StateCall, StreamError, StreamState
-from app.core.project import Project, Recording
+from app.core.project import Project, Recording, walk_actions
 
 __all__ = ["MAX_SPEED", "MIN_SPEED", "SPEEDS", "RecordingCaller", "first_recording", "ReplayCall", "ReplayClock", "ReplayDownloadError"]
 
@@ -118,8 +118,19 @@ def _checked(speed: float) -> float:
 class ReplayCall(StateCall):
     """One replay under way: ``await wait()`` for its end, ``await cancel()`` to stop it (the state says cancelled)."""
 
-    def __init__(self, recording: Recording, state: StreamState, clock: ReplayClock, *, handle_stream: bool, trace: bool) -> None:
+    def __init__(
+        self,
+        recording: Recording,
+        state: StreamState,
+        clock: ReplayClock,
+        *,
+        handle_stream: bool,
+        trace: bool,
+        action_types: Mapping[str, str] | None = None,
+    ) -> None:
+        """``action_types``: the type of each action of the recorded endpoint by id, for the replayed traces."""
         self.recording = recording
+        self.action_types = action_types or {}
         self.state = state
         self.clock = clock
         self.handle_stream = handle_stream
@@ -156,7 +167,8 @@ class ReplayCall(StateCall):
         for seq, message in enumerate(recording.messages, start=1):
             await schedule.until(message.t)
             if self.trace and message.action_id:
-                state.add_trace({"kind": "action_started", "action_id": message.action_id, "action_type": "stream.send", "t": message.t, "replayed": True})
+                action_type = self.action_types.get(message.action_id, "")
+                state.add_trace({"kind": "action_started", "action_id": message.action_id, "action_type": action_type, "t": message.t, "replayed": True})
             if self.handle_stream:
                 state.add_message(message.data, str(seq))
             else:
@@ -165,7 +177,7 @@ class ReplayCall(StateCall):
                 state.touch()
             if self.trace and message.action_id:
                 state.add_trace(
-                    {"kind": "action_finished", "action_id": message.action_id, "action_type": "stream.send", "t": message.t, "duration": 0.0, "ok": True, "replayed": True}
+                    {"kind": "action_finished", "action_id": message.action_id, "action_type": action_type, "t": message.t, "duration": 0.0, "ok": True, "replayed": True}
                 )
             self.released += 1
         last = recording.messages[-1].t if recording.messages else 0.0
@@ -254,7 +266,9 @@ class RecordingCaller:
         if recording is None:
             recording = Recording(name="missing", endpoint=endpoint, status="error", error=_no_recording(endpoint))
         self.calls = [call for call in self.calls if not call.done]
-        call = ReplayCall(recording, state, self.clock, handle_stream=handle_stream, trace=trace)
+        recorded = next((e for e in project.endpoints if e.name == endpoint), None)
+        action_types = {action.id: action.type for _, action in walk_actions(recorded.workflow)} if recorded is not None else {}
+        call = ReplayCall(recording, state, self.clock, handle_stream=handle_stream, trace=trace, action_types=action_types)
         self.calls.append(call)
         return call
 
