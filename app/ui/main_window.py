@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import json
 import re
 import tempfile
 from pathlib import Path
@@ -20,18 +19,17 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app import __version__
-from app.core.exchange import endpoint_from_document, export_endpoint, import_endpoint
 from app.core.problems import Problem, ProjectInvalidError
 from app.core.project import Endpoint
-from app.core.project_file import dumps, parse_json
+from app.core.project_file import dumps
 from app.core.workflow_refs import PageWorkflow, describe, is_page_key, page_workflow_keys, parse_key, workflow_json_path
 from app.editor.action_paths import ActionPath
 from app.editor.autosave import Autosave, find_recovery
-from app.editor.clipboard import actions_from_mime_data, actions_mime_data
-from app.editor.commands.actions import DuplicateActionCommand, InsertActionCommand, InsertActionsCommand, MoveActionCommand, RemoveActionCommand
+from app.editor.action_edits import ActionEdits, EditOutcome
+from app.editor.commands.actions import RemoveActionCommand
 from app.editor.commands.base import ProjectCommand, push_or_explain
-from app.editor.commands.endpoints import AddEndpointCommand
 from app.editor.document import Document
+from app.editor.project_files import ProjectFiles
 from app.editor.models.palette import PaletteModel
 from app.client.runner_process import RunnerProcess
 from app.ui.async_runtime import spawn
@@ -52,7 +50,6 @@ if TYPE_CHECKING:  # built on first use: the window shows sooner (see MainWindow
     from app.ui.stream_tests_dialog import StreamTestsDialog  # noqa: F401 - named in __init__'s annotations
 
 ORGANIZATION, APPLICATION = "Streamwright", "Streamwright"
-MAX_RECENT = 8
 FILE_FILTER = "Streamwright projects (*.streamwright.json);;JSON files (*.json);;All files (*)"
 ENDPOINT_INDEX = re.compile(r"^\$\.endpoints\[(\d+)\]")
 PAGE_INDEX = re.compile(r"^\$\.pages\[(\d+)\]")
@@ -64,6 +61,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.document = document or Document(parent=self)
         self.autosave = Autosave(self.document, recovery_dir, parent=self)
         self.settings = settings or QSettings(ORGANIZATION, APPLICATION)
+        self.files = ProjectFiles(self.document, self.settings)
+        self.edits = ActionEdits(self.document)
         self.endpoint: str | None = None
         self.setObjectName("MainWindow")
         self.page: str | None = None
@@ -457,18 +456,18 @@ class MainWindow(QMainWindow, StreamToolsMixin):
             self.statusBar().showMessage(f"Not done: {refused}", 6000)
         return command
 
+    def _show_outcome(self, outcome: EditOutcome) -> None:
+        """Select what an edit added or moved; a refused edit is a status-bar message."""
+        if outcome.refused is not None:
+            self.statusBar().showMessage(outcome.refused, 6000)
+        if outcome.select is not None:
+            self.canvas.select(outcome.select)
+
     def insert_type(self, path: ActionPath, type_id: str) -> None:
-        if self.endpoint is None:
-            self.statusBar().showMessage("Create or select an endpoint first", 6000)
-            return
-        command = self._push(lambda: InsertActionCommand(self.document, self.endpoint, path, type_id))  # type: ignore[arg-type]
-        if isinstance(command, InsertActionCommand):
-            self.canvas.select(command.paths[0])
+        self._show_outcome(self.edits.insert(self.endpoint, path, type_id))
 
     def move_action(self, source: ActionPath, target: ActionPath) -> None:
-        command = self._push(lambda: MoveActionCommand(self.document, self.endpoint, source, target))  # type: ignore[arg-type]
-        if command is not None and getattr(command, "paths", None):
-            self.canvas.select(command.paths[0])  # type: ignore[attr-defined]
+        self._show_outcome(self.edits.move(self.endpoint, source, target))
 
     def open_quick_add(self, path: ActionPath) -> None:
         if self._designing():
@@ -503,23 +502,22 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         if self._designing():
             self.designer.delete_selected()
             return
-        if self.canvas.selected is not None and self.endpoint is not None:
-            self._push(lambda: RemoveActionCommand(self.document, self.endpoint, self.canvas.selected))  # type: ignore[arg-type]
+        self._show_outcome(self.edits.remove(self.endpoint, self.canvas.selected))
 
     def duplicate(self) -> None:
         if self._designing():
             if self.designer.copy_selected():
                 self.designer.paste()
             return
-        if self.canvas.selected is not None and self.endpoint is not None:
-            self._push(lambda: DuplicateActionCommand(self.document, self.endpoint, self.canvas.selected))  # type: ignore[arg-type]
+        self._show_outcome(self.edits.duplicate(self.endpoint, self.canvas.selected))
 
     def copy(self) -> None:
         if self._designing():
             self.designer.copy_selected()
             return
-        if self.canvas.selected is not None and self.endpoint is not None:
-            QGuiApplication.clipboard().setMimeData(actions_mime_data([self.document.action(self.endpoint, self.canvas.selected)]))
+        mime = self.edits.copy(self.endpoint, self.canvas.selected)
+        if mime is not None:
+            QGuiApplication.clipboard().setMimeData(mime)
 
     def cut(self) -> None:
         self.copy()
@@ -529,16 +527,7 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         if self._designing():
             self.designer.paste()
             return
-        if self.endpoint is None:
-            return
-        try:
-            actions = actions_from_mime_data(QGuiApplication.clipboard().mimeData(), self.document.registry)
-        except (ValueError, ProjectInvalidError) as error:
-            self.statusBar().showMessage(f"Nothing to paste: {error}", 6000)
-            return
-        if actions:
-            path = self.canvas._insertion_after_selection()
-            self._push(lambda: InsertActionsCommand(self.document, self.endpoint, path, actions))  # type: ignore[arg-type]
+        self._show_outcome(self.edits.paste(self.endpoint, self.canvas._insertion_after_selection(), QGuiApplication.clipboard().mimeData()))
 
     # -- files ---------------------------------------------------------
     def confirm_discard(self) -> bool:
@@ -569,11 +558,11 @@ class MainWindow(QMainWindow, StreamToolsMixin):
     def open_file(self, path: str | Path) -> bool:
         """Open a project; a broken file shows its problems and leaves the open project untouched."""
         try:
-            self.document.open(path)
+            self.files.open(path)
         except ProjectInvalidError as error:
             self.show_load_errors(error)
             return False
-        self._remember(Path(path))
+        self._refresh_recent()
         return True
 
     def show_load_errors(self, error: ProjectInvalidError) -> None:
@@ -583,7 +572,7 @@ class MainWindow(QMainWindow, StreamToolsMixin):
 
     def confirm_save_with_errors(self) -> bool:
         """A project with errors saves, but cannot be opened again until fixed: say so first."""
-        errors = [p for p in self.document.problems() if p.severity == "error"]
+        errors = self.files.errors()
         if not errors:
             return True
         answer = QMessageBox.question(
@@ -601,10 +590,10 @@ class MainWindow(QMainWindow, StreamToolsMixin):
     def save(self) -> bool:
         if not self.confirm_save_with_errors():
             return False
-        if self.document.file_path() is None:
+        if self.files.needs_path():
             return self.save_as_dialog(confirmed=True)
-        self.document.save()
-        self._remember(self.document.file_path())  # type: ignore[arg-type]
+        self.files.save()
+        self._refresh_recent()
         return True
 
     def save_as_dialog(self, confirmed: bool = False) -> bool:
@@ -613,28 +602,28 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self._last_folder() / "untitled.streamwright.json"), FILE_FILTER)
         if not path:
             return False
-        self.document.save_as(path)
-        self._remember(Path(path))
+        self.files.save_as(path)
+        self._refresh_recent()
         return True
 
     def _exportable(self) -> bool:
         """Export and Copy as JSON work on API endpoints (a page's workflows travel with their page)."""
-        if self.endpoint is not None and is_page_key(self.endpoint):
-            self.statusBar().showMessage("Export works on API endpoint workflows: choose one in Data & API", 6000)
-            return False
-        return self.endpoint is not None
+        refused = self.files.export_refused(self.endpoint)
+        if refused is not None and self.endpoint is not None:
+            self.statusBar().showMessage(refused, 6000)
+        return refused is None
 
     def export_workflow_dialog(self) -> None:
         if not self._exportable():
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export workflow", str(self._last_folder() / f"{self.endpoint}.json"), "JSON (*.json)")
-        if path:
-            Path(path).write_text(dumps(export_endpoint(self.document.project, self.endpoint)), encoding="utf-8")
+        if path and self.endpoint is not None:
+            self.files.export_to(self.endpoint, path)
             self.statusBar().showMessage(f"Exported {self.endpoint} to {path}", 6000)
 
     def copy_workflow_json(self) -> None:
-        if self._exportable():
-            QGuiApplication.clipboard().setText(dumps(export_endpoint(self.document.project, self.endpoint)))
+        if self._exportable() and self.endpoint is not None:
+            QGuiApplication.clipboard().setText(self.files.export_text(self.endpoint))
             self.statusBar().showMessage(f"Copied {self.endpoint} as JSON", 6000)
 
     def import_workflow_dialog(self) -> None:
@@ -648,35 +637,24 @@ class MainWindow(QMainWindow, StreamToolsMixin):
     def import_workflow_text(self, text: str, source: str) -> bool:
         """Add an exported endpoint (renamed on clash, as the CLI's import); bad JSON changes nothing."""
         try:
-            endpoint = endpoint_from_document(parse_json(text, source), source, self.document.registry)
+            imported = self.files.import_text(text, source)
         except ProjectInvalidError as error:
             self.show_load_errors(error)
             return False
-        _, renamed = import_endpoint(self.document.project, endpoint)
-        command = self._push(lambda: AddEndpointCommand(self.document, renamed))
-        if command is not None:
-            self.sidebar.select_endpoint(renamed.name)
-            changed = f" (renamed from {endpoint.name})" if renamed.name != endpoint.name else ""
-            self.statusBar().showMessage(f"Imported {renamed.name}{changed}", 6000)
-        return command is not None
+        except ValueError as error:
+            self.statusBar().showMessage(f"Not done: {error}", 6000)
+            return False
+        self.sidebar.select_endpoint(imported.name)
+        changed = f" (renamed from {imported.renamed_from})" if imported.renamed_from else ""
+        self.statusBar().showMessage(f"Imported {imported.name}{changed}", 6000)
+        return True
 
     # -- settings ------------------------------------------------------
     def _last_folder(self) -> Path:
-        path = self.document.file_path()
-        return path.parent if path else Path.home()
-
-    def _remember(self, path: Path) -> None:
-        recent = [str(path.resolve())] + [p for p in self.recent_files() if p != str(path.resolve())]
-        self.settings.setValue("recentFiles", json.dumps(recent[:MAX_RECENT]))
-        self.settings.setValue("lastFile", str(path.resolve()))
-        self._refresh_recent()
+        return self.files.last_folder()
 
     def recent_files(self) -> list[str]:
-        try:
-            value = json.loads(str(self.settings.value("recentFiles", "[]")))
-        except ValueError:
-            return []
-        return [p for p in value if isinstance(p, str)]
+        return self.files.recent_files()
 
     def _refresh_recent(self) -> None:
         self.recent_menu.clear()
