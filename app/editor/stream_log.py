@@ -374,16 +374,35 @@ class StreamLog:
         size = len(encoded)
         if len(text) > self.text_limit:
             encoded = (text[: self.text_limit - 1] + "…").encode()
-        status = data.get("status") if data.__class__ is dict else None
-        if status is not None and status.__class__ is not str:
-            status = message_text(status)
-        if not status:
-            status = None  # "" and missing are one filter choice
-            self._unstatused = True
         if action_id is None and self._open:
             action_id = self._sender()
         if t < 0.0:
             t = 0.0
+        self._note_extremes(index, t, size)
+        self.seq.append(index + 1 if seq is None else seq)
+        self.t.append(t)
+        self.size.append(size)
+        self.status_codes.append(self._statuses.code(self._status_of(data)))
+        self.action_codes.append(self._actions.code(action_id))
+        self._blob += encoded
+        self._offsets.append(len(self._blob))
+        self._add_tick(t, action_id)
+        self._count(t, size)
+        self.version += 1
+        return index
+
+    def _status_of(self, data: Any) -> str | None:
+        """The message's status as text; "" and missing are one filter choice (None)."""
+        status = data.get("status") if data.__class__ is dict else None
+        if status is not None and status.__class__ is not str:
+            status = message_text(status)
+        if not status:
+            self._unstatused = True
+            return None
+        return status
+
+    def _note_extremes(self, index: int, t: float, size: int) -> None:
+        """Keep the longest gap and the largest message up to date (the dock's "jump to" links)."""
         if index:
             gap = t - self._last_t
             if gap > self._longest_gap_s or self.longest_gap < 0:
@@ -391,13 +410,9 @@ class StreamLog:
         self._last_t = t
         if size > self._largest_size:
             self.largest, self._largest_size = index, size
-        self.seq.append(index + 1 if seq is None else seq)
-        self.t.append(t)
-        self.size.append(size)
-        self.status_codes.append(self._statuses.code(status))
-        self.action_codes.append(self._actions.code(action_id))
-        self._blob += encoded
-        self._offsets.append(len(self._blob))
+
+    def _add_tick(self, t: float, action_id: str | None) -> None:
+        """Where the message sits on the timeline: the trace's clock while spans are traced, else its arrival."""
         tick = t if not self.span_count or self._trace_time != self._trace_time else self._trace_time  # NaN != NaN
         self.ticks.append(tick)
         if tick > self._latest:
@@ -407,6 +422,9 @@ class StreamLog:
             if lane is None:
                 lane = self.lanes[action_id] = Lane(action_id, _MESSAGE_SENDER.fallback_type(), tick)
             lane.ticks.append(tick)
+
+    def _count(self, t: float, size: int) -> None:
+        """Add the message to its finest rate bucket (messages and bytes per bucket)."""
         bucket = int(t * _PER_SECOND + 1e-9)
         buckets = self._bucket_messages
         if len(buckets) <= bucket:
@@ -415,8 +433,6 @@ class StreamLog:
             self._bucket_bytes.extend(array("Q", bytes(8 * grow)))
         buckets[bucket] += 1
         self._bucket_bytes[bucket] += size
-        self.version += 1
-        return index
 
     def _sender(self) -> str:
         """The innermost open Send streaming response, else the innermost open span."""
