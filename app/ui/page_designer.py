@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.client.stream_state import StreamState
-from app.core.project import Recording, Widget
+from app.core.project import Widget
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
 from app.core.workflow_refs import find_widget
 from app.editor.commands.base import push_or_explain
@@ -43,7 +43,7 @@ from app.editor.models.page_outline import PageOutlineModel
 from app.editor.models.roles import IsContainerRole, WidgetIdRole, WidgetTypeRole
 from app.editor.models.widget_palette import WidgetPaletteModel
 from app.editor.preview.bindings import LiveBindings
-from app.editor.preview.replay import RecordingCaller, ReplayClock, first_recording
+from app.editor.preview.page_preview import PagePreview
 from app.editor.preview.session import EndpointCaller, PageError, PageSession
 from app.ui.async_runtime import spawn
 from app.ui.page_view import PageView
@@ -90,10 +90,8 @@ class PageDesigner(QWidget):
         self.caller = caller
         self.registry = registry or default_widget_registry()
         self.page_name: str | None = None
-        self.downloads_dir = default_downloads_dir()
-        self.open_external: Callable[[str], object] = lambda url: QDesktopServices.openUrl(QUrl(url))
-        self.session: PageSession | None = None
-        self.previewing = False
+        self.preview = PagePreview(document, caller, spawn, downloads_dir=default_downloads_dir())
+        self.preview.open_external = lambda url: QDesktopServices.openUrl(QUrl(url))
         self.setStyleSheet(_TOOLBAR_STYLE)
 
         self.outline_model = PageOutlineModel(document, self.registry, self)
@@ -154,13 +152,10 @@ class PageDesigner(QWidget):
         modes.addButton(self.design_button)
         modes.addButton(self.preview_button)
         self.preview_button.toggled.connect(self.set_preview)
-        self.clock = ReplayClock()
+        self.clock = self.preview.clock
         self.replay_bar = ReplayBar(self.clock, document, self)
         self.replay_bar.setToolTip("Where Call API endpoint gets its stream: the live runner, or a recording replayed at any speed")
         self.replay_bar.sourceChanged.connect(self._source_changed)
-        self.replay_source: str | None = None
-        """The recording the preview replays (by name), or None for the live runner."""
-        self._replayer: RecordingCaller | None = None
         self.replay_bar.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)  # the status takes the rest
         second.addWidget(self.replay_bar)
         self.cancel_button = QPushButton("Cancel", self)
@@ -193,10 +188,14 @@ class PageDesigner(QWidget):
         self._status_timer.setInterval(250)
         self._status_timer.timeout.connect(self._update_status)
         self.driver.frameApplied.connect(lambda _count: self._update_status())
+        self.preview.on_wake.append(self.driver.wake)
+        self.preview.on_error.append(self._page_error)
+        self.preview.on_call.append(lambda name, endpoint, state: self.callStarted.emit(name, endpoint, state))
+        self.preview.on_notice.append(self._show_message)
         document.pageChanged.connect(self._page_changed)
         document.pageRenamed.connect(self._page_renamed)
         document.pagesChanged.connect(lambda: self.set_page(self.page_name))
-        document.projectChanged.connect(self._project_changed)
+        document.projectChanged.connect(self.preview.project_changed)
         self.outline_model.modelAboutToBeReset.connect(self._remember_selection)
         self._kept_selection: str | None = None
         document.projectReset.connect(lambda: self.set_page(None))
@@ -206,14 +205,11 @@ class PageDesigner(QWidget):
     def set_page(self, name: str | None) -> None:
         if name is not None and not self.document.has_page(name):
             name = None
-        changed = name != self.page_name
+        was_previewing = self.previewing
         self.page_name = name
-        if changed:
-            if self.previewing:
-                self.previewing = False
-                self.design_button.setChecked(True)  # the group is exclusive: Preview unchecks itself
-                self._status_timer.stop()
-            self._close_session()
+        if self.preview.set_page(name) and was_previewing:
+            self.design_button.setChecked(True)  # the group is exclusive: Preview unchecks itself
+            self._status_timer.stop()
         self.outline_model.set_page(name)
         self.title.setText(self.document.project.page(name).title or name if name else "No page")
         self._rebuild_view()
@@ -253,13 +249,35 @@ class PageDesigner(QWidget):
     def _page_renamed(self, old: str, new: str) -> None:
         if self.page_name == old:
             self.page_name = new
-            if self.session is not None:
-                self.session.update_project(self.document.project, new)
+        self.preview.page_renamed(old, new)
 
-    def _project_changed(self) -> None:
-        """Whatever changed (an endpoint, a workflow of this page) is what the next click runs."""
-        if self.session is not None and self.page_name is not None and self.document.has_page(self.page_name):
-            self.session.update_project(self.document.project, self.page_name)
+    @property
+    def session(self) -> PageSession | None:
+        return self.preview.session
+
+    @property
+    def previewing(self) -> bool:
+        return self.preview.previewing
+
+    @property
+    def downloads_dir(self) -> Path:
+        return self.preview.downloads_dir
+
+    @downloads_dir.setter
+    def downloads_dir(self, folder: Path) -> None:
+        self.preview.downloads_dir = folder
+
+    @property
+    def open_external(self) -> Callable[[str], object]:
+        return self.preview.open_external
+
+    @open_external.setter
+    def open_external(self, opener: Callable[[str], object]) -> None:
+        self.preview.open_external = opener
+
+    @property
+    def replay_source(self) -> str | None:
+        return self.preview.replay_source
 
     def _page_changed(self, name: str) -> None:
         if name != self.page_name:
@@ -273,14 +291,10 @@ class PageDesigner(QWidget):
     def _rebuild_view(self) -> None:
         """The page's widgets and bindings as the project says now; a running preview keeps its state."""
         page = self.document.project.page(self.page_name) if self.page_name else None
-        if page is not None:
-            if self.session is None:
-                self.session = self._new_session()
-            else:
-                self.session.update_project(self.document.project)
+        session = self.preview.current_session()
         self.driver.set_page(page)
         self.page_view.set_design_mode(not self.previewing)
-        self.driver.set_source(self.session if page is not None else None)
+        self.driver.set_source(session if page is not None else None)
         if not self.previewing:
             self.page_view.select(self.selected_widget())
 
@@ -290,117 +304,57 @@ class PageDesigner(QWidget):
 
     def _source_changed(self, name: str | None) -> None:
         """Live runner or a recording: the next call (click) uses it; nothing running is interrupted."""
-        self.replay_source = name
-        self._replayer = None if name is None else RecordingCaller(lambda endpoint: self._recording_for(endpoint), self.clock)
+        self.preview.set_source(name)
         self._update_status()
-
-    def _recording_for(self, endpoint: str) -> Recording | None:
-        return first_recording(self.document.project, endpoint, self.replay_source)
-
-    def _current_caller(self) -> EndpointCaller:
-        """The replay of the chosen recording (no runner involved), else the live runner."""
-        return self._replayer if self._replayer is not None else self.caller()
-
-    def _new_session(self) -> PageSession:
-        assert self.page_name is not None
-        session = PageSession(
-            self.document.project, self.page_name, _LazyCaller(self._current_caller), downloads_dir=self.downloads_dir, registry=self.document.registry, open_external=self.open_external
-        )
-        session.on_change.append(self.driver.wake)
-        session.on_error.append(self._page_error)
-        session.on_call.append(lambda name, endpoint, state: self.callStarted.emit(name, endpoint, state))
-        return session
 
     def shut_down(self) -> None:
         """The window closes: stop the preview's workflows and calls; nothing reaches these views any more."""
         self.driver.stop()
         self._status_timer.stop()
-        self._close_session()
-
-    def _close_session(self) -> None:
-        session, self.session = self.session, None
-        if session is not None:
-            session.on_change.clear()  # a closing session must not wake views that may be gone
-            session.on_error.clear()
-            session.on_call.clear()
-            try:
-                spawn(session.close())
-            except RuntimeError:
-                pass  # no event loop (tests without one): nothing was started
+        self.preview.shut_down()
 
     # -- preview -------------------------------------------------------------------
     def set_preview(self, on: bool) -> None:
         """Preview: a fresh session runs the page for real (its On page load first); Design: back to arranging."""
-        if on == self.previewing:
-            return
-        self.previewing = on
         if self.preview_button.isChecked() != on:
             self.preview_button.setChecked(on)
-        self._close_session()
+        if not self.preview.set_preview(on):
+            return
         self._rebuild_view()
         if on:
             self.page_view.select(None)
             self._status_timer.start()
-            if self.session is not None:
-                self.session.load()
         else:
             self._status_timer.stop()
             self.page_view.select(self.selected_widget())
         self._update_status()
 
     def cancel(self) -> None:
-        if self.session is not None:
-            spawn(self.session.cancel())
+        self.preview.cancel()
 
     def click(self, widget_id: str) -> None:
         """What a click on a button does in Preview (tests call it too)."""
-        self._button_clicked(widget_id)
+        self.preview.click(widget_id)
 
     def _button_clicked(self, widget_id: str) -> None:
-        if not self.previewing or self.session is None:
-            return
-        self.session.clear_errors()
-        self.session.trigger(widget_id, "click")
-        self.driver.wake()
+        self.preview.click(widget_id)
 
     def _input_edited(self, _widget_id: str, variable: str, text: str) -> None:
-        if self.session is not None:
-            self.session.set_variable(variable, text)
+        self.preview.set_variable(variable, text)
 
     def _download_requested(self, _widget_id: str, url: str, action: str, file_name: str) -> None:
-        if not self.previewing or self.session is None or not url:
-            return
-        if action == "open":
-            self.open_external(url)
-            return
-        session = self.session
-
-        async def save() -> None:
-            try:
-                path = await session.download(url, file_name or None)
-            except Exception as error:  # noqa: BLE001 - any failure is shown on the page, the editor keeps going
-                session.errors.append(PageError(f"Download failed: {error}", "", None))
-                self._page_error(session.errors[-1])
-                return
-            self._show_message(f"Saved {path.name} to {path.parent}")
-
-        spawn(save())
+        self.preview.download(url, action, file_name)
 
     def _page_error(self, error: PageError) -> None:
         self.driver.wake()  # the page's error strip shows it on the next frame
         self.pageError.emit(error.message, error.workflow, error.action_id)
 
     def _update_status(self) -> None:
+        self.status.setText(self.preview.status_text())
+        running = self.preview.running
+        self.cancel_button.setEnabled(self.previewing and running)
         if not self.previewing:
-            self.status.setText("Design: click a widget to edit it")
-            self.cancel_button.setEnabled(False)
             return
-        session = self.session
-        running = session is not None and session.running
-        self.cancel_button.setEnabled(running)
-        states = [f"{name}: {state.status}" + (f" · {state.count} message(s)" if state.count else "") for name, state in (session.calls.items() if session else [])]
-        source = f"replaying {self.replay_source}" if self.replay_source else "live"
-        self.status.setText(f"Preview ({source}) · " + ("; ".join(states) if states else "click a button to run its workflow"))
         if not running and not self.driver.active:
             self._status_timer.setInterval(500)
 
@@ -493,16 +447,3 @@ class PageDesigner(QWidget):
 
     def stream_state(self, name: str = "stream") -> StreamState | None:
         return self.session.calls.get(name) if self.session is not None else None
-
-
-class _LazyCaller:
-    """The runner as it is when a call starts (the window replaces it when the project moves)."""
-
-    def __init__(self, get: Callable[[], EndpointCaller]) -> None:
-        self._get = get
-
-    async def run(self, *args: Any, **kwargs: Any) -> Any:
-        return await self._get().run(*args, **kwargs)
-
-    async def download(self, url: str, destination: str | Path) -> Path:
-        return await self._get().download(url, destination)
