@@ -18,6 +18,7 @@ from app import __version__
 from app.core.events import ErrorEvent
 from app.core.exchange import endpoint_from_document, export_endpoint, import_endpoint
 from app.core.inputs import InputError, parse_text_inputs
+from app.core.json_input import JsonInputError, decode_utf8
 from app.core.lint import LintSettings, lint_project
 from app.core.problems import ProjectInvalidError
 from app.core.project_file import atomic_write_text, dumps, load_project, parse_json, save_project
@@ -36,6 +37,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _read_text(source: str) -> str:
+    """A file's (or, for ``-``, standard input's) text, strictly UTF-8; CaptureError names the bad byte."""
+    data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    try:
+        return decode_utf8(data)
+    except JsonInputError as error:
+        raise CaptureError(error.message) from None
 
 
 def _parse_inputs(pairs: list[str]) -> dict[str, str]:
@@ -104,9 +114,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     name = slug(wanted) if args.replace else unique_recording_name(project, wanted)
     if args.from_sse:
         source = args.from_sse
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         try:
-            recording = recording_from_sse(text, name, args.endpoint)
+            recording = recording_from_sse(_read_text(source), name, args.endpoint)
         except CaptureError as error:
             _err(f"{source}: {error}")
             return EXIT_FAILED
@@ -252,8 +261,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     project = load_project(args.file)
     source = args.workflow
-    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    endpoint = endpoint_from_document(parse_json(text, source), source)
+    data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    endpoint = endpoint_from_document(parse_json(data, source), source)
     updated, added = import_endpoint(project, endpoint)
     save_project(updated, args.file)
     renamed = f" (renamed from {endpoint.name})" if added.name != endpoint.name else ""

@@ -15,7 +15,7 @@ from app.core.migrations import UnsupportedFormatError, migrate
 from app.core.problems import Problem, ProjectInvalidError
 from app.core.project import FORMAT_VERSION, Endpoint, Project
 from app.core.registry import Registry, default_registry, format_validation_error
-from app.core.validate import validate_endpoint
+from app.core.validate import raw_action_problems, validate_endpoint
 
 ENDPOINT_SCHEMA_URL = "https://streamwright.dev/schema/endpoint-v1.json"
 KIND = "streamwright.endpoint"
@@ -42,7 +42,10 @@ def endpoint_from_document(document: Any, source: str = "", registry: Registry |
     try:
         endpoint = Endpoint.model_validate(document["endpoint"])
     except ValidationError as error:
-        raise ProjectInvalidError([Problem(p, m) for p, m in format_validation_error(error, "$.endpoint")], source) from None
+        problems = [Problem(p, m) for p, m in format_validation_error(error, "$.endpoint")]
+        reported = {p.path for p in problems}
+        problems += [p for p in raw_action_problems(document["endpoint"].get("workflow"), registry or default_registry(), "$.endpoint.workflow") if p.path not in reported]
+        raise ProjectInvalidError(problems, source) from None
     errors = [p for p in validate_endpoint(endpoint, registry or default_registry(), "$.endpoint") if p.severity == "error"]
     if errors:
         raise ProjectInvalidError(errors, source)

@@ -119,6 +119,7 @@ _NAME: Final = r"[A-Za-z_][A-Za-z0-9_]*"
 _PLAIN_PATH: Final = re.compile(rf"\s*({_NAME}(?:\s*\.\s*{_NAME})*)\s*")
 _KEYWORDS: Final = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 _MISSING: Final = object()
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def _number(value: int | float) -> int | float | None:
@@ -266,6 +267,9 @@ def _plain_path(source: str) -> tuple[str, ...] | None:
 @lru_cache(maxsize=4096)
 def compile_formula(source: str) -> Formula:
     """Compile once per distinct source (cached); FormulaSyntaxError carries the position."""
+    surrogate = _SURROGATE.search(source)
+    if surrogate is not None:  # no UTF-8 text holds one: the library could not even receive the source
+        raise FormulaSyntaxError("an unpaired UTF-16 surrogate is not text", source, surrogate.start(), "S0000")
     try:
         expr = Expression(source)
     except JlensError as exc:

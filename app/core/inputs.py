@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from app.core.json_input import JsonInputError, read_json, unpaired_surrogate
 from app.core.project import Endpoint, EndpointInput
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -26,8 +26,11 @@ class InputError(ValueError):
         super().__init__("; ".join(f"input {name!r}: {message}" for name, message in errors.items()))
 
 
-def _from_text(spec: EndpointInput, text: str) -> Any:
-    if spec.type == "string":
+def _from_text(spec: EndpointInput | None, text: str) -> Any:
+    surrogate = unpaired_surrogate(text)
+    if surrogate is not None:  # e.g. bytes that were not UTF-8 on a command line, kept by Python as surrogates
+        raise ValueError(f"not UTF-8 text (at character {surrogate})")
+    if spec is None or spec.type == "string":
         return text
     if spec.type == "boolean":
         lowered = text.strip().lower()
@@ -37,9 +40,11 @@ def _from_text(spec: EndpointInput, text: str) -> Any:
             return False
         raise ValueError(f"expected true or false, got {text!r}")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        raise ValueError(f"expected {spec.type}, got {text!r}") from None
+        return read_json(text)
+    except JsonInputError as error:
+        if error.code == "json-syntax":
+            raise ValueError(f"expected {spec.type}, got {text[:80]!r}") from None
+        raise ValueError(f"expected {spec.type}: {error}") from None
 
 
 def check_type(spec: EndpointInput, value: Any) -> Any:
@@ -76,7 +81,7 @@ def parse_text_inputs(endpoint: Endpoint, raw: Mapping[str, str]) -> dict[str, A
     for name, text in raw.items():
         spec = declared.get(name)
         try:
-            values[name] = _from_text(spec, text) if spec is not None else text
+            values[name] = _from_text(spec, text)
         except ValueError as error:
             errors[name] = str(error)
     if errors:

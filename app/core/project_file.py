@@ -10,28 +10,36 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.core.migrations import UnsupportedFormatError, migrate
+from app.core.json_input import JsonInputError, read_json
 from app.core.problems import Problem, ProjectInvalidError
-from app.core.project import Project
-from app.core.registry import Registry, format_validation_error
-from app.core.validate import validate_project
+from app.core.project import Endpoint, Page, Project, Recording, StreamTest
+from app.core.registry import Registry, default_registry, format_validation_error
+from app.core.validate import raw_action_problems, validate_project
 
 SUFFIX = ".streamwright.json"
 
 
-def parse_json(text: str, source: str = "") -> Any:
-    """``json.loads`` whose error names the line and column."""
+def parse_json(text: str | bytes, source: str = "") -> Any:
+    """A user's JSON document (see ``json_input``); a refusal is a ProjectInvalidError naming line and column or JSON path."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        problem = Problem("$", f"line {error.lineno}, column {error.colno}: {error.msg}", code="json-syntax")
+        return read_json(text)
+    except JsonInputError as error:
+        problem = Problem(error.path, f"line {error.line}, column {error.column}: {error.message}" if error.line else error.message, code=error.code)
         raise ProjectInvalidError([problem], source) from None
+
+
+_PARTS: dict[str, type[BaseModel]] = {"endpoints": Endpoint, "pages": Page, "recordings": Recording, "streamTests": StreamTest}
+"""The project's lists whose items are checked one by one when the whole does not validate."""
+_PART_PATH = re.compile(r"^\$\.(endpoints|pages|recordings|streamTests)\[(\d+)\]")
 
 
 def project_from_document(document: Any, source: str = "", registry: Registry | None = None) -> Project:
@@ -45,6 +53,7 @@ def project_from_document(document: Any, source: str = "", registry: Registry | 
         project = Project.model_validate(document)
     except ValidationError as error:
         problems = [Problem(path, message) for path, message in format_validation_error(error, "$")]
+        problems += _problems_of_valid_parts(document, registry, {p.path for p in problems})
         raise ProjectInvalidError(problems, source) from None
     errors = [problem for problem in validate_project(project, registry) if problem.severity == "error"]
     if errors:
@@ -52,19 +61,56 @@ def project_from_document(document: Any, source: str = "", registry: Registry | 
     return project
 
 
-def parse_project(text: str, source: str = "", registry: Registry | None = None) -> Project:
+def _problems_of_valid_parts(document: dict[str, Any], registry: Registry | None, reported: set[str]) -> list[Problem]:
+    """The validation errors of the parts that do validate, so one bad field does not hide the rest.
+
+    The items of each list (endpoints, pages, recordings, stream tests) that
+    validate on their own form a smaller project, validated whole (formulas,
+    params, references); its problems' paths are mapped back to the items'
+    places in the file. Actions of an endpoint that does not validate are
+    checked one by one. Only errors are kept, as for a project that loads.
+    """
+    kept: dict[str, list[int]] = {}
+    pruned: dict[str, Any] = {key: value for key, value in document.items() if key not in _PARTS}
+    extra: list[Problem] = []
+    registry = registry or default_registry()
+    for key, model in _PARTS.items():
+        items = document.get(key)
+        if not isinstance(items, list):
+            continue
+        kept[key], pruned[key] = [], []
+        for index, item in enumerate(items):
+            try:
+                model.model_validate(item)
+            except ValidationError:
+                if key == "endpoints" and isinstance(item, dict):
+                    extra += raw_action_problems(item.get("workflow"), registry, f"$.endpoints[{index}].workflow")
+                continue
+            kept[key].append(index)
+            pruned[key].append(item)
+    try:
+        project = Project.model_validate(pruned)
+    except ValidationError:
+        return [p for p in extra if p.path not in reported]  # a top-level field is itself broken
+
+    def original(path: str) -> str:
+        return _PART_PATH.sub(lambda m: f"$.{m[1]}[{kept[m[1]][int(m[2])]}]", path, count=1)
+
+    found = [replace(p, path=original(p.path)) for p in validate_project(project, registry) if p.severity == "error"]
+    return [p for p in found + extra if p.path not in reported]
+
+
+def parse_project(text: str | bytes, source: str = "", registry: Registry | None = None) -> Project:
     return project_from_document(parse_json(text, source), source, registry)
 
 
 def load_project(path: str | Path, registry: Registry | None = None) -> Project:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise ProjectInvalidError([Problem("$", f"cannot read file: {error.strerror or error}")], str(path)) from None
-    except UnicodeDecodeError as error:
-        raise ProjectInvalidError([Problem("$", f"not UTF-8 text: {error.reason} at byte {error.start}")], str(path)) from None
-    return parse_project(text, str(path), registry)
+    return parse_project(data, str(path), registry)
 
 
 def to_document(project: Project) -> dict[str, Any]:

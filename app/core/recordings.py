@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent
+from app.core.json_input import JsonInputError, read_json, unpaired_surrogate
 from app.core.names import slug, unique_slug
 from app.core.problems import Problem
 from app.core.project import Endpoint, Project, RecordedMessage, Recording
@@ -213,7 +215,12 @@ def parse_sse_capture(text: str) -> tuple[list[_Event], float | None]:
         fields = {}
 
     for number, raw in enumerate(lines, start=1):
+        surrogate = unpaired_surrogate(raw)
+        if surrogate is not None:
+            raise CaptureError(f"column {surrogate + 1}: an unpaired UTF-16 surrogate is not text", number)
         t, line = _split_timestamp(raw, clock)
+        if t is not None and not math.isfinite(t):
+            raise CaptureError("the time stamp is out of range", number)
         if t is not None:
             last_t = t
         if in_headers:
@@ -225,6 +232,8 @@ def parse_sse_capture(text: str) -> tuple[list[_Event], float | None]:
         note = _T_NOTE.match(line)
         if note:
             note_t = float(note[1])
+            if not math.isfinite(note_t):
+                raise CaptureError("the time in this note is out of range", number)
             continue
         if line == "":
             if t is not None and fields and event_t is None:
@@ -254,9 +263,9 @@ def parse_sse_capture(text: str) -> tuple[list[_Event], float | None]:
 def _ndjson_event(line: str, number: int, t: float | None) -> _Event:
     """One line of our ``Accept: application/x-ndjson`` stream: ``{"event": ..., "id": ..., "data": ...}``."""
     try:
-        item = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise CaptureError(f"not valid JSON: {error.msg} (column {error.colno})", number) from None
+        item = read_json(line)
+    except JsonInputError as error:
+        raise CaptureError(f"not valid JSON: {_json_problem(error)}", number) from None
     if not isinstance(item, dict) or not isinstance(item.get("event"), str):
         raise CaptureError('an NDJSON line must be an object with an "event" (message, result or error)', number)
     return _Event(item["event"], json.dumps(item.get("data")), number, t)
@@ -323,19 +332,29 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
     )
 
 
+def _json_problem(error: JsonInputError) -> str:
+    """What is wrong, and where inside the event's JSON (its column, or the path of a refused value)."""
+    if error.line is not None:
+        return f"{error.message} (column {error.column})" if error.line == 1 else f"{error.message} (data line {error.line}, column {error.column})"
+    return f"{error.message} (at {error.path})"
+
+
 def _message_data(event: _Event) -> Any:
     try:
-        return json.loads(event.data)
-    except json.JSONDecodeError as error:
-        if event.data.lstrip()[:1] in ("{", "[", '"'):
-            raise CaptureError(f"data is not valid JSON: {error.msg} (column {error.colno})", event.line) from None
+        return read_json(event.data)
+    except JsonInputError as error:
+        looks_like_json = event.data.lstrip()[:1] in ("{", "[", '"')
+        if looks_like_json or error.code not in ("json-syntax", "json-number") or error.path != "$":
+            raise CaptureError(f"data is not valid JSON: {_json_problem(error)}", event.line) from None
         return event.data  # a plain-text message: kept as the text
 
 
 def _json_data(event: _Event) -> Any:
     try:
-        return json.loads(event.data)
-    except json.JSONDecodeError:
+        return read_json(event.data)
+    except JsonInputError as error:
+        if error.code != "json-syntax":
+            raise CaptureError(f"data is not valid JSON: {_json_problem(error)}", event.line) from None
         return event.data
 
 

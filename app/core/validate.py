@@ -127,3 +127,22 @@ def _env_problems(raw: Any, field: str, action_id: str, path: str) -> list[Probl
     if contains_env(raw):
         return [Problem(path, f'"{ENV_KEY}" secrets are only accepted in HTTP request query and headers', action_id, field)]
     return []
+
+
+def raw_action_problems(workflow: Any, registry: Registry, base: str) -> list[Problem]:
+    """Param and formula errors of each action in a workflow that does not validate as a whole."""
+    problems: list[Problem] = []
+    stack = [(base, workflow)]
+    while stack:
+        path, actions = stack.pop()
+        if not isinstance(actions, list):
+            continue
+        for index, raw in enumerate(actions):
+            if not isinstance(raw, dict) or not isinstance(raw.get("type"), str) or not isinstance(raw.get("params", {}), dict):
+                continue
+            action = Action.model_construct(id=str(raw.get("id", "")), type=raw["type"], params=raw.get("params", {}), slots={})
+            problems += [p for p in validate_action(action, registry, f"{path}[{index}]") if p.severity == "error"]
+            slots = raw.get("slots")
+            if isinstance(slots, dict):
+                stack.extend((f"{path}[{index}].slots.{name}", children) for name, children in slots.items())
+    return problems

@@ -14,7 +14,6 @@ unrecoverable.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer
 
+from app.core.json_input import read_json
 from app.core.migrations import UnsupportedFormatError, migrate
 from app.core.project import FORMAT_VERSION, Project
 from app.core.project_file import atomic_write_text, dumps, to_document
@@ -80,7 +80,7 @@ def find_recovery(directory: str | Path | None = None) -> list[Recovery]:
 
 def read_recovery(file: Path) -> Recovery | None:
     try:
-        document = json.loads(file.read_text(encoding="utf-8"))
+        document = read_json(file.read_bytes())
         if not isinstance(document, dict) or document.get("kind") != KIND:
             return None
         project = Project.model_validate(migrate(document["project"]))

@@ -41,7 +41,7 @@ def dump_actions(actions: Sequence[Action]) -> str:
     )
 
 
-def parse_actions(text: str, registry: Registry | None = None) -> list[Action]:
+def parse_actions(text: str | bytes, registry: Registry | None = None) -> list[Action]:
     """Actions from pasted text; raises ``ProjectInvalidError`` naming every problem by JSON path."""
     document = parse_json(text, SOURCE)
     if isinstance(document, dict) and document.get("kind") == ENDPOINT_KIND:
@@ -87,7 +87,7 @@ def actions_mime_data(actions: Sequence[Action]) -> QMimeData:
 def actions_from_mime_data(mime: QMimeData, registry: Registry | None = None) -> list[Action]:
     """Actions from a paste or drop: our MIME type first, else the text; raises ``ProjectInvalidError``."""
     if mime.hasFormat(ACTIONS_MIME_TYPE):
-        text = bytes(mime.data(ACTIONS_MIME_TYPE).data()).decode("utf-8")
+        text: str | bytes = bytes(mime.data(ACTIONS_MIME_TYPE).data())  # decoded strictly by parse_json
     elif mime.hasText():
         text = mime.text()
     else:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import re
 import secrets
 from collections.abc import Iterable
 from urllib.parse import parse_qs
@@ -46,21 +48,39 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
+_HOST = re.compile(r"(?P<host>\[(?P<ip6>[0-9A-Fa-f:.]+)\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(?P<port>[0-9]{0,5}))?")
+"""RFC 3986 ``host [ ":" port ]``, narrowed to what names a server: an IP literal or a DNS name (IPv4 included)."""
+
+
+def host_name(header: str) -> str | None:
+    """The lower-case host of a ``Host`` header (``[::1]`` with brackets), or None unless it is exactly host[:port].
+
+    Anything else (``127.0.0.1:8000@evil.example``, ``[::1]evil.example``, a
+    port over 65535, a userinfo, a path) is not a host we serve: refusing it
+    whole is the only safe reading, since proxies and browsers disagree about
+    which part of such a value is the host.
+    """
+    match = _HOST.fullmatch(header)
+    if match is None or (match["port"] and int(match["port"]) > 65535):
+        return None
+    if match["ip6"] is not None:
+        try:
+            ipaddress.IPv6Address(match["ip6"])
+        except ValueError:
+            return None
+    return match["host"].lower()
+
+
 class HostGuard:
     """403 for a Host that is not loopback (or the bound name): a rebinding attack's page cannot pass."""
 
     def __init__(self, app: ASGIApp, allowed: Iterable[str]) -> None:
         self.app = app
-        self.allowed = frozenset(name.lower() for name in allowed) | LOOPBACK_NAMES
-
-    def _host_name(self, host: str) -> str:
-        host = host.strip().lower()
-        if host.startswith("["):
-            return host[: host.find("]") + 1]
-        return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        # an IPv6 address bound with --host arrives in Host headers in brackets
+        self.allowed = frozenset(f"[{name.lower()}]" if ":" in name and not name.startswith("[") else name.lower() for name in allowed) | LOOPBACK_NAMES
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self._host_name(_header(scope, b"host")) not in self.allowed:
+        if scope["type"] == "http" and host_name(_header(scope, b"host")) not in self.allowed:
             await _respond(send, 403, {"error": "forbidden host"})
             return
         await self.app(scope, receive, send)

@@ -18,7 +18,6 @@ and ``Last-Event-ID`` replays the messages after that id, then continues live.
 from __future__ import annotations
 
 import asyncio
-import json
 import mimetypes
 import re
 import uuid
@@ -40,6 +39,7 @@ from starlette.routing import Route, compile_path
 
 from app import __version__
 from app.core.inputs import InputError, parse_text_inputs
+from app.core.json_input import JsonInputError, read_json
 from app.core.problems import ProjectInvalidError
 from app.core.project import Endpoint, Project
 from app.core.project_file import project_from_document
@@ -57,6 +57,8 @@ RUN_QUERY = "sw-run"
 LINGER_QUERY = "sw-linger"
 RESERVED_QUERY = frozenset({TOKEN_QUERY, RUN_QUERY, LINGER_QUERY})
 RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+LAST_EVENT_ID = re.compile(r"^[0-9]{1,18}$")
+"""Our event ids are message sequence numbers; ``int()`` alone would also take ``-1``, `` 7``, ``+7`` and ``1_0``."""
 DOWNLOAD_PREFIX = "/runs/"
 SHUTDOWN_REASON = "the server is shutting down"
 SHUTDOWN_GRACE_S = 0.5
@@ -139,10 +141,10 @@ async def list_endpoints(request: Request) -> JSONResponse:
 
 async def push_project(request: Request) -> JSONResponse:
     try:
-        document = json.loads(await request.body())
+        document = read_json(await request.body())
         project = project_from_document(document, "pushed project")
-    except json.JSONDecodeError as error:
-        return _error(400, f"body is not JSON: line {error.lineno}, column {error.colno}: {error.msg}")
+    except JsonInputError as error:
+        return _error(400, f"body is not accepted JSON: {error}")
     except ProjectInvalidError as error:
         return _error(422, "invalid project", problems=[p.to_json() for p in error.problems])
     _state(request).set_project(project)
@@ -179,9 +181,9 @@ async def _read_inputs(request: Request, path_params: dict[str, str], endpoint: 
     body = await request.body()
     if body.strip():
         try:
-            document = json.loads(body)
-        except json.JSONDecodeError as error:
-            raise InputError({"body": f"not JSON: line {error.lineno}, column {error.colno}: {error.msg}"}) from None
+            document = read_json(body)
+        except JsonInputError as error:
+            raise InputError({"body": f"not accepted JSON: {error}"}) from None
         if not isinstance(document, dict):
             raise InputError({"body": "must be a JSON object of inputs"})
         inputs.update(document)
@@ -267,7 +269,9 @@ async def call_endpoint(request: Request) -> Response:
     run_id = request.headers.get(RUN_HEADER) or request.query_params.get(RUN_QUERY)
     if run_id is not None and not RUN_ID.match(run_id):
         return _error(400, "a run id is 8 to 64 letters, digits, '-' or '_'")
-    last_event_id = request.headers.get("last-event-id")
+    last_event_id = request.headers.get("last-event-id") or None
+    if last_event_id is not None and not LAST_EVENT_ID.match(last_event_id):
+        return _error(400, "Last-Event-ID must be a message sequence number (digits only)")
     existing = state.runs.get(run_id) if run_id else None
     if existing is not None:
         return _resume(request, existing, endpoint, last_event_id)
@@ -306,10 +310,7 @@ async def call_endpoint(request: Request) -> Response:
 def _resume(request: Request, channel: RunChannel, endpoint: Endpoint, last_event_id: str | None) -> Response:
     if channel.endpoint != endpoint.name:
         return _error(409, f"run {channel.run_id} belongs to endpoint {channel.endpoint}")
-    try:
-        seq = int(last_event_id or 0)
-    except ValueError:
-        return _error(400, "Last-Event-ID must be a message sequence number")
+    seq = int(last_event_id or 0)  # checked against LAST_EVENT_ID by the caller
     try:
         after = channel.position_after_message(seq)
     except ValueError as error:

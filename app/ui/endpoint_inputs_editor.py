@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.json_input import JsonInputError, read_json
 from app.core.project import IDENTIFIER, EndpointInput
 from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.commands.inputs import AddEndpointInputCommand, EditEndpointInputCommand, RemoveEndpointInputCommand
@@ -60,9 +61,9 @@ def parse_default(text: str, input_type: str) -> Any:
     if input_type == "string":
         return text
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        raise ValueError(f"default {text!r} is not valid JSON for {_article(input_type)} {input_type} input") from None
+        value = read_json(text)
+    except JsonInputError as error:
+        raise ValueError(f"default {text[:80]!r} is not valid JSON for {_article(input_type)} {input_type} input ({error})") from None
     expected: dict[str, Any] = {
         "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
         "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),

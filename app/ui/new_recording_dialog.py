@@ -8,7 +8,6 @@ otherwise it is JSON, a list of messages or one message per line.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtGui import QFontDatabase
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.json_input import JsonInputError, read_json
 from app.core.project import Project, Recording
 from app.core.recordings import CaptureError, manual_recording, recording_from_sse, slug, unique_recording_name
 from app.ui import theme
@@ -44,9 +44,9 @@ def parse_messages(text: str) -> list[Any]:
     stripped = text.strip()
     if stripped.startswith("["):
         try:
-            value = json.loads(stripped)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"line {error.lineno}: {error.msg}") from None
+            value = read_json(stripped)
+        except JsonInputError as error:
+            raise ValueError(str(error)) from None
         if not isinstance(value, list):
             raise ValueError("a list of messages was expected")
         return value
@@ -55,9 +55,9 @@ def parse_messages(text: str) -> list[Any]:
         if not line.strip():
             continue
         try:
-            messages.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise ValueError(f"line {number}: {error.msg}") from None
+            messages.append(read_json(line))
+        except JsonInputError as error:
+            raise ValueError(f"line {number}: {error.message}" + (f" (at {error.path})" if error.line is None else f" (column {error.column})")) from None
     return messages
 
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.client.stream_state import StreamState
+from app.core.json_input import read_json
 from app.core.project import Widget
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
 from app.core.workflow_refs import find_widget
@@ -414,9 +415,9 @@ class PageDesigner(QWidget):
     def paste(self) -> bool:
         """Paste widgets copied from a page (this project or another); fresh ids where taken."""
         mime = QGuiApplication.clipboard().mimeData()
-        raw = bytes(mime.data(WIDGETS_MIME).data()).decode("utf-8") if mime is not None and mime.hasFormat(WIDGETS_MIME) else (mime.text() if mime else "")
+        raw = bytes(mime.data(WIDGETS_MIME).data()) if mime is not None and mime.hasFormat(WIDGETS_MIME) else (mime.text() if mime else "")
         try:
-            widgets = [Widget.model_validate(item) for item in json.loads(raw)["widgets"]]
+            widgets = [Widget.model_validate(item) for item in read_json(raw)["widgets"]]
         except (ValueError, KeyError, TypeError):
             return False
         if self.page_name is None or not widgets:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.inputs import check_type
+from app.core.json_input import JsonInputError, read_json
 from app.core.project import EndpointInput
 
 __all__ = ["InputField", "InputsForm", "field_for"]
@@ -205,9 +206,9 @@ class _JsonField(InputField):
         if not text:
             return _MISSING
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
+            return read_json(text)
+        except JsonInputError as error:
+            raise ValueError(f"is not valid JSON: {error.message} ({error.where})") from None
 
 
 _FIELDS: dict[str, type[InputField]] = {

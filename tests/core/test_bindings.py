@@ -180,3 +180,10 @@ def test_chunk_field_entries_say_which_statuses_send_a_field():
     entries = dict(chunk_field_entries("stream", {"label": ["starting", "progress"], "text": []}))
     assert entries["stream.chunk.label"] == "sent with status starting, progress"
     assert "stream.chunk.text" in entries
+
+
+def test_a_binding_with_an_unpaired_surrogate_is_read_as_nothing_not_a_crash():
+    from app.core.bindings import binding_inputs, chunk_fields_read
+
+    assert binding_inputs('"\ud800" & stream.chunk.done') == frozenset()
+    assert chunk_fields_read("stream.chunk.\udc00x", ["stream"]) == []

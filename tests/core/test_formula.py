@@ -403,3 +403,11 @@ def test_adapter_registers_no_host_functions_and_passes_no_bindings(monkeypatch:
         if name == "evaluate":
             assert args == () and set(kwargs) == {"timeout", "max_depth"}
     assert ".register_function(" not in inspect.getsource(formula_module)
+
+
+def test_an_unpaired_surrogate_is_a_syntax_error_with_its_position():
+    """The root of lint, bindings and the formula editor: compile_formula is the one entry for formula text."""
+    for source, position in [('"\ud800"', 1), ("\udc00", 0), ('a & "b\ud800c"', 6)]:
+        with pytest.raises(FormulaSyntaxError) as caught:
+            compile_formula(source)
+        assert caught.value.position == position and "surrogate" in caught.value.message

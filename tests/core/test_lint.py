@@ -96,3 +96,14 @@ def test_loop_and_caught_error_are_in_scope_where_they_exist():
         )
     ]
     assert _codes(workflow) == []
+
+
+def test_lint_survives_a_formula_with_an_unpaired_surrogate():
+    from app.core.formula_checks import formula_problems
+    from app.core.lint import lint_project
+    from tests.conftest import action, endpoint, formula, project_of
+
+    project = project_of(endpoint([action("s", "stream.send", eventData={"status": "x", "text": formula('"a\ud800"')})]))
+    assert isinstance(lint_project(project), list)
+    (problem,) = formula_problems({"$formula": 'x & "\ud800"'}, "text", "$.p", action_id="s")
+    assert problem.position == 5 and "surrogate" in problem.message

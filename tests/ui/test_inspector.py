@@ -284,3 +284,4 @@ def test_screenshot_of_send_streaming_response(qtbot, inspector, document):
     assert inspector.header.minimumSizeHint().width() <= inspector.width()  # nothing clipped at the right
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert inspector.grab().save(str(SCREENSHOTS / "inspector_send_streaming_response.png"))
+

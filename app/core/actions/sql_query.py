@@ -6,6 +6,8 @@ worker thread; a cancelled run interrupts it (a progress handler checks a flag e
 thousand SQLite steps, so a cancel that arrives before the query
 starts stops it too). A database file that does not exist is only created by
 a ``CREATE`` statement; any other statement names the missing file instead.
+``sqlite_guard`` keeps every statement on that one file (no ATTACH, VACUUM INTO,
+extensions or file-touching pragmas), enforced by SQLite's authorizer.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from app.core import sqlite_guard
 from app.core.params import ActionParams, Expr, Param
 from app.core.project import IDENTIFIER
 from app.core.registry import ActionType
@@ -34,12 +37,15 @@ class SqlQueryParams(ActionParams):
     result_variable: str | None = Param(None, alias="resultVariable", title="Save rows as variable", pattern=IDENTIFIER)
 
 
-def _execute(path: Path | str, sql: str, parameters: dict[str, Any], cancelled: threading.Event) -> Any:
-    connection = sqlite3.connect(path, timeout=5)
+def _execute(path: Path | str, sql: str, parameters: dict[str, Any], cancelled: threading.Event, create: bool) -> Any:
+    connection, authorizer = sqlite_guard.connect(path, create=create)
     try:
         connection.set_progress_handler(cancelled.is_set, CANCEL_CHECK_STEPS)
         connection.row_factory = sqlite3.Row
-        cursor = connection.execute(sql, parameters)
+        try:
+            cursor = connection.execute(sql, parameters)
+        except sqlite3.Error as error:
+            raise sqlite_guard.refusal(authorizer, error) or error
         rows = [dict(row) for row in cursor.fetchall()] if cursor.description is not None else None
         connection.commit()  # also for INSERT ... RETURNING, which gives rows
         if rows is not None:
@@ -49,26 +55,26 @@ def _execute(path: Path | str, sql: str, parameters: dict[str, Any], cancelled: 
         connection.close()
 
 
-MEMORY = ":memory:"
-
-
 async def run(params: SqlQueryParams, ctx: RunContext) -> Any:
-    if params.database == MEMORY:
-        path: Path | str = MEMORY
+    if params.database == sqlite_guard.MEMORY:
+        path: Path | str = sqlite_guard.MEMORY
     else:
         try:
             path = ctx.project_path(params.database)
         except PathOutsideSandboxError as error:
             raise ValueError(f"database {params.database!r} must be a file inside the project's folder: {error}") from None
-    if isinstance(path, Path) and not path.exists() and not params.sql.lstrip().upper().startswith("CREATE"):
+    create = params.sql.lstrip().upper().startswith("CREATE")
+    if isinstance(path, Path) and not path.exists() and not create:
         # sqlite3 would silently create an empty file, and a typo in the name would read as "no such table"
         raise ValueError(f"database file {params.database!r} does not exist in the project's folder (a CREATE statement creates it)")
     cancelled = threading.Event()
     try:
-        result = await asyncio.to_thread(_execute, path, params.sql, params.parameters, cancelled)
+        result = await asyncio.to_thread(_execute, path, params.sql, params.parameters, cancelled, create)
     except asyncio.CancelledError:
         cancelled.set()
         raise
+    except sqlite_guard.SqlRefusedError as error:
+        raise ValueError(f"SQL query on {params.database} refused: {error}") from None
     except sqlite3.Error as error:
         raise ValueError(f"SQLite error in {params.database}: {error}") from error
     if params.result_variable:
