@@ -51,7 +51,7 @@ def lint_project(project: Project, settings: LintSettings | None = None, registr
 def lint_endpoint(endpoint: Endpoint, settings: LintSettings, registry: Registry, base: str) -> list[Problem]:
     linter = _EndpointLinter(endpoint, settings, registry)
     scope = endpoint_scope(endpoint)
-    linter.block(endpoint.workflow, f"{base}.workflow", scope, loops=[])
+    linter.block(endpoint.workflow, f"{base}.workflow", scope, loops=[], streamed=None)
     linter.shapes()
     return linter.problems
 
@@ -67,22 +67,24 @@ class _EndpointLinter:
     def warn(self, path: str, message: str, action: Action, code: str, field: str | None = None, position: int | None = None) -> None:
         self.problems.append(Problem(path, message, action.id, field, position, "warning", code))
 
-    def block(self, actions: list[Action], path: str, scope: Scope, loops: list[tuple[Action, bool]]) -> None:
+    def block(self, actions: list[Action], path: str, scope: Scope, loops: list[tuple[Action, bool]], streamed: Action | None) -> None:
+        """``streamed``: the innermost action whose body runs once per upstream event, if any."""
         for index, action in enumerate(actions):
             action_path = f"{path}[{index}]"
             self.formulas(action, action_path, scope)
             if action.type in self.registry and self.registry.canonical_id(action.type) == SEND:
-                self.send(action, action_path, loops)
+                self.send(action, action_path, loops, streamed)
             action_type = self.registry.get(action.type) if action.type in self.registry else None
             for slot in action_type.slots if action_type else ():
                 children = action.slots.get(slot, [])
-                inner = scope.inner(action_type.id, slot)
+                inner = scope.inner(action_type.id, slot, action_type.slot_scope.get(slot))
                 inner_loops = loops
                 if action_type.id == LOOP:
                     inner_loops = [*loops, (action, self.is_long(action))]
                 elif action_type.id in CONDITIONAL:
                     inner_loops = []
-                self.block(children, f"{action_path}.slots.{slot}", inner, inner_loops)
+                inner_streamed = action if action_type.streams_in else streamed
+                self.block(children, f"{action_path}.slots.{slot}", inner, inner_loops, inner_streamed)
             scope.finish(action, action_type.id if action_type else None)
 
     def is_long(self, loop: Action) -> bool:
@@ -93,10 +95,18 @@ class _EndpointLinter:
         items = params.get("items", [])
         return not isinstance(items, list) or len(items) > self.settings.loop_every
 
-    def send(self, action: Action, path: str, loops: list[tuple[Action, bool]]) -> None:
+    def send(self, action: Action, path: str, loops: list[tuple[Action, bool]], streamed: Action | None) -> None:
         data = action.params.get("eventData", {})
         if not isinstance(data, dict):
             return
+        if streamed is not None and not action.params.get("coalesceMs"):
+            self.warn(
+                path,
+                f"sends a message for every event of {streamed.id}'s stream; set Coalesce (ms), e.g. 50, "
+                "to send at most one message per 50 ms with the text joined (a page shows about 60 a second)",
+                action,
+                "coalesce-streamed",
+            )
         self.sends.append((path, action, data))
         if "status" not in data:
             self.warn(f"{path}.params.eventData", 'Event Data has no "status"; give every message a status so the interface can tell them apart', action, "missing-status")

@@ -47,6 +47,14 @@ class ActionType:
     summary: Callable[[dict[str, Any]], str] | None = None
     where: tuple[WorkflowKind, ...] = ("endpoint",)
     """Which workflows may hold it: API endpoints (run by the runner) and/or interface workflows (run by a page)."""
+    coalesces: bool = False
+    """It may join its message into a held coalesced one; any other action starting sends a held message first."""
+    streams_in: bool = False
+    """Its ``body`` runs once per event of an upstream stream (lint suggests coalescing Sends there)."""
+    slot_scope: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict, compare=False)
+    """Names a slot adds to the formula scope, with their fields: ``{"body": {"event": ("data", "text")}}``."""
+    sends: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = field(default=None, compare=False)
+    """The Event Data an action may send, read from its stored params (message shapes, completion)."""
     specs: list[ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -41,11 +41,14 @@ class Scope:
     results: set[str] = field(default_factory=set)
     loop_depth: int = 0
     in_catch: bool = False
+    slot_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Names the enclosing containers declare for their slots (``event``, ``delta``), with their fields."""
 
-    def inner(self, container: str, slot: str) -> Scope:
-        """The scope of a slot of a container (by canonical type id)."""
+    def inner(self, container: str, slot: str, names: dict[str, tuple[str, ...]] | None = None) -> Scope:
+        """The scope of a slot of a container (by canonical type id); ``names`` are the ones its declaration adds."""
         depth = self.loop_depth + (1 if container == LOOP else 0)
-        return Scope(self.inputs, self.variables, self.results, depth, self.in_catch or slot == CATCH_SLOT)
+        slot_names = {**self.slot_names, **names} if names else self.slot_names
+        return Scope(self.inputs, self.variables, self.results, depth, self.in_catch or slot == CATCH_SLOT, slot_names)
 
     def finish(self, action: Action, type_id: str | None) -> None:
         """Record what an action leaves behind once it has run: its result and the variables it sets."""
@@ -56,11 +59,12 @@ class Scope:
                 self.variables.add(variable)
 
     def snapshot(self) -> Scope:
-        return Scope(self.inputs, set(self.variables), set(self.results), self.loop_depth, self.in_catch)
+        return Scope(self.inputs, set(self.variables), set(self.results), self.loop_depth, self.in_catch, dict(self.slot_names))
 
     def roots(self) -> list[str]:
         """Top-level names usable here, in the order a user looks for them."""
-        return [root for root in ROOTS if (root != "loop" or self.loop_depth) and (root != "caughtError" or self.in_catch)]
+        fixed = [root for root in ROOTS if (root != "loop" or self.loop_depth) and (root != "caughtError" or self.in_catch)]
+        return fixed + [name for name in self.slot_names if name not in fixed]
 
     def names(self) -> dict[str, list[str]]:
         """``{root: [field, ...]}`` for every root in scope (inputs in declaration order, the rest sorted)."""
@@ -73,6 +77,8 @@ class Scope:
             names["loop"] = _loop_fields(has_parent=self.loop_depth > 1)
         if self.in_catch:
             names["caughtError"] = list(CAUGHT_ERROR_FIELDS)
+        for name, fields in self.slot_names.items():
+            names.setdefault(name, list(fields))
         return names
 
     def fields_of(self, path: Sequence[str]) -> list[str]:
@@ -90,6 +96,11 @@ class Scope:
         """Why a formula's read path is out of scope here, or None when it is fine."""
         root, rest = path[0], path[1:]
         name = rest[0] if rest else None
+        if root in self.slot_names and root not in ROOTS:
+            fields = self.slot_names[root]
+            if name is not None and name not in fields:
+                return f"{root}.{name} does not exist ({root} has {', '.join(sorted(fields))})"
+            return None
         if root == "inputs":
             if name is not None and name not in self.inputs:
                 known = ", ".join(sorted(self.inputs)) or "none"
@@ -115,7 +126,7 @@ class Scope:
             if name is not None and name not in CAUGHT_ERROR_FIELDS:
                 return f"caughtError.{name} does not exist (caughtError has {', '.join(sorted(CAUGHT_ERROR_FIELDS))})"
             return None
-        return f"{root} is not in scope (names in scope: {', '.join(ROOTS)})"
+        return f"{root} is not in scope (names in scope: {', '.join(self.roots())})"
 
 
 def _loop_fields(has_parent: bool) -> list[str]:
@@ -163,8 +174,9 @@ def _walk(actions: list[Action], prefix: tuple[Any, ...], target: tuple[Any, ...
         if here == target:
             return scope.snapshot()
         type_id = canonical_type(action, registry)
+        declared = registry.get(action.type).slot_scope if type_id else {}
         for slot, children in slots_in_order(action, registry):
-            found = _walk(children, (*here, slot), target, scope.inner(type_id or "", slot), registry)
+            found = _walk(children, (*here, slot), target, scope.inner(type_id or "", slot, declared.get(slot)), registry)
             if found is not None:
                 return found
         scope.finish(action, type_id)

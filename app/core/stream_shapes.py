@@ -18,8 +18,6 @@ from app.core.project import Action, Endpoint, walk_actions
 from app.core.registry import Registry, default_registry
 from app.core.values import formula_source, is_formula
 
-SEND = "stream.send"
-
 FieldKind = Literal["string", "number", "boolean", "object", "array", "null", "any"]
 
 
@@ -57,19 +55,27 @@ def infer_message_shapes(endpoint: Endpoint, registry: Registry | None = None) -
     registry = registry or default_registry()
     merged: dict[tuple[str | None, frozenset[str]], _Shape] = {}
     for _, action in walk_actions(endpoint.workflow):
-        if not _is_send(action, registry):
-            continue
-        data = action.params.get("eventData", {})
-        if not isinstance(data, dict):
-            continue
-        status = data.get("status")
-        key = (status if isinstance(status, str) else None, frozenset(data))
-        shape = merged.get(key)
-        if shape is None:
-            merged[key] = _Shape(key[0], {name: value_kind(value) for name, value in data.items()}, [action.id])
-        else:
-            shape.add(action.id, {name: value_kind(value) for name, value in data.items()})
+        for data in _sent(action, registry):
+            _merge(merged, action, data)
     return [shape.freeze() for shape in merged.values()]
+
+
+def _sent(action: Action, registry: Registry) -> list[dict[str, Any]]:
+    """The Event Data an action's declaration says it may send."""
+    if action.type not in registry:
+        return []
+    sends = registry.get(action.type).sends
+    return [data for data in sends(action.params) if isinstance(data, dict)] if sends else []
+
+
+def _merge(merged: dict[tuple[str | None, frozenset[str]], _Shape], action: Action, data: dict[str, Any]) -> None:
+    status = data.get("status")
+    key = (status if isinstance(status, str) else None, frozenset(data))
+    shape = merged.get(key)
+    if shape is None:
+        merged[key] = _Shape(key[0], {name: value_kind(value) for name, value in data.items()}, [action.id])
+    else:
+        shape.add(action.id, {name: value_kind(value) for name, value in data.items()})
 
 
 def chunk_fields(shapes: Iterable[MessageShape]) -> dict[str, list[str]]:
@@ -102,10 +108,6 @@ class _Shape:
     def freeze(self) -> MessageShape:
         fields = tuple(FieldInfo(name, kind) for name, kind in self.kinds.items())
         return MessageShape(self.status, fields, tuple(self.action_ids))
-
-
-def _is_send(action: Action, registry: Registry) -> bool:
-    return action.type in registry and registry.canonical_id(action.type) == SEND
 
 
 def value_kind(value: Any) -> FieldKind:
