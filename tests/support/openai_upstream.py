@@ -183,8 +183,8 @@ async def _stream(state: UpstreamState, mode: str, tokens: list[str], delay: flo
                 yield _usage(prompt_tokens, 3)
                 yield b"data: [DONE]\n\n"
                 return
-            if delay and sent:
-                await asyncio.sleep(delay)
+            if sent:
+                await asyncio.sleep(delay)  # also a turn for the event loop, so a disconnect is noticed
             yield _chunk({"content": tokens[index % len(tokens)]})
             index += 1
             sent += 1
