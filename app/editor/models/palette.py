@@ -15,7 +15,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from app.core.registry import Registry, WorkflowKind, default_registry
 from app.editor.models.roles import ACTION_TYPE_MIME, ActionTypeRole, DescriptionRole, IconNameRole, KindRole
 
-CATEGORY_ORDER = ("Response", "API", "Page", "Flow", "Data", "Integrations", "Files", "Debug")
+CATEGORY_ORDER = ("Response", "API", "Page", "Flow", "AI", "Streams", "Data", "Integrations", "Files", "Debug")
 """Categories in palette order; others follow alphabetically."""
 
 
