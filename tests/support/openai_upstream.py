@@ -14,7 +14,9 @@ that are not SSE fields), ``nonjson`` (a data line that is not JSON),
 leaves), ``gate`` (two tokens, then waits for ``release()``), ``tools`` (a
 tool call in fragments), ``nofinish`` (ends without ``finish_reason`` or
 ``[DONE]``). Options: ``tokens`` (count; default the prompt's words),
-``delay`` and ``first`` (ms before each token / the first one).
+``delay`` and ``first`` (ms before each token / the first one), ``stamp=1``
+(each token is the ``time.monotonic()`` it was sent at). ``python -m
+tests.support.openai_upstream`` serves it until the process is terminated.
 
 ``/raw/{name}`` answers fixed bodies for the generic streamed request.
 Every response records when its generator was closed (``closed_at``, on the
@@ -127,7 +129,8 @@ def build_app(state: UpstreamState) -> Starlette:
         tokens = [f"t{i} " for i in range(count)] if count is not None else words
         delay = float(options.get("delay", "0")) / 1000
         first = float(options.get("first", "0")) / 1000
-        return StreamingResponse(_stream(state, mode, tokens, delay, first, len(words), body), media_type="text/event-stream")
+        stamp = options.get("stamp") == "1"  # each token is the time.monotonic() it was sent at (benchmarks)
+        return StreamingResponse(_stream(state, mode, tokens, delay, first, len(words), stamp), media_type="text/event-stream")
 
     async def raw(request: Request) -> Response:
         media_type, payload = RAW_BODIES[request.path_params["name"]]
@@ -143,7 +146,9 @@ def build_app(state: UpstreamState) -> Starlette:
     )
 
 
-async def _stream(state: UpstreamState, mode: str, tokens: list[str], delay: float, first: float, prompt_tokens: int, request: dict[str, Any]) -> AsyncIterator[bytes]:
+async def _stream(
+    state: UpstreamState, mode: str, tokens: list[str], delay: float, first: float, prompt_tokens: int, stamp: bool = False
+) -> AsyncIterator[bytes]:
     try:
         if first:
             await asyncio.sleep(first)  # after the headers, before any byte of the body
@@ -185,7 +190,8 @@ async def _stream(state: UpstreamState, mode: str, tokens: list[str], delay: flo
                 return
             if sent:
                 await asyncio.sleep(delay)  # also a turn for the event loop, so a disconnect is noticed
-            yield _chunk({"content": tokens[index % len(tokens)]})
+            token = f"{time.monotonic():.6f} " if stamp else tokens[index % len(tokens)]
+            yield _chunk({"content": token})
             index += 1
             sent += 1
             state.tokens_sent += 1
@@ -239,3 +245,9 @@ def serve_upstream() -> Iterator[OpenAIUpstream]:
         state.release()
         server.should_exit = True
         thread.join(timeout=30)
+
+
+if __name__ == "__main__":
+    with serve_upstream() as running:
+        print(f"Serving the OpenAI stand-in on {running.url}", flush=True)
+        threading.Event().wait()  # until the process is terminated
