@@ -18,7 +18,7 @@ from typing import Any
 from app.core.formula import FormulaSyntaxError, compile_formula
 from app.core.problems import Problem
 from app.core.project import Action, Endpoint, Project
-from app.core.registry import Registry, default_registry
+from app.core.registry import ActionType, Registry, default_registry
 from app.core.scope import Scope, endpoint_scope
 from app.core.values import is_formula, iter_formulas
 
@@ -48,7 +48,7 @@ def lint_project(project: Project, settings: LintSettings | None = None, registr
 def lint_endpoint(endpoint: Endpoint, settings: LintSettings, registry: Registry, base: str) -> list[Problem]:
     linter = _EndpointLinter(endpoint, settings, registry)
     scope = endpoint_scope(endpoint, registry)
-    linter.block(endpoint.workflow, f"{base}.workflow", scope, loops=[])
+    linter.block(endpoint.workflow, f"{base}.workflow", scope, loops=[], streamed=None)
     linter.shapes()
     return linter.problems
 
@@ -64,15 +64,15 @@ class _EndpointLinter:
     def warn(self, path: str, message: str, action: Action, code: str, field: str | None = None, position: int | None = None) -> None:
         self.problems.append(Problem(path, message, action.id, field, position, "warning", code))
 
-    def block(self, actions: list[Action], path: str, scope: Scope, loops: list[tuple[Action, bool]]) -> None:
+    def block(self, actions: list[Action], path: str, scope: Scope, loops: list[tuple[Action, bool]], streamed: Action | None) -> None:
+        """``streamed``: the innermost action whose body runs once per upstream event, if any."""
         for index, action in enumerate(actions):
             action_path = f"{path}[{index}]"
             self.formulas(action, action_path, scope)
             action_type = self.registry.find(action.type)
-            if action_type is not None and action_type.event_data is not None:
-                data = action_type.event_data(action.params)
-                if data is not None:
-                    self.send(action, action_path, data, loops)
+            if action_type is not None and action_type.sends is not None:
+                for data in action_type.sends(action.params):
+                    self.send(action, action_type, action_path, data, loops, streamed)
             for slot in action_type.slots if action_type else ():
                 assert action_type is not None
                 children = action.slots.get(slot, [])
@@ -82,14 +82,23 @@ class _EndpointLinter:
                     inner_loops = [*loops, (action, self.is_long(action_type.iterations(action.params)))]
                 elif action_type.conditional:
                     inner_loops = []
-                self.block(children, f"{action_path}.slots.{slot}", inner, inner_loops)
+                inner_streamed = action if action_type.streams_in else streamed
+                self.block(children, f"{action_path}.slots.{slot}", inner, inner_loops, inner_streamed)
             scope.finish(action, action_type)
 
     def is_long(self, iterations: int | None) -> bool:
         """Unknown (a formula, an upstream stream) counts as long."""
         return iterations is None or iterations > self.settings.loop_every
 
-    def send(self, action: Action, path: str, data: dict[str, Any], loops: list[tuple[Action, bool]]) -> None:
+    def send(self, action: Action, action_type: ActionType, path: str, data: dict[str, Any], loops: list[tuple[Action, bool]], streamed: Action | None) -> None:
+        if streamed is not None and action_type.coalesces and not action.params.get("coalesceMs"):
+            self.warn(
+                path,
+                f"sends a message for every event of {streamed.id}'s stream; set Coalesce (ms), e.g. 50, "
+                "to send at most one message per 50 ms with the text joined (a page shows about 60 a second)",
+                action,
+                "coalesce-streamed",
+            )
         self.sends.append((path, action, data))
         if "status" not in data:
             self.warn(f"{path}.params.eventData", 'Event Data has no "status"; give every message a status so the interface can tell them apart', action, "missing-status")

@@ -62,8 +62,12 @@ class ActionType:
     """The fields of the object it leaves as ``results.<id>`` (and in its result variable), for completion."""
     sets_variables: Callable[[dict[str, Any]], list[str]] | None = None
     """The variables it sets, from its stored params; by default the value of a ``resultVariable`` param."""
-    event_data: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
-    """It sends a stream message: the Event Data template in its stored params (None when not an object)."""
+    sends: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+    """It sends stream messages: the Event Data it may send, read from its stored params (lint, message shapes, completion)."""
+    coalesces: bool = False
+    """It may join its message into a held coalesced one; any other action starting sends a held message first."""
+    streams_in: bool = False
+    """Its ``body`` runs once per event of an upstream stream (lint suggests coalescing Sends there)."""
     exposes_call: Callable[[dict[str, Any]], tuple[str, str]] | None = None
     """It calls an endpoint from a page: the name bindings read the call by, and the endpoint's name."""
     check: Callable[[Action, str, Project], list[Problem]] | None = None
@@ -75,7 +79,7 @@ class ActionType:
 
     @property
     def sends_messages(self) -> bool:
-        return self.event_data is not None
+        return self.sends is not None
 
     @property
     def repeats(self) -> bool:
@@ -108,7 +112,7 @@ class UnknownActionTypeError(UnknownTypeError):
     kind = "action type"
 
 
-ACTION_CATEGORIES = ("Response", "API", "Page", "Flow", "Data", "Integrations", "Files", "Debug")
+ACTION_CATEGORIES = ("Response", "API", "Page", "Flow", "AI", "Streams", "Data", "Integrations", "Files", "Debug")
 """Action categories in palette order; others follow alphabetically."""
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from app.core.coalesce import Coalescer
 from app.core.events import LogEvent, MessageEvent, RunEvent
 from app.core.sandbox import safe_join
 
@@ -38,6 +39,8 @@ class RunSettings:
     download_url: DownloadUrlFor | None = None
     http_transport: httpx.AsyncBaseTransport | None = None
     trace: bool = True
+    clock: Callable[[], float] = time.perf_counter
+    """Seconds, monotonic: message times and coalescing windows read it, so tests can step time."""
 
 
 class ActionError(Exception):
@@ -68,21 +71,56 @@ class RunContext:
         self.pending: list[RunEvent] = []
         self.message_count = 0
         self.action_id = ""
-        self.started = time.perf_counter()
+        self._clock = settings.clock
+        self.started = self._clock()
         self._http: httpx.AsyncClient | None = None
+        self.coalescer = Coalescer()
+        self.stream_depth = 0
+        """How many streamed loops (For each streamed event, AI chat completion) are running their body now."""
 
     def now(self) -> float:
         """Seconds since the run started."""
-        return time.perf_counter() - self.started
+        return self._clock() - self.started
 
     @property
     def streaming(self) -> bool:
         return self.message_count > 0
 
-    def send_message(self, data: dict[str, Any]) -> None:
-        """Queue one stream message; the engine yields it as soon as the action returns."""
+    def send_message(self, data: dict[str, Any], *, coalesce_ms: int = 0, append: tuple[str, ...] = ("text",)) -> None:
+        """Queue one stream message; the engine yields it as soon as the action returns.
+
+        With ``coalesce_ms`` the message joins the held one (``app.core.coalesce``)
+        and goes out at most once per window; without, a held message goes out first.
+        """
+        if coalesce_ms > 0:
+            ready = self.coalescer.offer(data, coalesce_ms / 1000, append, self.action_id, self.stream_depth, self.now())
+            for message, action_id in ready:
+                self._queue(message, action_id)
+            return
+        self.release_held()
+        self._queue(data, self.action_id)
+
+    def _queue(self, data: dict[str, Any], action_id: str) -> None:
         self.message_count += 1
-        self.pending.append(MessageEvent(self.message_count, data, self.action_id, self.now()))
+        self.pending.append(MessageEvent(self.message_count, data, action_id, self.now()))
+
+    def release_held(self) -> None:
+        """Queue the held coalesced message now, if there is one: the workflow moves on or ends."""
+        held = self.coalescer.take()
+        if held is not None:
+            self._queue(held.data, held.action_id)
+
+    def moves_on(self) -> bool:
+        """Release a held message because another kind of action starts; True when one was queued.
+
+        Inside the body of the streamed loop whose Send holds it, other actions
+        (a Set variable beside the Send) do not release it: the loop's end does.
+        """
+        held = self.coalescer.held
+        if held is None or (held.stream_depth > 0 and self.stream_depth >= held.stream_depth):
+            return False
+        self.release_held()
+        return True
 
     def log(self, message: Any, level: str = "info") -> None:
         self.pending.append(LogEvent(message, level, self.action_id, self.now()))  # type: ignore[arg-type]

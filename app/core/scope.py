@@ -144,7 +144,7 @@ class Scope:
             if name is not None and name not in fields:
                 return f"{root}.{name} does not exist ({root} has {', '.join(sorted(fields))})"
             return None
-        return f"{root} is not in scope (names in scope: {', '.join((*BASE_ROOTS, *declared))})"
+        return f"{root} is not in scope (names in scope: {', '.join(self.roots())})"
 
 
 def endpoint_scope(endpoint: Endpoint, registry: Registry | None = None) -> Scope:

@@ -56,18 +56,27 @@ def infer_message_shapes(endpoint: Endpoint, registry: Registry | None = None) -
     registry = registry or default_registry()
     merged: dict[tuple[str | None, frozenset[str]], _Shape] = {}
     for _, action in walk_actions(endpoint.workflow):
-        action_type = registry.find(action.type)
-        data = action_type.event_data(action.params) if action_type is not None and action_type.event_data is not None else None
-        if data is None:
-            continue
-        status = data.get("status")
-        key = (status if isinstance(status, str) else None, frozenset(data))
-        shape = merged.get(key)
-        if shape is None:
-            merged[key] = _Shape(key[0], {name: value_kind(value) for name, value in data.items()}, [action.id])
-        else:
-            shape.add(action.id, {name: value_kind(value) for name, value in data.items()})
+        for data in _sent(action, registry):
+            _merge(merged, action, data)
     return [shape.freeze() for shape in merged.values()]
+
+
+def _sent(action: Action, registry: Registry) -> list[dict[str, Any]]:
+    """The Event Data an action's declaration says it may send."""
+    action_type = registry.find(action.type)
+    if action_type is None or action_type.sends is None:
+        return []
+    return [data for data in action_type.sends(action.params) if isinstance(data, dict)]
+
+
+def _merge(merged: dict[tuple[str | None, frozenset[str]], _Shape], action: Action, data: dict[str, Any]) -> None:
+    status = data.get("status")
+    key = (status if isinstance(status, str) else None, frozenset(data))
+    shape = merged.get(key)
+    if shape is None:
+        merged[key] = _Shape(key[0], {name: value_kind(value) for name, value in data.items()}, [action.id])
+    else:
+        shape.add(action.id, {name: value_kind(value) for name, value in data.items()})
 
 
 def chunk_fields(shapes: Iterable[MessageShape]) -> dict[str, list[str]]:

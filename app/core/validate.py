@@ -125,7 +125,7 @@ def validate_action(action: Action, registry: Registry, path: str) -> list[Probl
 
 def _env_problems(raw: Any, field: str, action_id: str, path: str) -> list[Problem]:
     if contains_env(raw):
-        return [Problem(path, f'"{ENV_KEY}" secrets are only accepted in HTTP request query and headers', action_id, field)]
+        return [Problem(path, f'"{ENV_KEY}" secrets are only accepted in params meant for secrets (headers, query, API key)', action_id, field)]
     return []
 
 

@@ -138,7 +138,7 @@ def compile_template(value: Any, *, allow_env: bool = False) -> Resolver:
         return _formula(compile_formula(formula_source(value)))
     if is_env(value):
         if not allow_env:
-            raise ValueError('"$env" secrets are only accepted in HTTP request URL, headers and query')
+            raise ValueError('"$env" secrets are only accepted in params meant for secrets (headers, query, API key)')
         return _env(env_name(value))
     if isinstance(value, dict):
         if is_constant(value):

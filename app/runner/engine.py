@@ -188,8 +188,12 @@ class Engine:
                 yield ResultEvent(signal.status_code, signal.body, True, ctx.streaming, ctx.message_count, ctx.now())
                 return
             except ActionError as error:
+                for event in self._release_held(ctx):
+                    yield event
                 yield ErrorEvent(error.message, error.action_id, error.action_type, ctx.now(), ctx.streaming)
                 return
+            for event in self._release_held(ctx):
+                yield event
             yield ResultEvent(200, None, False, ctx.streaming, ctx.message_count, ctx.now())
         finally:
             await ctx.aclose()
@@ -198,6 +202,9 @@ class Engine:
         trace = ctx.settings.trace
         for prepared in actions:
             action_id, action_type = prepared.action.id, prepared.type
+            if ctx.coalescer.held is not None and not action_type.coalesces and ctx.moves_on():
+                for event in self._release_held(ctx):  # the workflow moves on: a held coalesced message goes out first
+                    yield event
             started = 0.0
             if trace:
                 started = ctx.now()
@@ -231,6 +238,13 @@ class Engine:
             if trace:
                 now = ctx.now()
                 yield ActionFinished(action_id, action_type.id, now, now - started, True, values)
+
+    @staticmethod
+    def _release_held(ctx: RunContext) -> list[RunEvent]:
+        """A held coalesced message (and anything else queued), now."""
+        ctx.release_held()
+        events, ctx.pending = ctx.pending, []
+        return events
 
     @staticmethod
     def _finish(prepared: PreparedAction, ctx: RunContext, started: float, *, ok: bool) -> list[RunEvent]:

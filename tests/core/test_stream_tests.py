@@ -218,7 +218,7 @@ async def test_a_test_that_cannot_run_fails_with_the_reason(example: Project, tm
     project = with_tests(example, ghost, typo)
     outcomes = await run_stream_tests(project, EXAMPLE.parent, output_dir=tmp_path, engine=Engine(project))
     assert [texts(o.differences) for o in outcomes] == [
-        ["cannot run: no endpoint named 'nowhere' (endpoints: generate-report, typewriter, long-import)"],
+        ["cannot run: no endpoint named 'nowhere' (endpoints: generate-report, typewriter, long-import, ask-ai)"],
         ["cannot run: invalid inputs: input 'delayMs': expected integer, got string"],
     ]
 

@@ -89,7 +89,7 @@ def test_palette_groups_the_registry_by_category(qapp, qtmodeltester):
     model = PaletteModel()
     qtmodeltester.check(model)
     categories = [model.index(row, 0).data() for row in range(model.rowCount())]
-    assert categories[:3] == ["Response", "Flow", "Data"]
+    assert categories[:4] == ["Response", "Flow", "AI", "Streams"]
     assert sorted(categories) == sorted(default_registry().categories("endpoint"))
     total = sum(model.rowCount(model.index(row, 0)) for row in range(model.rowCount()))
     assert total == sum(1 for t in default_registry() if "endpoint" in t.where)

@@ -126,7 +126,7 @@ async def test_unknown_paths_and_methods(serve):
 async def test_listing_names_every_endpoint_with_inputs(serve):
     served = await serve(load_project(EXAMPLE))
     listing = (await served.client.get("/", headers=served.auth)).json()
-    assert [e["name"] for e in listing["endpoints"]] == ["generate-report", "typewriter", "long-import"]
+    assert [e["name"] for e in listing["endpoints"]] == ["generate-report", "typewriter", "long-import", "ask-ai"]
     typewriter = listing["endpoints"][1]
     assert typewriter["url"] == served.url + "/typewriter" and [i["name"] for i in typewriter["inputs"]] == ["text", "delayMs"]
 
