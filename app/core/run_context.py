@@ -10,12 +10,14 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app.core.events import LogEvent, MessageEvent, RunEvent
+from app.core.formula import MB, Formula, FormulaLimits, offloading
 from app.core.sandbox import safe_join
+from app.core.value_size import json_size
 
 if TYPE_CHECKING:
     import httpx  # imported by http() on first use: ~0.1 s that the editor's start-up should not pay
@@ -29,15 +31,42 @@ def file_url(output_root: Path) -> DownloadUrlFor:
     return lambda run_id, name: (output_root / run_id / name).resolve().as_uri()
 
 
+@dataclass(frozen=True)
+class RunLimits:
+    """How much one run may use: each formula's time and memory, and the values the run holds.
+
+    ``run_memory_bytes`` bounds the values a run keeps at once, counted as the size of their
+    JSON (``app.core.value_size``): every variable, every action's result, and each message's
+    Event Data as it is sent.  A value that would go over it fails its action.
+    """
+
+    formula_timeout_s: float = 1.0
+    formula_memory_bytes: int = 256 * MB
+    run_memory_bytes: int = 256 * MB
+
+    @property
+    def formula(self) -> FormulaLimits:
+        return FormulaLimits(self.formula_timeout_s, self.formula_memory_bytes)
+
+
 @dataclass
 class RunSettings:
-    """Where a run may read and write, and how its files are addressed."""
+    """Where a run may read and write, how its files are addressed, and its limits."""
 
     project_dir: Path
     output_root: Path
     download_url: DownloadUrlFor | None = None
     http_transport: httpx.AsyncBaseTransport | None = None
     trace: bool = True
+    limits: RunLimits = field(default_factory=RunLimits)
+
+
+def _size_text(size: int) -> str:
+    if size >= MB:
+        return f"{size / MB:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
 
 
 class ActionError(Exception):
@@ -70,6 +99,15 @@ class RunContext:
         self.action_id = ""
         self.started = time.perf_counter()
         self._http: httpx.AsyncClient | None = None
+        self.precomputed: dict[Formula, Any] = {}
+        """Values of formulas evaluated in a worker, for the next try at resolving an action's params."""
+        self.bounds = offloading(settings.limits.formula, self.precomputed)
+        """Entered around resolving params: the run's formula limits, and workers awaited off the loop."""
+        self.memory_limit = settings.limits.run_memory_bytes
+        self.held_bytes = 0
+        """JSON bytes of the values the run holds now (variables and results)."""
+        self._held: dict[tuple[str, str], int] = {}
+        self._sized: tuple[Any, int, bool] | None = None  # the value sized last: (value, size, held elsewhere)
 
     def now(self) -> float:
         """Seconds since the run started."""
@@ -80,12 +118,57 @@ class RunContext:
         return self.message_count > 0
 
     def send_message(self, data: dict[str, Any]) -> None:
-        """Queue one stream message; the engine yields it as soon as the action returns."""
+        """Queue one stream message; the engine yields it as soon as the action returns.
+
+        Its Event Data must fit in the room the run's memory bound leaves.
+        """
+        room = self.memory_limit - self.held_bytes + self._held.get(("results", self.action_id), 0)
+        size = json_size(data, room)
+        if size > room:
+            raise ActionError(self._over("the Event Data", size))
+        self._sized = (data, size, False)
         self.message_count += 1
         self.pending.append(MessageEvent(self.message_count, data, self.action_id, self.now()))
 
     def log(self, message: Any, level: str = "info") -> None:
         self.pending.append(LogEvent(message, level, self.action_id, self.now()))  # type: ignore[arg-type]
+
+    def set_variable(self, name: str, value: Any) -> None:
+        """``variables.<name>`` = value, refused when the run would hold more than its memory bound."""
+        self.hold("variables", name, value)
+        self.variables[name] = value
+
+    def hold_result(self, action_id: str, value: Any) -> None:
+        """``results.<action id>`` = value; a value just held under another name counts once."""
+        if value is None:
+            size = self._held.pop(("results", action_id), 0)
+            self.held_bytes -= size
+        else:
+            self.hold("results", action_id, value)
+        self.results[action_id] = value
+
+    def hold(self, kind: str, key: str, value: Any) -> None:
+        """Account for ``value`` kept as ``<kind>.<key>`` (replacing what was there)."""
+        slot = (kind, key)
+        old = self._held.get(slot, 0)
+        room = self.memory_limit - self.held_bytes + old
+        sized = self._sized
+        if sized is not None and sized[0] is value:
+            size = 0 if sized[2] else sized[1]
+        else:
+            size = json_size(value, room)
+        if size > room:
+            raise ActionError(self._over(f"{kind}.{key}", size))
+        self._held[slot] = size
+        self.held_bytes += size - old
+        self._sized = (value, size, True)
+
+    def _over(self, what: str, size: int) -> str:
+        held = self.held_bytes
+        return (
+            f"{what} would take {_size_text(size)} with {_size_text(held)} already held: "
+            f"over the run's memory bound of {_size_text(self.memory_limit)}"
+        )
 
     @contextmanager
     def bound(self, name: str, value: Any) -> Iterator[None]:
