@@ -6,7 +6,8 @@ allocates 250 MB before its size check), it has no bound on the total memory of 
 evaluation (``[1..10000].([1..10000])`` reaches 1.2 GB), and ``Expression.evaluate`` holds
 the GIL.  Only an address-space limit (``RLIMIT_AS``) bounds memory for sure, and only a
 process can be stopped in the middle of a Rust call, so each worker is a child process with
-``RLIMIT_AS`` set to its size at start plus the memory bound, killed at the deadline.  A
+``RLIMIT_AS`` set to its size at start plus the memory bound (with the allocator's up-front
+reservation made small, see ``_Worker``), killed at the deadline.  A
 failed allocation aborts the child: its death *is* the memory error.
 
 Protocol (stdin/stdout of the child, one frame each way per evaluation): a 4-byte big-endian
@@ -151,8 +152,10 @@ class _Worker:
         self.memory_bytes = memory_bytes
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
-        # one malloc arena: less reserved address space; no backtrace on stderr when the bound is hit
-        env = {**os.environ, "PYTHONPATH": path, "MALLOC_ARENA_MAX": "1", "RUST_BACKTRACE": "0"}
+        # The library's allocator (mimalloc) reserves 1 GiB of address space up front, inside which
+        # RLIMIT_AS would bound nothing: a small reserve makes each allocation count.  One malloc
+        # arena likewise; and no backtrace on stderr when the bound is hit.
+        env = {**os.environ, "PYTHONPATH": path, "MIMALLOC_ARENA_RESERVE": "16MiB", "MALLOC_ARENA_MAX": "1", "RUST_BACKTRACE": "0"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.core.formula_worker", str(memory_bytes)],
             stdin=subprocess.PIPE,
