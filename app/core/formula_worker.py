@@ -101,6 +101,10 @@ def child_main(memory_bytes: int) -> None:
     from jlens import Expression, JlensError  # imported before the limit: it is part of the baseline
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    try:
+        os.nice(10)  # a formula spinning to its limit yields the CPU to the server that serves other requests
+    except OSError:
+        pass
     limit = _address_space() + memory_bytes
     if limit > memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
