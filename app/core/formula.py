@@ -79,6 +79,7 @@ from jlens import Expression, JlensError
 from app.core.formula_worker import EXECUTOR, POOL, WorkerCall, WorkerDied, WorkerReply, WorkerTimeout
 
 __all__ = [
+    "EVALUATION_BOUNDS",
     "MAX_DEPTH",
     "UNDEFINED",
     "Formula",
@@ -186,13 +187,14 @@ def _megabytes(value: int) -> str:
 
 
 class _Bounds(threading.local):
-    """Per thread: the limits and offload table an engine set around resolving one action's params."""
+    """Per thread: the ``offloading`` an engine entered around resolving one action's params."""
 
-    limits: FormulaLimits | None = None
-    precomputed: dict[Formula, Any] | None = None
+    active: offloading | None = None
 
 
 _BOUNDS: Final = _Bounds()
+EVALUATION_BOUNDS: Final = _BOUNDS
+"""The per-thread state ``offloading()`` sets; the engine sets it directly on its per-message path."""
 
 
 class offloading:  # noqa: N801 - used like a function: ``with offloading(limits, table):``
@@ -202,19 +204,17 @@ class offloading:  # noqa: N801 - used like a function: ``with offloading(limits
     context manager: the engine enters it once per action on the per-message path.
     """
 
-    __slots__ = ("_limits", "_precomputed")
+    __slots__ = ("limits", "precomputed")
 
     def __init__(self, limits: FormulaLimits, precomputed: dict[Formula, Any]) -> None:
-        self._limits = limits
-        self._precomputed = precomputed
+        self.limits = limits
+        self.precomputed = precomputed
 
     def __enter__(self) -> None:
-        _BOUNDS.limits = self._limits
-        _BOUNDS.precomputed = self._precomputed
+        _BOUNDS.active = self
 
     def __exit__(self, *exc: object) -> None:
-        _BOUNDS.limits = None
-        _BOUNDS.precomputed = None
+        _BOUNDS.active = None
 
 
 class FormulaOffload(Exception):
@@ -420,13 +420,13 @@ class Formula:
                 if kind is int and -_SAFE_INT <= value <= _SAFE_INT:
                     return value
                 return to_json_value(value)
-        limits = _BOUNDS.limits
-        if limits is None:
-            limits = DEFAULT_LIMITS if timeout_ms == 1000 and max_depth == MAX_DEPTH else FormulaLimits(timeout_ms / 1000, DEFAULT_LIMITS.memory_bytes, max_depth)
+        active = _BOUNDS.active
+        if active is not None:
+            return self._evaluate_library(scope, active.limits, active.precomputed)
+        limits = DEFAULT_LIMITS if timeout_ms == 1000 and max_depth == MAX_DEPTH else FormulaLimits(timeout_ms / 1000, DEFAULT_LIMITS.memory_bytes, max_depth)
         return self._evaluate_library(scope, limits)
 
-    def _evaluate_library(self, scope: Mapping[str, Any], limits: FormulaLimits) -> Any:
-        precomputed = _BOUNDS.precomputed
+    def _evaluate_library(self, scope: Mapping[str, Any], limits: FormulaLimits, precomputed: dict[Formula, Any] | None = None) -> Any:
         if precomputed:
             value = precomputed.pop(self, _MISSING)
             if value is not _MISSING:
@@ -451,7 +451,7 @@ class Formula:
                 return None if isinstance(boxed, dict) and "v" in boxed else UNDEFINED
             except _OverBudget:
                 spent = time.perf_counter() - started
-        return self._in_worker(scope, limits, spent)
+        return self._in_worker(scope, limits, spent, precomputed is not None)
 
     def _inline(self, expr: Expression, scope: dict[str, Any], limits: FormulaLimits, shift: int = 0) -> Any:
         """One evaluation on this thread under the inline budget; ``_OverBudget`` when it needs a worker."""
@@ -473,7 +473,7 @@ class Formula:
         except BaseException as exc:
             raise self._error(exc, shift, limits) from None
 
-    def _in_worker(self, scope: dict[str, Any], limits: FormulaLimits, spent: float) -> Any:
+    def _in_worker(self, scope: dict[str, Any], limits: FormulaLimits, spent: float, offload: bool) -> Any:
         read = self._read
         document = {} if read is None else _prune(scope, read)
         request = {
@@ -484,7 +484,7 @@ class Formula:
             "memory": limits.memory_bytes,
         }
         call = POOL.call(request, request["timeout"], limits.memory_bytes)
-        if _BOUNDS.precomputed is not None:
+        if offload:
             raise FormulaOffload(self, call, limits)
         try:
             reply = call.run()

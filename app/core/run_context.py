@@ -101,13 +101,17 @@ class RunContext:
         self._http: httpx.AsyncClient | None = None
         self.precomputed: dict[Formula, Any] = {}
         """Values of formulas evaluated in a worker, for the next try at resolving an action's params."""
-        self.bounds = offloading(settings.limits.formula, self.precomputed)
+        self.formula_limits = settings.limits.formula
+        self.bounds = offloading(self.formula_limits, self.precomputed)
         """Entered around resolving params: the run's formula limits, and workers awaited off the loop."""
         self.memory_limit = settings.limits.run_memory_bytes
         self.held_bytes = 0
         """JSON bytes of the values the run holds now (variables and results)."""
-        self._held: dict[tuple[str, str], int] = {}
-        self._sized: tuple[Any, int, bool] | None = None  # the value sized last: (value, size, held elsewhere)
+        self._held: dict[str, dict[str, int]] = {"variables": {}, "results": {}}
+        # the value sized last, so the result that is the same object is not sized again
+        self._sized_value: Any = None
+        self._sized_bytes = 0
+        self._sized_held = False  # already held under another name (a variable): its result costs nothing more
 
     def now(self) -> float:
         """Seconds since the run started."""
@@ -120,13 +124,16 @@ class RunContext:
     def send_message(self, data: dict[str, Any]) -> None:
         """Queue one stream message; the engine yields it as soon as the action returns.
 
-        Its Event Data must fit in the room the run's memory bound leaves.
+        Its Event Data must fit in the room the run's memory bound leaves (the action's
+        previous result, which this one replaces, counts as room).
         """
-        room = self.memory_limit - self.held_bytes + self._held.get(("results", self.action_id), 0)
-        size = json_size(data, room)
-        if size > room:
-            raise ActionError(self._over("the Event Data", size))
-        self._sized = (data, size, False)
+        limit = self.memory_limit
+        size = json_size(data, limit)
+        if self.held_bytes + size > limit:
+            room = limit - self.held_bytes + self._held["results"].get(self.action_id, 0)
+            if size > room:
+                raise ActionError(self._over("the Event Data", size))
+        self._sized_value, self._sized_bytes, self._sized_held = data, size, False
         self.message_count += 1
         self.pending.append(MessageEvent(self.message_count, data, self.action_id, self.now()))
 
@@ -140,28 +147,32 @@ class RunContext:
 
     def hold_result(self, action_id: str, value: Any) -> None:
         """``results.<action id>`` = value; a value just held under another name counts once."""
-        if value is None:
-            size = self._held.pop(("results", action_id), 0)
-            self.held_bytes -= size
+        if value is self._sized_value and value is not None and not self._sized_held:  # a message just sized: the per-message path
+            sizes = self._held["results"]
+            size = self._sized_bytes
+            self.held_bytes += size - sizes.get(action_id, 0)  # send_message checked the room
+            sizes[action_id] = size
+            self._sized_held = True
         else:
             self.hold("results", action_id, value)
         self.results[action_id] = value
 
     def hold(self, kind: str, key: str, value: Any) -> None:
-        """Account for ``value`` kept as ``<kind>.<key>`` (replacing what was there)."""
-        slot = (kind, key)
-        old = self._held.get(slot, 0)
-        room = self.memory_limit - self.held_bytes + old
-        sized = self._sized
-        if sized is not None and sized[0] is value:
-            size = 0 if sized[2] else sized[1]
+        """Account for ``value`` kept as ``<kind>.<key>`` (replacing what was there); ActionError when over the bound."""
+        sizes = self._held[kind]
+        if value is None:
+            self.held_bytes -= sizes.pop(key, 0)
+            return
+        if value is self._sized_value:
+            size = 0 if self._sized_held else self._sized_bytes
         else:
-            size = json_size(value, room)
-        if size > room:
+            size = json_size(value, self.memory_limit)
+        held = self.held_bytes + size - sizes.get(key, 0)
+        if held > self.memory_limit:
             raise ActionError(self._over(f"{kind}.{key}", size))
-        self._held[slot] = size
-        self.held_bytes += size - old
-        self._sized = (value, size, True)
+        sizes[key] = size
+        self.held_bytes = held
+        self._sized_value, self._sized_bytes, self._sized_held = value, size, True
 
     def _over(self, what: str, size: int) -> str:
         held = self.held_bytes

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from app.core.actions.return_response import ReturnSignal
 from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
-from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_formula
+from app.core.formula import EVALUATION_BOUNDS as _BOUNDS, UNDEFINED, FormulaError, FormulaOffload, compile_formula
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
@@ -228,11 +228,15 @@ class Engine:
                 if prepared.static is not None:
                     params = prepared.static
                 else:
+                    # inline rather than `with ctx.bounds`: this is the per-message path
+                    _BOUNDS.active = ctx.bounds
                     try:
-                        with ctx.bounds:
-                            params = resolve_params(prepared, ctx.scope)
+                        params = resolve_params(prepared, ctx.scope)
                     except FormulaOffload as offload:
+                        _BOUNDS.active = None
                         params = await _resolve_offloaded(prepared, ctx, offload)
+                    finally:
+                        _BOUNDS.active = None
                 if trace:
                     values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
                 if action_type.slots:

@@ -32,6 +32,12 @@ MEMORY_MB = 64
 _PROBE = textwrap.dedent(
     """
     import json, resource, sys
+
+    def peak_mb():  # VmHWM starts afresh at exec, unlike ru_maxrss, which keeps the forking parent's peak
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from app.core.formula import FormulaError, FormulaLimits, MB, compile_formula
     from app.core.formula_worker import POOL
     from app.core.run_context import RunLimits
@@ -47,7 +53,7 @@ _PROBE = textwrap.dedent(
     POOL.close()  # waits for the workers, so their peak is in RUSAGE_CHILDREN
     print(json.dumps({{
         "outcomes": outcomes,
-        "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "self_mb": peak_mb(),
         "workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }}))
     """

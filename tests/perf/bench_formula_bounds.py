@@ -25,6 +25,12 @@ from tests.core.formula_bombs import BOMBS  # noqa: E402
 PROBE = textwrap.dedent(
     """
     import json, resource, sys, time
+
+    def peak_mb():  # VmHWM starts afresh at exec, unlike ru_maxrss, which keeps the forking parent's peak
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from app.core.formula import FormulaError, compile_formula
     formula = compile_formula(sys.argv[1])
     started = time.perf_counter()
@@ -39,7 +45,7 @@ PROBE = textwrap.dedent(
         POOL.close()
     except ImportError:
         pass
-    print(json.dumps({"s": elapsed, "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    print(json.dumps({"s": elapsed, "self_mb": peak_mb(),
                       "workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "outcome": outcome}))
     """
 )
