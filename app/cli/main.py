@@ -22,7 +22,8 @@ from app.core.json_input import JsonInputError, decode_utf8
 from app.core.lint import LintSettings, lint_project
 from app.core.problems import ProjectInvalidError
 from app.core.project_file import atomic_write_text, dumps, load_project, parse_json, save_project
-from app.core.run_context import RunSettings
+from app.core.formula import MB
+from app.core.run_context import RunLimits, RunSettings
 from app.core.project import Project, Recording
 from app.core.recordings import CaptureError, add_recording, recording_from_events, recording_from_sse, slug, unique_recording_name
 from app.core.schema import project_json_schema
@@ -65,7 +66,7 @@ async def _run(args: argparse.Namespace) -> int:
     from app.core.inputs import coerce_inputs
 
     inputs = coerce_inputs(endpoint, _parse_inputs(args.input), from_text=True)
-    settings = RunSettings(project_dir=project_path.resolve().parent, output_root=Path(args.output).resolve(), trace=args.trace)
+    settings = RunSettings(project_dir=project_path.resolve().parent, output_root=Path(args.output).resolve(), trace=args.trace, limits=_limits(args))
     output: RunOutput = NdjsonOutput(trace=args.trace) if args.format == "ndjson" else PrettyOutput()
     tally = HealthTally() if args.check else None
     failed = False
@@ -85,6 +86,33 @@ async def _run(args: argparse.Namespace) -> int:
             print_health(report, Console(highlight=False))
         failed = failed or report.failed(strict=args.strict)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _limits(args: argparse.Namespace) -> RunLimits:
+    return RunLimits(
+        formula_timeout_s=args.formula_timeout,
+        formula_memory_bytes=int(args.formula_memory * MB),
+        run_memory_bytes=int(args.run_memory * MB),
+    )
+
+
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """--formula-timeout, --formula-memory, --run-memory (README: Formulas)."""
+    defaults = RunLimits()
+    group = parser.add_argument_group("limits")
+    group.add_argument("--formula-timeout", type=_positive, default=defaults.formula_timeout_s, metavar="S", help="longest one formula may run (default: %(default)s s)")
+    group.add_argument("--formula-memory", type=_positive, default=defaults.formula_memory_bytes / MB, metavar="MB", help="most memory one formula may use (default: %(default)g MB)")
+    group.add_argument("--run-memory", type=_positive, default=defaults.run_memory_bytes / MB, metavar="MB", help="most a run may hold in variables, results and one message, as JSON (default: %(default)g MB)")
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
 
 
 def _health_settings(args: argparse.Namespace) -> HealthSettings:
@@ -288,6 +316,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         heartbeat_s=args.heartbeat,
         resume_keep_s=args.keep,
         exit_with_stdin=args.exit_with_stdin,
+        limits=_limits(args),
     )
 
 
@@ -309,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=["ndjson", "pretty"], default=None, help="ndjson (default when piped) or pretty (default on a terminal)")
     run.add_argument("--output", default="streamwright-output", metavar="DIR", help="folder for files the run creates (default: %(default)s)")
     run.add_argument("--trace", action="store_true", help="also print action started/finished events (ndjson)")
+    _add_limit_options(run)
     check = run.add_argument_group("stream health (--check)")
     check.add_argument("--check", action="store_true", help="after the run, report the stream's health; exit 1 on an error finding (no final message, ended with an error)")
     check.add_argument("--strict", action="store_true", help="with --check: warnings fail the run too")
@@ -383,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--heartbeat", type=float, default=5.0, metavar="SECONDS", help="idle time before a heartbeat comment (default: %(default)s)")
     serve.add_argument("--keep", type=float, default=60.0, metavar="SECONDS", help="how long a finished run stays replayable (default: %(default)s)")
     serve.add_argument("--exit-with-stdin", action="store_true", help="stop when standard input closes (for a parent process that may die)")
+    _add_limit_options(serve)
     serve.set_defaults(handler=cmd_serve)
 
     imp = sub.add_parser("import", help="add an exported endpoint workflow to a project (renamed on clash)")

@@ -10,13 +10,15 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app.core.coalesce import Coalescer
 from app.core.events import LogEvent, MessageEvent, RunEvent
+from app.core.formula import MB, Formula, FormulaLimits, offloading
 from app.core.sandbox import safe_join
+from app.core.value_size import json_size
 
 if TYPE_CHECKING:
     import httpx  # imported by http() on first use: ~0.1 s that the editor's start-up should not pay
@@ -30,9 +32,27 @@ def file_url(output_root: Path) -> DownloadUrlFor:
     return lambda run_id, name: (output_root / run_id / name).resolve().as_uri()
 
 
+@dataclass(frozen=True)
+class RunLimits:
+    """How much one run may use: each formula's time and memory, and the values the run holds.
+
+    ``run_memory_bytes`` bounds the values a run keeps at once, counted as the size of their
+    JSON (``app.core.value_size``): every variable, every action's result, and each message's
+    Event Data as it is sent.  A value that would go over it fails its action.
+    """
+
+    formula_timeout_s: float = 1.0
+    formula_memory_bytes: int = 256 * MB
+    run_memory_bytes: int = 256 * MB
+
+    @property
+    def formula(self) -> FormulaLimits:
+        return FormulaLimits(self.formula_timeout_s, self.formula_memory_bytes)
+
+
 @dataclass
 class RunSettings:
-    """Where a run may read and write, and how its files are addressed."""
+    """Where a run may read and write, how its files are addressed, and its limits."""
 
     project_dir: Path
     output_root: Path
@@ -41,6 +61,15 @@ class RunSettings:
     trace: bool = True
     clock: Callable[[], float] = time.perf_counter
     """Seconds, monotonic: message times and coalescing windows read it, so tests can step time."""
+    limits: RunLimits = field(default_factory=RunLimits)
+
+
+def _size_text(size: int) -> str:
+    if size >= MB:
+        return f"{size / MB:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
 
 
 class ActionError(Exception):
@@ -77,6 +106,19 @@ class RunContext:
         self.coalescer = Coalescer()
         self.stream_depth = 0
         """How many streamed loops (For each streamed event, AI chat completion) are running their body now."""
+        self.precomputed: dict[Formula, Any] = {}
+        """Values of formulas evaluated in a worker, for the next try at resolving an action's params."""
+        self.formula_limits = settings.limits.formula
+        self.bounds = offloading(self.formula_limits, self.precomputed)
+        """Entered around resolving params: the run's formula limits, and workers awaited off the loop."""
+        self.memory_limit = settings.limits.run_memory_bytes
+        self.held_bytes = 0
+        """JSON bytes of the values the run holds now (variables and results)."""
+        self._held: dict[str, dict[str, int]] = {"variables": {}, "results": {}}
+        # the value sized last, so the result that is the same object is not sized again
+        self._sized_value: Any = None
+        self._sized_bytes = 0
+        self._sized_held = False  # already held under another name (a variable): its result costs nothing more
 
     def now(self) -> float:
         """Seconds since the run started."""
@@ -89,9 +131,18 @@ class RunContext:
     def send_message(self, data: dict[str, Any], *, coalesce_ms: int = 0, append: tuple[str, ...] = ("text",)) -> None:
         """Queue one stream message; the engine yields it as soon as the action returns.
 
-        With ``coalesce_ms`` the message joins the held one (``app.core.coalesce``)
-        and goes out at most once per window; without, a held message goes out first.
+        Its Event Data must fit in the room the run's memory bound leaves (the action's
+        previous result, which this one replaces, counts as room). With ``coalesce_ms``
+        the message joins the held one (``app.core.coalesce``) and goes out at most
+        once per window; without, a held message goes out first.
         """
+        limit = self.memory_limit
+        size = json_size(data, limit)
+        if self.held_bytes + size > limit:
+            room = limit - self.held_bytes + self._held["results"].get(self.action_id, 0)
+            if size > room:
+                raise ActionError(self._over("the Event Data", size))
+        self._sized_value, self._sized_bytes, self._sized_held = data, size, False
         if coalesce_ms > 0:
             ready = self.coalescer.offer(data, coalesce_ms / 1000, append, self.action_id, self.stream_depth, self.now())
             for message, action_id in ready:
@@ -124,6 +175,47 @@ class RunContext:
 
     def log(self, message: Any, level: str = "info") -> None:
         self.pending.append(LogEvent(message, level, self.action_id, self.now()))  # type: ignore[arg-type]
+
+    def set_variable(self, name: str, value: Any) -> None:
+        """``variables.<name>`` = value, refused when the run would hold more than its memory bound."""
+        self.hold("variables", name, value)
+        self.variables[name] = value
+
+    def hold_result(self, action_id: str, value: Any) -> None:
+        """``results.<action id>`` = value; a value just held under another name counts once."""
+        if value is self._sized_value and value is not None and not self._sized_held:  # a message just sized: the per-message path
+            sizes = self._held["results"]
+            size = self._sized_bytes
+            self.held_bytes += size - sizes.get(action_id, 0)  # send_message checked the room
+            sizes[action_id] = size
+            self._sized_held = True
+        else:
+            self.hold("results", action_id, value)
+        self.results[action_id] = value
+
+    def hold(self, kind: str, key: str, value: Any) -> None:
+        """Account for ``value`` kept as ``<kind>.<key>`` (replacing what was there); ActionError when over the bound."""
+        sizes = self._held[kind]
+        if value is None:
+            self.held_bytes -= sizes.pop(key, 0)
+            return
+        if value is self._sized_value:
+            size = 0 if self._sized_held else self._sized_bytes
+        else:
+            size = json_size(value, self.memory_limit)
+        held = self.held_bytes + size - sizes.get(key, 0)
+        if held > self.memory_limit:
+            raise ActionError(self._over(f"{kind}.{key}", size))
+        sizes[key] = size
+        self.held_bytes = held
+        self._sized_value, self._sized_bytes, self._sized_held = value, size, True
+
+    def _over(self, what: str, size: int) -> str:
+        held = self.held_bytes
+        return (
+            f"{what} would take {_size_text(size)} with {_size_text(held)} already held: "
+            f"over the run's memory bound of {_size_text(self.memory_limit)}"
+        )
 
     @contextmanager
     def bound(self, name: str, value: Any) -> Iterator[None]:

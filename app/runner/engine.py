@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from app.core.actions.return_response import ReturnSignal
 from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
-from app.core.formula import UNDEFINED, FormulaError, compile_formula
+from app.core.formula import EVALUATION_BOUNDS as _BOUNDS, UNDEFINED, FormulaError, FormulaOffload, compile_formula
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
@@ -114,6 +114,26 @@ def resolve_params(prepared: PreparedAction, scope: Mapping[str, Any]) -> Action
             value = None
         values[resolver.name] = value
     return _construct(prepared.model, values)
+
+
+async def _resolve_offloaded(prepared: PreparedAction, ctx: RunContext, offload: FormulaOffload) -> ActionParams:
+    """Resolve params whose formulas need a worker: each is awaited off the event loop, then the params are resolved again.
+
+    A formula's error is kept as its value so the retry raises it with the field's name.
+    """
+    while True:
+        try:
+            value: Any = await offload.evaluate()
+        except FormulaError as error:
+            value = error
+        ctx.precomputed[offload.formula] = value
+        try:
+            with ctx.bounds:
+                return resolve_params(prepared, ctx.scope)
+        except FormulaOffload as again:
+            offload = again
+        finally:
+            ctx.precomputed.clear()
 
 
 def _construct(model: type[ActionParams], values: dict[str, Any]) -> ActionParams:
@@ -212,14 +232,25 @@ class Engine:
             ctx.action_id = action_id
             values: dict[str, str] | None = None
             try:
-                params = resolve_params(prepared, ctx.scope)
+                if prepared.static is not None:
+                    params = prepared.static
+                else:
+                    # inline rather than `with ctx.bounds`: this is the per-message path
+                    _BOUNDS.active = ctx.bounds
+                    try:
+                        params = resolve_params(prepared, ctx.scope)
+                    except FormulaOffload as offload:
+                        _BOUNDS.active = None
+                        params = await _resolve_offloaded(prepared, ctx, offload)
+                    finally:
+                        _BOUNDS.active = None
                 if trace:
                     values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
                 if action_type.slots:
                     async for event in action_type.run(params, ctx, _Slots(self, prepared, ctx)):  # type: ignore[call-arg, attr-defined]
                         yield event
                 else:
-                    ctx.results[action_id] = await action_type.run(params, ctx)  # type: ignore[misc]
+                    ctx.hold_result(action_id, await action_type.run(params, ctx))  # type: ignore[misc]
             except ReturnSignal:
                 for event in self._finish(prepared, ctx, started, ok=True):
                     yield event

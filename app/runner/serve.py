@@ -16,6 +16,7 @@ from pathlib import Path
 import uvicorn
 
 from app.core.project_file import load_project
+from app.core.run_context import RunLimits
 from app.runner.security import new_token
 from app.runner.server import SHUTDOWN_REASON, ServeSettings, create_app
 
@@ -94,6 +95,7 @@ def serve(
     heartbeat_s: float,
     resume_keep_s: float,
     exit_with_stdin: bool = False,
+    limits: RunLimits | None = None,
 ) -> int:
     project = load_project(project_path)
     announce = token is None and not public
@@ -106,6 +108,7 @@ def serve(
         max_body_bytes=max_body_bytes,
         heartbeat_s=heartbeat_s,
         resume_keep_s=resume_keep_s,
+        limits=limits or RunLimits(),
     )
     config = uvicorn.Config(
         create_app(project, settings),

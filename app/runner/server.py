@@ -43,7 +43,8 @@ from app.core.json_input import JsonInputError, read_json
 from app.core.problems import ProjectInvalidError
 from app.core.project import Endpoint, Project
 from app.core.project_file import project_from_document
-from app.core.run_context import RunSettings
+from app.core.formula_worker import POOL
+from app.core.run_context import RunLimits, RunSettings
 from app.core.sandbox import PathOutsideSandboxError, safe_join
 from app.runner.engine import Engine
 from app.runner.runs import RunChannel, RunGoneError, RunRegistry
@@ -76,6 +77,7 @@ class ServeSettings:
     resume_keep_s: float = 60.0
     max_linger_s: float = 60.0
     buffer_capacity: int = 10_000
+    limits: RunLimits = field(default_factory=RunLimits)
 
 
 @dataclass
@@ -284,6 +286,7 @@ async def call_endpoint(request: Request) -> Response:
             output_root=state.settings.output_root,
             download_url=_download_url(request, state.settings.token),
             trace=request.headers.get(TRACE_HEADER) == "1",
+            limits=state.settings.limits,
         )
         run_id = run_id or uuid.uuid4().hex
         events = state.engine.run(endpoint.name, inputs, run_settings, run_id=run_id)
@@ -328,6 +331,7 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await state.runs.cancel_all()
+        POOL.close()  # idle formula workers; busy ones end with their run
 
     routes = [
         Route("/", list_endpoints, methods=["GET"]),

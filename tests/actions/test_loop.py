@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.core.project import EndpointInput
 from app.core.validate import validate_project
 from tests.conftest import action, endpoint, formula, project_of
 
@@ -53,3 +54,28 @@ async def test_repeat_with_a_negative_count_is_a_run_error(run):
 def test_bad_mode_and_negative_literal_times_are_validation_problems():
     problems = validate_project(project_of(endpoint([action("l", "flow.loop", mode="forever"), action("m", "flow.loop", mode="repeat", times=-2)])))
     assert {(p.action_id, p.field) for p in problems} == {("l", "mode"), ("m", "times")}
+
+
+async def test_a_huge_repeat_count_allocates_nothing_up_front(settings):
+    import tracemalloc
+
+    from app.runner.engine import Engine
+
+    body = [action("s", "stream.send", eventData={"status": "x", "n": formula("loop.count"), "of": formula("loop.total")})]
+    workflow = [action("l", "flow.loop", mode="repeat", times=formula("inputs.n"), slots={"body": body})]
+    project = project_of(endpoint(workflow, inputs=[EndpointInput(name="n", type="number")]))
+    tracemalloc.start()
+    try:
+        events = Engine(project).run("ep", {"n": 5_000_000}, settings)
+        messages = []
+        async for event in events:
+            if event.kind == "message":
+                messages.append(event.data)
+                if len(messages) == 3:
+                    break
+        await events.aclose()  # cancelled after three iterations
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert messages[-1] == {"status": "x", "n": 3, "of": 5_000_000}
+    assert peak < 2_000_000  # a materialized list of 5,000,000 counts would be ~180 MB

@@ -15,6 +15,7 @@ from app.core.formula import (
     FormulaError,
     FormulaEvaluationError,
     FormulaSyntaxError,
+    FormulaLimits,
     FormulaTimeoutError,
     compile_formula,
     to_json_value,
@@ -186,7 +187,7 @@ def test_fast_path_agrees_with_the_library(source: str, scope: dict[str, Any]) -
     formula = compile_formula(source)
     assert formula._keys is not None
     fast = formula.evaluate(scope)
-    library = formula._evaluate_library(scope, 1000, MAX_DEPTH)
+    library = formula._evaluate_library(scope, FormulaLimits())
     assert same(_as_case_value(fast), _as_case_value(library)), f"fast {fast!r} != library {library!r}"
     assert type(fast) is type(library)
     _assert_json_only(fast)
@@ -401,7 +402,7 @@ def test_adapter_registers_no_host_functions_and_passes_no_bindings(monkeypatch:
     assert {name for name, _, _ in used} == {"reads", "evaluate"}
     for name, args, kwargs in used:
         if name == "evaluate":
-            assert args == () and set(kwargs) == {"timeout", "max_depth"}
+            assert args == () and set(kwargs) == {"timeout", "max_depth", "max_string_length", "max_array_length", "max_result_size"}
     assert ".register_function(" not in inspect.getsource(formula_module)
 
 

@@ -9,7 +9,7 @@ message is typically ``{done: loop.count, total: loop.total}``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Literal
 
 from app.core.formula import UNDEFINED
@@ -34,9 +34,10 @@ class LoopParams(ActionParams):
     times: Expr[IntRange(0, MAX_REPEAT)] = Param(3, title="Times", shown_when={"mode": ["repeat"]})
 
 
-def _items(params: LoopParams) -> list[Any]:
+def _items(params: LoopParams) -> Sequence[Any]:
+    """The items; ``repeat`` gives a lazy ``range``, so a count of 100,000,000 costs no memory."""
     if params.mode == "repeat":
-        return list(range(params.times))
+        return range(params.times)
     items = params.items
     if items is None or items is UNDEFINED:
         return []

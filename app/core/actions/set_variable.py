@@ -18,7 +18,7 @@ class SetVariableParams(ActionParams):
 
 
 async def run(params: SetVariableParams, ctx: RunContext) -> Any:
-    ctx.variables[params.name] = params.value
+    ctx.set_variable(params.name, params.value)
     return params.value
 
 
