@@ -50,7 +50,18 @@ def check_type(spec: EndpointInput, value: Any) -> Any:
         raise ValueError(f"expected {spec.type}, got boolean")
     if not isinstance(value, _TYPES[spec.type]):
         raise ValueError(f"expected {spec.type}, got {json_type(value)}")
+    _check_limits(spec, value)
     return value
+
+
+def _check_limits(spec: EndpointInput, value: Any) -> None:
+    if spec.type in ("number", "integer"):
+        if spec.minimum is not None and value < spec.minimum:
+            raise ValueError(f"must be at least {spec.minimum}, got {value}")
+        if spec.maximum is not None and value > spec.maximum:
+            raise ValueError(f"must be at most {spec.maximum}, got {value}")
+    if spec.type == "string" and spec.max_length is not None and len(value) > spec.max_length:
+        raise ValueError(f"must be at most {spec.max_length} characters, got {len(value)}")
 
 
 def json_type(value: Any) -> str:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from app.core.formula_checks import formula_problems
 from app.core.inputs import check_type
 from app.core.problems import Problem
-from app.core.project import Action, Endpoint, Project, walk_actions
+from app.core.project import Action, Endpoint, EndpointInput, Project, walk_actions
 from app.core.recordings import validate_recordings
 from app.core.registry import Registry, UnknownActionTypeError, WorkflowKind, default_registry, format_validation_error
 from app.core.validate_pages import validate_pages
@@ -43,6 +43,20 @@ RESERVED_PATHS = ("/_", "/runs/")
 """Paths the runner keeps for itself: the endpoint list (``/``), admin routes and downloads."""
 
 
+def _limit_problems(spec: EndpointInput, path: str) -> list[Problem]:
+    """Limits that fit the input's type and leave some value allowed."""
+    problems: list[Problem] = []
+    numeric = spec.type in ("number", "integer")
+    for key, value in (("minimum", spec.minimum), ("maximum", spec.maximum)):
+        if value is not None and not numeric:
+            problems.append(Problem(f"{path}.{key}", f"{key} applies to number and integer inputs, not {spec.type} ({spec.name!r})"))
+    if spec.max_length is not None and spec.type != "string":
+        problems.append(Problem(f"{path}.maxLength", f"maxLength applies to string inputs, not {spec.type} ({spec.name!r})"))
+    if spec.minimum is not None and spec.maximum is not None and spec.minimum > spec.maximum:
+        problems.append(Problem(f"{path}.minimum", f"minimum {spec.minimum} is above maximum {spec.maximum} ({spec.name!r})"))
+    return problems
+
+
 def validate_endpoint(endpoint: Endpoint, registry: Registry, base: str = "$") -> list[Problem]:
     problems: list[Problem] = []
     if endpoint.path == "/" or endpoint.path.startswith(RESERVED_PATHS):
@@ -51,6 +65,7 @@ def validate_endpoint(endpoint: Endpoint, registry: Registry, base: str = "$") -
         if count > 1:
             problems.append(Problem(f"{base}.inputs", f"input name {name!r} is declared {count} times"))
     for index, spec in enumerate(endpoint.inputs):
+        problems.extend(_limit_problems(spec, f"{base}.inputs[{index}]"))
         if spec.default is not None:
             try:
                 check_type(spec, spec.default)
