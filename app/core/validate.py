@@ -41,6 +41,8 @@ def validate_project(project: Project, registry: Registry | None = None) -> list
 
 RESERVED_PATHS = ("/_", "/runs/")
 """Paths the runner keeps for itself: the endpoint list (``/``), admin routes and downloads."""
+RESERVED_ROUTES = ("/", "/openapi.json", "/docs")
+"""Single routes the runner keeps: the endpoint list and the API description."""
 
 
 def _limit_problems(spec: EndpointInput, path: str) -> list[Problem]:
@@ -59,8 +61,8 @@ def _limit_problems(spec: EndpointInput, path: str) -> list[Problem]:
 
 def validate_endpoint(endpoint: Endpoint, registry: Registry, base: str = "$") -> list[Problem]:
     problems: list[Problem] = []
-    if endpoint.path == "/" or endpoint.path.startswith(RESERVED_PATHS):
-        problems.append(Problem(f"{base}.path", f"path {endpoint.path} is reserved by the runner (/, /_..., /runs/...)"))
+    if endpoint.path in RESERVED_ROUTES or endpoint.path.startswith(RESERVED_PATHS):
+        problems.append(Problem(f"{base}.path", f"path {endpoint.path} is reserved by the runner (/, /openapi.json, /docs, /_..., /runs/...)"))
     for name, count in Counter(spec.name for spec in endpoint.inputs).items():
         if count > 1:
             problems.append(Problem(f"{base}.inputs", f"input name {name!r} is declared {count} times"))

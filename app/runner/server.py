@@ -5,6 +5,7 @@ the response is a stream (SSE, or NDJSON for ``Accept: application/x-ndjson``)
 that follows the run; if the run ends first, the response is one JSON body
 (its Return response, status code included), or a 500 naming the failing
 action. Routes the runner keeps for itself: ``GET /`` (the endpoint list),
+``GET /openapi.json`` and ``GET /docs`` (the API description, ``api_docs``),
 ``/runs/<run>/files/...`` (downloads), ``DELETE /_runs/<run>`` (cancel) and
 ``PUT /_admin/project`` (the editor pushes what is on screen; only when a
 token is in force).
@@ -45,6 +46,7 @@ from app.core.project import Endpoint, Project
 from app.core.project_file import project_from_document
 from app.core.run_context import RunSettings
 from app.core.sandbox import PathOutsideSandboxError, safe_join
+from app.runner.api_docs import docs_page, openapi_json
 from app.runner.engine import Engine
 from app.runner.runs import RunChannel, RunGoneError, RunRegistry
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
@@ -330,6 +332,8 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
 
     routes = [
         Route("/", list_endpoints, methods=["GET"]),
+        Route("/openapi.json", openapi_json, methods=["GET"]),
+        Route("/docs", docs_page, methods=["GET"]),
         Route(DOWNLOAD_PREFIX + "{run_id}/files/{name:path}", download, methods=["GET"]),
         Route("/_runs/{run_id}", cancel_run, methods=["DELETE"]),
     ]
