@@ -80,14 +80,18 @@ def json_type(value: Any) -> str:
 
 
 def parse_text_inputs(endpoint: Endpoint, raw: Mapping[str, str]) -> dict[str, Any]:
-    """Text values (CLI ``-i``, query strings) turned into their declared types; unknown names pass through."""
+    """Text values (CLI ``-i``, query strings) turned into their declared types and checked against their limits.
+
+    Checked here too, not only in ``coerce_inputs``, because a JSON body may override a query value: a bad
+    value is refused wherever it was given. Unknown names pass through (``coerce_inputs`` names them).
+    """
     declared = {spec.name: spec for spec in endpoint.inputs}
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, text in raw.items():
         spec = declared.get(name)
         try:
-            values[name] = _from_text(spec, text) if spec is not None else text
+            values[name] = check_type(spec, _from_text(spec, text)) if spec is not None else text
         except ValueError as error:
             errors[name] = str(error)
     if errors:

@@ -39,7 +39,7 @@ NDJSON_MEDIA_TYPE = "application/x-ndjson"
 """As ``app.runner.wire`` sends them (a test keeps the two equal)."""
 JSON_MEDIA_TYPE = "application/json"
 DEFAULT_SERVER = "http://127.0.0.1:8000"
-RUN_ID_PATTERN = "^[A-Za-z0-9_-]{8,64}$"
+RUN_ID_PATTERN_OR_EMPTY = "^([A-Za-z0-9_-]{8,64})?$"
 MAX_LINGER_S = 60
 SEND = "stream.send"
 RETURN = "response.return"
@@ -400,20 +400,22 @@ def _components(builder: _Builder, secured: bool) -> dict[str, Any]:
             "RunId": {
                 "name": "Streamwright-Run",
                 "in": "header",
-                "description": "Name the run, to resume it after a dropped connection (with Last-Event-ID).",
-                "schema": {"type": "string", "pattern": RUN_ID_PATTERN},
+                "description": "Name the run, to resume it after a dropped connection (with Last-Event-ID); empty is the same as absent.",
+                "schema": {"type": "string", "pattern": RUN_ID_PATTERN_OR_EMPTY},
             },
             "Linger": {
                 "name": "Streamwright-Linger",
                 "in": "header",
-                "description": "Seconds a named run keeps going after its client disconnects.",
-                "schema": {"type": "number", "minimum": 0, "maximum": MAX_LINGER_S},
+                "description": f"Seconds a named run keeps going after its client disconnects (0 to {MAX_LINGER_S}; more is {MAX_LINGER_S}, "
+                "text that is not a number is 0).",
+                "schema": {"type": "string"},
             },
             "LastEventId": {
                 "name": "Last-Event-ID",
                 "in": "header",
-                "description": "With Streamwright-Run: replay the messages after this sequence number, then follow live.",
-                "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                "description": "With Streamwright-Run: replay the messages after this sequence number, then follow live "
+                "(not a number: 400; ignored without Streamwright-Run).",
+                "schema": {"type": "string"},
             },
         },
         "headers": {

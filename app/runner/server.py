@@ -108,6 +108,10 @@ class ServerState:
                 other_method = True
         return None, {}, other_method
 
+    def methods_at(self, path: str) -> list[str]:
+        """The methods some endpoint answers at ``path``, for a 405's ``Allow`` header."""
+        return sorted({route.endpoint.method for route in self.routes if route.pattern.match(path)})
+
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
@@ -184,6 +188,8 @@ async def _read_inputs(request: Request, path_params: dict[str, str], endpoint: 
             document = json.loads(body)
         except json.JSONDecodeError as error:
             raise InputError({"body": f"not JSON: line {error.lineno}, column {error.colno}: {error.msg}"}) from None
+        except UnicodeDecodeError as error:
+            raise InputError({"body": f"not UTF-8 text: {error.reason} at byte {error.start}"}) from None
         if not isinstance(document, dict):
             raise InputError({"body": "must be a JSON object of inputs"})
         inputs.update(document)
@@ -264,7 +270,9 @@ async def call_endpoint(request: Request) -> Response:
     endpoint, path_params, other_method = state.match(request.method, request.url.path)
     if endpoint is None:
         if other_method:
-            return _error(405, f"{request.method} is not allowed at {request.url.path}")
+            refusal = _error(405, f"{request.method} is not allowed at {request.url.path}")
+            refusal.headers["Allow"] = ", ".join(state.methods_at(request.url.path))  # RFC 9110: a 405 says what is allowed
+            return refusal
         return _error(404, f"no endpoint at {request.method} {request.url.path}")
     run_id = request.headers.get(RUN_HEADER) or request.query_params.get(RUN_QUERY)
     if run_id is not None and not RUN_ID.match(run_id):
@@ -339,7 +347,8 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
     ]
     if settings.token is not None:
         routes.append(Route("/_admin/project", push_project, methods=["PUT"]))
-    routes.append(Route("/{path:path}", call_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
+    # OPTIONS and HEAD too, so a method no endpoint has at a path gets our 405 with the path's real Allow list
+    routes.append(Route("/{path:path}", call_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]))
     middleware = [Middleware(HostGuard, allowed=[settings.bound_host])]  # type: ignore[arg-type]
     if settings.cors_origins:
         middleware.append(

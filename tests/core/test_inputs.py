@@ -90,3 +90,11 @@ def test_limits_that_do_not_fit_the_type_are_problems():
     assert "$.inputs[0].minimum: minimum applies to number and integer inputs, not string ('a')" in messages
     assert "$.inputs[1].minimum: minimum 5 is above maximum 1 ('b')" in messages
     assert any(m.startswith("$.inputs[1].default:") for m in messages)
+
+
+def test_text_values_are_checked_against_their_limits_when_parsed():
+    from app.core.inputs import parse_text_inputs
+
+    with pytest.raises(InputError, match="'delay': must be at most 100, got 101"):
+        parse_text_inputs(LIMITED, {"delay": "101"})  # a query value a JSON body would override is still refused
+    assert parse_text_inputs(LIMITED, {"delay": "100", "other": "x"}) == {"delay": 100, "other": "x"}
