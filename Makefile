@@ -29,14 +29,17 @@ demo: $(STAMP)
 test: $(STAMP) test-deps
 	$(BIN)/python -m pytest
 
-# Clients the tests drive that nobody here wrote (tests/external): curl and a
-# headless Debian chromium. Installed with apt when missing; needs root.
-# Each is both the command and its Debian package.
-TEST_TOOLS := curl chromium
+# Clients the tests drive that nobody here wrote (tests/external): curl, a
+# headless Debian chromium, and Node with npm (the generated TypeScript client
+# runs in Node; tsc, pinned in tests/external/node/package-lock.json, is
+# installed there with npm ci). Installed with apt when missing; needs root.
+# COMMAND:DEBIAN-PACKAGE.
+TEST_TOOLS := curl:curl chromium:chromium node:nodejs npm:npm
+TS_TOOLS := tests/external/node
 
 test-deps:
-	@missing=""; for tool in $(TEST_TOOLS); do \
-	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; \
+	@missing=""; for pair in $(TEST_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" != 0 ]; then \
@@ -47,6 +50,7 @@ test-deps:
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -q && apt-get install -y -q --no-install-recommends$$missing </dev/null; \
 	fi
+	@test -x $(TS_TOOLS)/node_modules/typescript/bin/tsc || npm ci --prefix $(TS_TOOLS) --no-audit --no-fund
 
 bench: $(STAMP)
 	$(BIN)/python tests/perf/bench_engine.py

@@ -37,8 +37,9 @@ def _page_template() -> str:
 
 
 def docs_html(document: dict[str, object]) -> str:
-    """The page with the document inlined as a script literal (``</`` escaped so no text can close the script)."""
-    literal = json.dumps(document, ensure_ascii=False).replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """The page with the document inlined as a script literal; every ``<`` is written ``\\u003c``, so no text
+    in the document (``</script>``, ``<!--``) can end or bend the script element."""
+    literal = json.dumps(document, ensure_ascii=True).replace("<", "\\u003c")
     return _page_template().replace(DOCUMENT_MARK, literal, 1)
 
 
