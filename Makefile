@@ -45,10 +45,13 @@ define APT_INSTALL
 	fi
 endef
 
-# Clients the tests drive that nobody here wrote (tests/external): curl and a
-# headless Debian chromium; and Xvfb, the X server the first-run test opens the
-# editor on (COMMAND:DEBIAN-PACKAGE).
-TEST_TOOLS := curl:curl chromium:chromium Xvfb:xvfb xauth:xauth
+# Clients the tests drive that nobody here wrote (tests/external): curl, a
+# headless Debian chromium, and Node with npm (the generated TypeScript client
+# runs in Node; tsc, pinned in tests/external/node/package-lock.json, is
+# installed there with npm ci); and Xvfb, the X server the first-run test opens
+# the editor on (COMMAND:DEBIAN-PACKAGE).
+TEST_TOOLS := curl:curl chromium:chromium node:nodejs npm:npm Xvfb:xvfb xauth:xauth
+TS_TOOLS := tests/external/node
 
 test-deps:
 	@missing=""; for pair in $(TEST_TOOLS); do \
@@ -56,6 +59,7 @@ test-deps:
 	done; \
 	missing=$$(echo $$missing); \
 	$(call APT_INSTALL,test,used by the tests)
+	@test -x $(TS_TOOLS)/node_modules/typescript/bin/tsc || npm ci --prefix $(TS_TOOLS) --no-audit --no-fund
 
 # The system libraries Qt's X11 platform plugin links to. app/ui/qt_system_libs.py
 # holds the list with each library's Debian package; ldd on the venv's plugin says

@@ -20,6 +20,7 @@ from app.core.exchange import endpoint_from_document, export_endpoint, import_en
 from app.core.inputs import InputError, parse_text_inputs
 from app.core.json_input import JsonInputError, decode_utf8
 from app.core.lint import LintSettings, lint_project
+from app.core.openapi import DEFAULT_SERVER, openapi_document
 from app.core.problems import ProjectInvalidError
 from app.core.project_file import atomic_write_text, dumps, load_project, parse_json, save_project
 from app.core.formula import MB
@@ -29,6 +30,7 @@ from app.core.recordings import CaptureError, add_recording, recording_from_even
 from app.core.schema import project_json_schema
 from app.core.stream_health import HealthSettings, HealthTally
 from app.core.stream_tests import add_stream_test, run_stream_tests, test_from_recording, tests_for, unique_test_name
+from app.core.typescript_client import typescript_module
 from app.runner.engine import Engine
 from app.cli.run_output import NdjsonOutput, PrettyOutput, RunOutput
 from app.cli.stream_test_output import outcomes_json, print_health, print_outcomes, write_health_ndjson
@@ -275,6 +277,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_or_print(text: str, output: str | None, what: str) -> None:
+    if output:
+        atomic_write_text(output, text)
+        _err(f"wrote {what} to {output}")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    project = load_project(args.file)
+    document = openapi_document(project, server_url=args.server, secured=not args.public)
+    _write_or_print(dumps(document), args.output, "the OpenAPI document")
+    return EXIT_OK
+
+
+def cmd_types(args: argparse.Namespace) -> int:
+    project = load_project(args.file)
+    _write_or_print(typescript_module(openapi_document(project, server_url=args.server)), args.output, "the TypeScript types and client")
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     project = load_project(args.file)
     text = dumps(export_endpoint(project, args.endpoint))
@@ -394,6 +417,20 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the project file's JSON Schema")
     schema.add_argument("-o", "--output", metavar="FILE")
     schema.set_defaults(handler=cmd_schema)
+
+    openapi = sub.add_parser("openapi", help="write the OpenAPI 3.2 document of the served API (each stream's message schemas)")
+    openapi.add_argument("file")
+    openapi.add_argument("-o", "--output", metavar="OUT.json", help="file to write (default: standard output)")
+    openapi.add_argument("--server", default=DEFAULT_SERVER, metavar="URL", help="the server URL in the document (default: %(default)s)")
+    openapi.add_argument("--public", action="store_true", help="describe a server started with --public (no token)")
+    openapi.set_defaults(handler=cmd_openapi)
+
+    types = sub.add_parser("types", help="write typed client code for the endpoints (messages, inputs, results)")
+    types.add_argument("file")
+    types.add_argument("--lang", choices=["ts"], required=True, help="ts: TypeScript types and a fetch client")
+    types.add_argument("-o", "--output", metavar="OUT.ts", help="file to write (default: standard output)")
+    types.add_argument("--server", default=DEFAULT_SERVER, metavar="URL", help=argparse.SUPPRESS)
+    types.set_defaults(handler=cmd_types)
 
     export = sub.add_parser("export", help="write one endpoint workflow as self-contained JSON")
     export.add_argument("file")

@@ -27,6 +27,7 @@ from urllib.parse import quote
 import httpx
 from httpx_sse import EventSource
 
+from app.core.run_ids import RUN_ID
 from app.client.stream_state import ConnectionLostError, StateCall, StreamError, StreamState
 
 __all__ = ["EndpointClient", "EndpointLike", "ReconnectPolicy", "StreamCall"]
@@ -36,7 +37,6 @@ LINGER_HEADER = "Streamwright-Linger"
 TRACE_HEADER = "Streamwright-Trace"
 SSE_MEDIA_TYPE = "text/event-stream"
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[A-Za-z_]+)?\}")
-_RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 YIELD_EVERY_S = 0.003
 """Longest stretch of message parsing without giving the event loop (the editor's UI) a turn."""
@@ -290,7 +290,7 @@ class EndpointClient:
         """Start calling ``endpoint`` (a path such as ``"/typewriter"``, or an object with method and path)."""
         if not isinstance(endpoint, str):
             method, endpoint = endpoint.method, endpoint.path
-        if run_id is not None and not _RUN_ID.match(run_id):
+        if run_id is not None and not RUN_ID.match(run_id):
             raise ValueError("a run id is 8 to 64 letters, digits, '-' or '_'")
         request = self._build(method.upper(), endpoint, dict(inputs or {}), run_id or uuid.uuid4().hex, trace)
         call = StreamCall(self, request, state if state is not None else StreamState(), handle_stream)

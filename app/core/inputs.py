@@ -55,7 +55,18 @@ def check_type(spec: EndpointInput, value: Any) -> Any:
         raise ValueError(f"expected {spec.type}, got boolean")
     if not isinstance(value, _TYPES[spec.type]):
         raise ValueError(f"expected {spec.type}, got {json_type(value)}")
+    _check_limits(spec, value)
     return value
+
+
+def _check_limits(spec: EndpointInput, value: Any) -> None:
+    if spec.type in ("number", "integer"):
+        if spec.minimum is not None and value < spec.minimum:
+            raise ValueError(f"must be at least {spec.minimum}, got {value}")
+        if spec.maximum is not None and value > spec.maximum:
+            raise ValueError(f"must be at most {spec.maximum}, got {value}")
+    if spec.type == "string" and spec.max_length is not None and len(value) > spec.max_length:
+        raise ValueError(f"must be at most {spec.max_length} characters, got {len(value)}")
 
 
 def json_type(value: Any) -> str:
@@ -74,14 +85,18 @@ def json_type(value: Any) -> str:
 
 
 def parse_text_inputs(endpoint: Endpoint, raw: Mapping[str, str]) -> dict[str, Any]:
-    """Text values (CLI ``-i``, query strings) turned into their declared types; unknown names pass through."""
+    """Text values (CLI ``-i``, query strings) turned into their declared types and checked against their limits.
+
+    Checked here too, not only in ``coerce_inputs``, because a JSON body may override a query value: a bad
+    value is refused wherever it was given. Unknown names pass through (``coerce_inputs`` names them).
+    """
     declared = {spec.name: spec for spec in endpoint.inputs}
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, text in raw.items():
         spec = declared.get(name)
         try:
-            values[name] = _from_text(spec, text)
+            values[name] = check_type(spec, _from_text(spec, text)) if spec is not None else text
         except ValueError as error:
             errors[name] = str(error)
     if errors:

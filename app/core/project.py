@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 FORMAT_VERSION = 1
 SCHEMA_URL = "https://streamwright.dev/schema/project-v1.json"
@@ -37,11 +37,26 @@ class Action(Model):
 
 
 class EndpointInput(Model):
+    """A declared input. The limits are enforced on every call (a value outside them is a 422) and published
+    in the API description, so a client or an API fuzzer knows the real range."""
+
     name: str = Field(pattern=IDENTIFIER)
     type: InputType = "string"
     required: bool = False
     default: Any = None
     description: str = ""
+    minimum: int | float | None = Field(default=None, description="Smallest value of a number or integer input.")
+    maximum: int | float | None = Field(default=None, description="Largest value of a number or integer input.")
+    max_length: int | None = Field(default=None, ge=0, alias="maxLength", description="Most characters of a string input.")
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_limits(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Limits are written only when set, so files without them stay as they were."""
+        data: dict[str, Any] = handler(self)
+        for key in ("minimum", "maximum", "max_length", "maxLength"):
+            if key in data and data[key] is None:
+                del data[key]
+        return data
 
 
 class Endpoint(Model):

@@ -68,6 +68,8 @@ class ActionType:
     """It may join its message into a held coalesced one; any other action starting sends a held message first."""
     streams_in: bool = False
     """Its ``body`` runs once per event of an upstream stream (lint suggests coalescing Sends there)."""
+    response: Callable[[dict[str, Any]], tuple[Any, Any]] | None = None
+    """It ends the endpoint with one response: its status code and body as stored (the API description reads them)."""
     exposes_call: Callable[[dict[str, Any]], tuple[str, str]] | None = None
     """It calls an endpoint from a page: the name bindings read the call by, and the endpoint's name."""
     check: Callable[[Action, str, Project], list[Problem]] | None = None

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from app.core.formula_checks import formula_problems
 from app.core.inputs import check_type
 from app.core.problems import Problem
-from app.core.project import Action, Endpoint, Project, walk_actions
+from app.core.project import Action, Endpoint, EndpointInput, Project, walk_actions
 from app.core.recordings import validate_recordings
 from app.core.registry import Registry, UnknownActionTypeError, WorkflowKind, default_registry, format_validation_error
 from app.core.validate_pages import validate_pages
@@ -42,16 +42,33 @@ def validate_project(project: Project, registry: Registry | None = None) -> list
 
 RESERVED_PATHS = ("/_", "/runs/")
 """Paths the runner keeps for itself: the endpoint list (``/``), admin routes and downloads."""
+RESERVED_ROUTES = ("/", "/openapi.json", "/docs")
+"""Single routes the runner keeps: the endpoint list and the API description."""
+
+
+def _limit_problems(spec: EndpointInput, path: str) -> list[Problem]:
+    """Limits that fit the input's type and leave some value allowed."""
+    problems: list[Problem] = []
+    numeric = spec.type in ("number", "integer")
+    for key, value in (("minimum", spec.minimum), ("maximum", spec.maximum)):
+        if value is not None and not numeric:
+            problems.append(Problem(f"{path}.{key}", f"{key} applies to number and integer inputs, not {spec.type} ({spec.name!r})"))
+    if spec.max_length is not None and spec.type != "string":
+        problems.append(Problem(f"{path}.maxLength", f"maxLength applies to string inputs, not {spec.type} ({spec.name!r})"))
+    if spec.minimum is not None and spec.maximum is not None and spec.minimum > spec.maximum:
+        problems.append(Problem(f"{path}.minimum", f"minimum {spec.minimum} is above maximum {spec.maximum} ({spec.name!r})"))
+    return problems
 
 
 def validate_endpoint(endpoint: Endpoint, registry: Registry, base: str = "$") -> list[Problem]:
     problems: list[Problem] = []
-    if endpoint.path == "/" or endpoint.path.startswith(RESERVED_PATHS):
-        problems.append(Problem(f"{base}.path", f"path {endpoint.path} is reserved by the runner (/, /_..., /runs/...)"))
+    if endpoint.path in RESERVED_ROUTES or endpoint.path.startswith(RESERVED_PATHS):
+        problems.append(Problem(f"{base}.path", f"path {endpoint.path} is reserved by the runner (/, /openapi.json, /docs, /_..., /runs/...)"))
     for name, count in Counter(spec.name for spec in endpoint.inputs).items():
         if count > 1:
             problems.append(Problem(f"{base}.inputs", f"input name {name!r} is declared {count} times"))
     for index, spec in enumerate(endpoint.inputs):
+        problems.extend(_limit_problems(spec, f"{base}.inputs[{index}]"))
         if spec.default is not None:
             try:
                 check_type(spec, spec.default)

@@ -97,12 +97,11 @@ class TokenAuth:
     def _authorized(self, scope: Scope) -> bool:
         assert self.token is not None
         header = _header(scope, b"authorization")
-        if header[:7].lower() == "bearer " and hmac.compare_digest(header[7:].strip(), self.token):
-            return True
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        given = query.get(TOKEN_QUERY, [""])[0]
-        if given and hmac.compare_digest(given, self.token):
-            return True
+        # every token the request presents must be the right one: a wrong one is never masked by a right one beside it
+        presented = [token for token in (header[7:].strip() if header[:7].lower() == "bearer " else "", query.get(TOKEN_QUERY, [""])[0]) if token]
+        if presented:
+            return all(hmac.compare_digest(token.encode("utf-8", "surrogatepass"), self.token.encode()) for token in presented)
         path = scope.get("path", "")
         signature = query.get(SIGNATURE_QUERY, [""])[0]
         return path.startswith(self.download_prefix) and bool(signature) and hmac.compare_digest(signature, sign(self.token, path))

@@ -5,6 +5,7 @@ the response is a stream (SSE, or NDJSON for ``Accept: application/x-ndjson``)
 that follows the run; if the run ends first, the response is one JSON body
 (its Return response, status code included), or a 500 naming the failing
 action. Routes the runner keeps for itself: ``GET /`` (the endpoint list),
+``GET /openapi.json`` and ``GET /docs`` (the API description, ``api_docs``),
 ``/runs/<run>/files/...`` (downloads), ``DELETE /_runs/<run>`` (cancel) and
 ``PUT /_admin/project`` (the editor pushes what is on screen; only when a
 token is in force).
@@ -45,7 +46,9 @@ from app.core.project import Endpoint, Project
 from app.core.project_file import project_from_document
 from app.core.formula_worker import POOL
 from app.core.run_context import RunLimits, RunSettings
+from app.core.run_ids import LAST_EVENT_ID, RUN_ID
 from app.core.sandbox import PathOutsideSandboxError, safe_join
+from app.runner.api_docs import docs_page, openapi_json
 from app.runner.engine import Engine
 from app.runner.runs import RunChannel, RunGoneError, RunRegistry
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
@@ -57,8 +60,6 @@ TRACE_HEADER = "streamwright-trace"
 RUN_QUERY = "sw-run"
 LINGER_QUERY = "sw-linger"
 RESERVED_QUERY = frozenset({TOKEN_QUERY, RUN_QUERY, LINGER_QUERY})
-RUN_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-LAST_EVENT_ID = re.compile(r"^[0-9]{1,18}$")
 """Our event ids are message sequence numbers; ``int()`` alone would also take ``-1``, `` 7``, ``+7`` and ``1_0``."""
 DOWNLOAD_PREFIX = "/runs/"
 SHUTDOWN_REASON = "the server is shutting down"
@@ -109,6 +110,10 @@ class ServerState:
                     return route.endpoint, found.groupdict(), False
                 other_method = True
         return None, {}, other_method
+
+    def methods_at(self, path: str) -> list[str]:
+        """The methods some endpoint answers at ``path``, for a 405's ``Allow`` header."""
+        return sorted({route.endpoint.method for route in self.routes if route.pattern.match(path)})
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -266,7 +271,9 @@ async def call_endpoint(request: Request) -> Response:
     endpoint, path_params, other_method = state.match(request.method, request.url.path)
     if endpoint is None:
         if other_method:
-            return _error(405, f"{request.method} is not allowed at {request.url.path}")
+            refusal = _error(405, f"{request.method} is not allowed at {request.url.path}")
+            refusal.headers["Allow"] = ", ".join(state.methods_at(request.url.path))  # RFC 9110: a 405 says what is allowed
+            return refusal
         return _error(404, f"no endpoint at {request.method} {request.url.path}")
     run_id = request.headers.get(RUN_HEADER) or request.query_params.get(RUN_QUERY)
     if run_id is not None and not RUN_ID.match(run_id):
@@ -274,13 +281,18 @@ async def call_endpoint(request: Request) -> Response:
     last_event_id = request.headers.get("last-event-id") or None
     if last_event_id is not None and not LAST_EVENT_ID.match(last_event_id):
         return _error(400, "Last-Event-ID must be a message sequence number (digits only)")
+    try:
+        # checked before a resume too: a reconnect repeats the request that started the run, so its inputs
+        # are valid, and a request with bad inputs is refused whichever run it names
+        inputs = await _read_inputs(request, path_params, endpoint)
+    except InputError as error:
+        return _error(422, "invalid input", fields=error.errors)
     existing = state.runs.get(run_id) if run_id else None
     if existing is not None:
         return _resume(request, existing, endpoint, last_event_id)
     if last_event_id and run_id:
         return _error(410, f"run {run_id} is no longer available")
     try:
-        inputs = await _read_inputs(request, path_params, endpoint)
         run_settings = RunSettings(
             project_dir=state.settings.project_dir,
             output_root=state.settings.output_root,
@@ -335,12 +347,15 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
 
     routes = [
         Route("/", list_endpoints, methods=["GET"]),
+        Route("/openapi.json", openapi_json, methods=["GET"]),
+        Route("/docs", docs_page, methods=["GET"]),
         Route(DOWNLOAD_PREFIX + "{run_id}/files/{name:path}", download, methods=["GET"]),
         Route("/_runs/{run_id}", cancel_run, methods=["DELETE"]),
     ]
     if settings.token is not None:
         routes.append(Route("/_admin/project", push_project, methods=["PUT"]))
-    routes.append(Route("/{path:path}", call_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
+    # OPTIONS and HEAD too, so a method no endpoint has at a path gets our 405 with the path's real Allow list
+    routes.append(Route("/{path:path}", call_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]))
     middleware = [Middleware(HostGuard, allowed=[settings.bound_host])]  # type: ignore[arg-type]
     if settings.cors_origins:
         middleware.append(

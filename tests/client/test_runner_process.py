@@ -87,7 +87,7 @@ async def test_stop_cancels_open_calls_and_ends_the_process(tmp_path: Path) -> N
     pid = runner.pid
     assert pid is not None
     state = StreamState()
-    await runner.run(load_project(EXAMPLE), "typewriter", {"delayMs": 60_000}, state=state)
+    await runner.run(load_project(EXAMPLE), "typewriter", {"delayMs": 2_000}, state=state)  # the most the example allows: the run is still going at stop()
     await until(state, lambda s: s.status == "streaming")
 
     await runner.stop()

@@ -120,7 +120,9 @@ async def test_query_inputs_work_for_get_endpoints(serve):
 async def test_unknown_paths_and_methods(serve):
     served = await serve(load_project(EXAMPLE))
     assert (await served.client.get("/nope", headers=served.auth)).status_code == 404
-    assert (await served.client.get("/typewriter", headers=served.auth)).status_code == 405
+    refused = await served.client.get("/typewriter", headers=served.auth)
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "POST"
 
 
 async def test_listing_names_every_endpoint_with_inputs(serve):
@@ -212,3 +214,17 @@ async def test_concurrent_runs_do_not_mix(serve):
 
     results = await asyncio.gather(*(words(f"run{i} a b c") for i in range(8)))
     assert results == [[f"run{i} ", "a ", "b ", "c"] for i in range(8)]
+
+
+async def test_a_method_no_endpoint_has_gets_405_with_the_paths_methods(serve):
+    served = await serve(load_project(EXAMPLE))
+    for method in ["OPTIONS", "HEAD", "PUT"]:
+        refused = await served.client.request(method, "/typewriter", headers=served.auth)
+        assert (refused.status_code, refused.headers["allow"]) == (405, "POST"), method
+
+
+async def test_a_body_that_is_not_utf8_is_a_422_naming_the_body(serve):
+    served = await serve(load_project(EXAMPLE))
+    response = await served.client.post("/typewriter", headers={**served.auth, "Content-Type": "application/json"}, content=b"\xff\x00!")
+    assert response.status_code == 422
+    assert "not UTF-8 text" in response.json()["fields"]["body"]

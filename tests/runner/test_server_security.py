@@ -100,3 +100,21 @@ async def test_download_links_of_a_public_server_are_plain(serve):
     async with httpx.AsyncClient() as browser:
         link = url.split('"downloadUrl":"')[1].split('"')[0]
         assert (await browser.get(link)).status_code == 200
+
+
+async def test_a_wrong_token_beside_a_right_one_is_refused(serve):
+    served = await serve(load_project(EXAMPLE))
+    token = served.settings.token
+    assert (await served.client.get("/", headers=served.auth, params={"access_token": "wrong"})).status_code == 401
+    assert (await served.client.get("/", headers={"Authorization": "Bearer wrong"}, params={"access_token": token})).status_code == 401
+    assert (await served.client.get("/", headers=served.auth, params={"access_token": token})).status_code == 200
+    assert (await served.client.get("/", headers=served.auth, params={"access_token": "tōken"})).status_code == 401  # not ASCII: refused, not a 500
+
+
+async def test_a_request_naming_a_running_run_with_bad_inputs_is_422_not_a_resume(serve):
+    served = await serve(load_project(EXAMPLE))
+    headers = {**served.auth, "Streamwright-Run": "run-under-test-1", "Streamwright-Linger": "30"}
+    async with served.client.stream("POST", "/typewriter", headers=headers, params={"text": "a b c d e f", "delayMs": 50}) as first:
+        assert first.status_code == 200
+        refused = await served.client.post("/typewriter", headers=headers, params={"text": "x", "delayMs": -1})
+        assert refused.status_code == 422 and "delayMs" in refused.json()["fields"]

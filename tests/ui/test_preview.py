@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.workflow_refs import page_workflow_key
 from app.editor.commands.actions import InsertActionCommand, SetActionParamCommand
+from app.editor.commands.inputs import EditEndpointInputCommand
 from app.editor.commands.pages import InsertWidgetCommand, SetWidgetPropCommand
 from app.ui.main_window import MainWindow
 from tests.conftest import formula
@@ -103,6 +104,7 @@ def test_clicking_again_resets_the_stream_and_cancel_stops_it(qtbot, window):
 def test_an_endpoint_error_shows_in_the_page_and_the_run_panel_and_the_editor_goes_on(qtbot, window):
     document = window.document
     key = page_workflow_key("report", "generate_button", "click")
+    document.push(EditEndpointInputCommand(document, "generate-report", "stepDelayMs", minimum=None))  # so -1 reaches the Wait, which fails mid-stream
     document.push(SetActionParamCommand(document, key, (0,), "inputs", {"since": formula("variables.since"), "stepDelayMs": -1}))
     window.show_page("report")
     window.designer.set_preview(True)

@@ -29,6 +29,11 @@ async def run(params: ReturnResponseParams, ctx: RunContext) -> None:
     raise ReturnSignal(params.status_code, params.body)
 
 
+def response(params: dict[str, Any]) -> tuple[Any, Any]:
+    """The status code and body as stored (literals or formulas)."""
+    return params.get("statusCode", 200), params.get("body")
+
+
 def summary(params: dict[str, Any]) -> str:
     return f"{inline_json(params.get('statusCode', 200))} {inline_json(params.get('body'))}"
 
@@ -42,4 +47,5 @@ ACTION = ActionType(
     params=ReturnResponseParams,
     run=run,
     summary=summary,
+    response=response,
 )
