@@ -200,8 +200,8 @@ class StreamLog:
         self.result: Any = None
         self.error: str | None = None
         self.started_at: float | None = None
-        """``time.monotonic()`` when the followed call began (None for a recording)."""
         """The followed state's clock reading (``StreamState.clock``) when its call began (None for a recording)."""
+        self.duration: float | None = None
         self.seq: array[int] = array("q")
         self.t: array[float] = array("d")
         self.ticks: array[float] = array("d")

@@ -27,11 +27,13 @@ python=.venv/bin/python
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 
 pids=()
-stop_hogs() {
+tests=""
+stop_all() {
+  [ -n "$tests" ] && kill "$tests" 2>/dev/null
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  wait "${pids[@]}" 2>/dev/null
+  wait 2>/dev/null
 }
-trap stop_hogs EXIT
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 for _ in $(seq "$hogs"); do
@@ -44,12 +46,16 @@ failed=0
 for round in $(seq "$rounds"); do
   log=$(mktemp -t run_loaded.XXXXXX)
   started=$(date +%s)
-  if "$python" -m pytest -q -p no:cacheprovider "$@" >"$log" 2>&1; then
+  # in the background and waited for, so a signal to this script is handled at once
+  "$python" -m pytest -q -p no:cacheprovider -rfE "$@" >"$log" 2>&1 &
+  tests=$!
+  if wait "$tests"; then
     verdict=pass
   else
     verdict=FAIL
     failed=$((failed + 1))
   fi
+  tests=""
   summary=$(grep -E "^(=+ )?[0-9]+ (passed|failed)|^FAILED|^ERROR|(passed|failed|error).* in [0-9.]+s" "$log" | tail -5)
   echo "round $round/$rounds: $verdict ($(($(date +%s) - started)) s) ${summary//$'\n'/ | }"
   if [ "$verdict" = FAIL ]; then
