@@ -93,3 +93,16 @@ def with_step_delay(project: Project, milliseconds: int) -> Project:
     inputs = [EndpointInput(**{**i.model_dump(), "default": milliseconds}) if i.name == "stepDelayMs" else i for i in report.inputs]
     endpoints = [e.model_copy(update={"inputs": inputs}) if e.name == "generate-report" else e for e in project.endpoints]
     return project.model_copy(update={"endpoints": endpoints})
+
+
+class SteppedClock:
+    """A clock that moves only when the test says so: give it where code takes ``clock=time.monotonic``."""
+
+    def __init__(self, start: float = 100.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

@@ -91,18 +91,23 @@ class RunnerCrashedError(StreamError):
 class StreamState:
     """The live state of one call: the latest message, all of them (or the last ``retention``), and how it ended.
 
-    ``first_message_at``/``last_message_at`` are ``time.monotonic()`` values.
+    ``started_at``, ``first_message_at``, ``last_message_at`` and
+    ``finished_at`` are readings of ``clock`` (``time.monotonic`` unless
+    given): the receive times stream health judges. A test gives a clock it
+    steps, so the times it asserts on are the ones it chose, not the ones a
+    busy machine happened to deliver.
     ``stalled`` turns True once no message has arrived for ``stall_after_s``
     while the call is active (set by a timer, which also bumps ``version``).
     ``on_change`` callbacks run synchronously after every change: keep them
     as cheap as the change itself (set a flag, wake a task).
     """
 
-    def __init__(self, *, retention: int | None = None, stall_after_s: float | None = 10.0) -> None:
+    def __init__(self, *, retention: int | None = None, stall_after_s: float | None = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
         if retention is not None and retention < 1:
             raise ValueError("retention must be at least 1 (or None to keep every message)")
         self.retention = retention
         self.stall_after_s = stall_after_s
+        self.clock = clock
         self.on_change: list[Callable[[StreamState], None]] = []
         self.version = 0
         self._stall_timer: asyncio.TimerHandle | None = None
@@ -175,12 +180,12 @@ class StreamState:
         self._reset()
         self.run_id = run_id
         self.status = "connecting"
-        self.started_at = time.monotonic()
+        self.started_at = self.clock()
         self._arm_stall_timer(self.stall_after_s)
         self._changed()
 
     def add_message(self, data: Any, seq: str | None) -> None:
-        now = time.monotonic()
+        now = self.clock()
         if self.first_message_at is None:
             self.first_message_at = now
             self.status = "streaming"
@@ -196,7 +201,7 @@ class StreamState:
 
     def touch(self) -> None:
         """A message arrived that bindings do not see (Handle stream off): it still proves the run is alive."""
-        now = time.monotonic()
+        now = self.clock()
         if self.first_message_at is None:
             self.first_message_at = now
         self.last_message_at = now
@@ -237,7 +242,7 @@ class StreamState:
         self._cancel_stall_timer()
         self.status = status
         self.stalled = False
-        self.finished_at = time.monotonic()
+        self.finished_at = self.clock()
         self._changed()
         return True
 
@@ -258,7 +263,7 @@ class StreamState:
             return
         since = self.last_message_at if self.last_message_at is not None else self.started_at
         assert since is not None
-        idle = time.monotonic() - since
+        idle = self.clock() - since
         if idle >= self.stall_after_s:
             self.stalled = True
             self._changed()

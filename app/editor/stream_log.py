@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import math
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
-import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
@@ -225,7 +224,7 @@ class StreamLog:
         self.result: Any = None
         self.error: str | None = None
         self.started_at: float | None = None
-        """``time.monotonic()`` when the followed call began (None for a recording)."""
+        """The followed state's clock reading (``StreamState.clock``) when its call began (None for a recording)."""
         self.duration: float | None = None
         self.seq: array[int] = array("q")
         self.t: array[float] = array("d")
@@ -339,7 +338,7 @@ class StreamLog:
     def _messages_from(self, state: StreamState) -> None:
         new = state.count - self._seen_count
         chunks = state.chunks if new > 1 else None
-        now = state.last_message_at if state.last_message_at is not None else time.monotonic()
+        now = state.last_message_at if state.last_message_at is not None else state.clock()
         base = self.started_at if self.started_at is not None else now
         seq = int(state.last_seq) if state.last_seq is not None and state.last_seq.isdigit() else state.count
         for back in range(new - 1, -1, -1):

@@ -6,7 +6,9 @@ the :class:`BindingSource` what changed since the last one, re-evaluates only
 the bindings that read it (``LiveBindings``) and applies the values that
 differ to the ``PageView`` in one go. The timer runs only while something is
 under way: once the source says it is idle and that last frame has been
-applied, it stops, so an idle editor does not tick.
+applied, it stops, so an idle editor does not tick. What ticks is a
+:class:`FrameClock`: a 16 ms ``QTimer`` (:class:`TimerFrames`) unless one is
+given; tests give ``ManualFrames`` and step each frame themselves.
 
 While it ticks, Python's *full* garbage collections are deferred (young ones
 still run): a full pass walks every object the process holds, and with a
@@ -25,9 +27,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.project import Page
 from app.core.widgets.registry import WidgetRegistry
 from app.editor.preview.bindings import ALL, BindingSource, BindingUpdate, LiveBindings
+from app.editor.preview.frames import Frame, FrameClock
 from app.ui.page_view import PageView
 
-__all__ = ["FRAME_MS", "PreviewDriver", "defer_full_gc", "resume_full_gc"]
+__all__ = ["FRAME_MS", "PreviewDriver", "TimerFrames", "defer_full_gc", "resume_full_gc"]
 
 FRAME_MS = 16
 _NEVER: int = 2**30
@@ -55,6 +58,33 @@ def resume_full_gc() -> None:
         _saved_threshold = None
 
 
+class TimerFrames(QObject):
+    """The editor's frame clock: a ``QTimer`` every ``FRAME_MS`` (about 60 Hz)."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = FRAME_MS) -> None:
+        super().__init__(parent)
+        self._frame: Frame | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+
+    def start(self, frame: Frame) -> None:
+        self._frame = frame
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    @property
+    def active(self) -> bool:
+        return self._timer.isActive()
+
+    def _tick(self) -> None:
+        if self._frame is not None:
+            self._frame()
+
+
 class PreviewDriver(QObject):
     """Drive ``view`` from ``source``; see the module docstring.
 
@@ -62,6 +92,7 @@ class PreviewDriver(QObject):
     frame; ``set_source`` switches what the bindings read (a ``PageSession``
     when the preview runs, a ``StaticSource`` in the designer). Wire the
     source's change notification to ``start`` (e.g. ``session.on_change``).
+    ``frames`` paces the frames (a 60 Hz :class:`TimerFrames` by default).
     """
 
     frameApplied = Signal(int)
@@ -73,6 +104,7 @@ class PreviewDriver(QObject):
         source: BindingSource | None = None,
         *,
         widget_registry: WidgetRegistry | None = None,
+        frames: FrameClock | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -84,12 +116,10 @@ class PreviewDriver(QObject):
         self._shown_errors: list[str] = []
         self._source_error_count = -1
         self.frames = 0
-        """Frames that evaluated something (for tests and benchmarks)."""
+        """Frames that evaluated something (for benchmarks)."""
         self.last_frame_s = 0.0
         """How long the last such frame took, evaluation and widget updates together."""
-        self._timer = QTimer(self)
-        self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self._on_frame)
+        self._frames: FrameClock = frames if frames is not None else TimerFrames(self)
         self._deferring = [False]
         """Whether the timer ticks (and so holds back full collections); in a list for the slot below."""
         deferring = self._deferring  # not self: the slot must outlive the wrapper
@@ -121,26 +151,38 @@ class PreviewDriver(QObject):
         self.flush()
         self.start()
 
-    # -- the timer ----------------------------------------------------------------------
+    @property
+    def frame_clock(self) -> FrameClock:
+        return self._frames
+
+    def set_frame_clock(self, frames: FrameClock) -> None:
+        """Pace frames with ``frames`` from now on (a running driver moves over to it)."""
+        running = self._deferring[0]
+        self.stop()
+        self._frames = frames
+        if running:
+            self.start()
+
+    # -- the clock ----------------------------------------------------------------------
     def start(self) -> None:
         """Tick until the source is idle (cheap: called on every change of the stream)."""
         if self._deferring[0] or self._source is None:
             return
-        self._timer.start()
+        self._frames.start(self._on_frame)
         self._deferring[0] = True
         defer_full_gc()
 
     wake = start
 
     def stop(self) -> None:
-        self._timer.stop()
+        self._frames.stop()
         if self._deferring[0]:
             self._deferring[0] = False
             resume_full_gc()
 
     @property
     def active(self) -> bool:
-        return self._timer.isActive()
+        return self._frames.active
 
     def _on_frame(self) -> None:
         self.flush()

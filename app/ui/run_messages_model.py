@@ -9,7 +9,6 @@ message that arrived since the last frame with one ``beginInsertRows``.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +77,7 @@ class RunMessagesModel(QAbstractTableModel):
     def _stamp(self, state: StreamState) -> None:
         """On every change of the state (the hot path): note when a new message arrived, nothing more."""
         while len(self._arrivals) < state.count:
-            self._arrivals.append(time.monotonic())
+            self._arrivals.append(state.clock())
 
     def sync(self) -> int:
         """Append the messages that arrived since the last call, in one insert; how many were added."""
@@ -90,7 +89,7 @@ class RunMessagesModel(QAbstractTableModel):
         last = min(state.count, len(chunks))
         if last <= first:
             return 0
-        started = state.started_at if state.started_at is not None else time.monotonic()
+        started = state.started_at if state.started_at is not None else state.clock()
         self._stamp(state)
         rows = [self._row(index, chunks[index], self._arrivals[index] - started) for index in range(first, last)]
         self.beginInsertRows(QModelIndex(), first, last - 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from app.client import EndpointClient, StreamError, StreamState
 from app.core.project import EndpointInput, Project
 from tests.client.conftest import TOKEN, Served, eventually, until
-from tests.conftest import EXAMPLE, action, endpoint, formula, project_of
+from tests.conftest import EXAMPLE, SteppedClock, action, endpoint, formula, project_of
 
 WORDS = ["Hello ", "streaming ", "world"]
 
@@ -47,9 +48,15 @@ async def test_handle_stream_on_goes_connecting_streaming_done_with_every_messag
 
 async def test_first_message_time_is_when_the_first_message_arrived_not_when_the_call_ended(serve, connect, example: Project) -> None:
     served = await serve(example)
-    state = StreamState()
+    clock = SteppedClock()
+    state = StreamState(clock=clock)
     arrival: dict[int, float] = {}
-    state.on_change.append(lambda s: arrival.setdefault(s.count, time.monotonic()))
+
+    def note(changed: StreamState) -> None:  # each change one second after the last, on the state's own clock
+        arrival.setdefault(changed.count, clock())
+        clock.advance(1.0)
+
+    state.on_change.append(note)
     await connect(served.url).stream("/typewriter", {"text": "a b c d", "delayMs": 20}, state=state)
     assert state.count == 6
     assert arrival[0] < state.first_message_at <= arrival[1] < arrival[2]
@@ -175,10 +182,38 @@ async def test_get_endpoints_take_inputs_in_the_path_and_query(serve, connect) -
     assert result == {"id": "a b", "q": "x&y=z", "n": 3}
 
 
+class Gate:
+    """An HTTP server whose every request is answered (``200 {}``) only once the test calls ``open()``."""
+
+    def __init__(self) -> None:
+        self.opened = asyncio.Event()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/gate"
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await self.opened.wait()
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+        await writer.drain()
+        writer.close()
+
+    def open(self) -> None:
+        self.opened.set()
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+
 async def test_stalled_turns_on_after_a_quiet_spell_and_off_with_the_next_message(serve, connect) -> None:
+    gate = Gate()  # the quiet spell lasts until the test has seen the stall, however slow the machine
     workflow = [
         action("first", "stream.send", eventData={"status": "starting"}),
-        action("quiet", "flow.wait", milliseconds=2000),
+        action("quiet", "http.request", method="GET", url=await gate.start(), timeoutMs=120_000),
         action("second", "stream.send", eventData={"status": "progress"}),
         action("forever", "flow.wait", milliseconds=600_000),
     ]
@@ -187,8 +222,13 @@ async def test_stalled_turns_on_after_a_quiet_spell_and_off_with_the_next_messag
     log: list[tuple[int, bool]] = []
     state.on_change.append(lambda s: log.append((s.count, s.stalled)))
     call = connect(served.url).start("/ep", state=state)
-    await until(state, lambda s: s.count == 2 and s.stalled)
-    await call.cancel()
+    try:
+        await until(state, lambda s: s.count == 1 and s.stalled)
+        gate.open()
+        await until(state, lambda s: s.count == 2 and s.stalled)
+        await call.cancel()
+    finally:
+        await gate.close()
 
     assert (1, False) in log and (1, True) in log, "quiet after the first message: stalled"
     assert log[log.index((1, True)) + 1] == (2, False), "the next message clears it at once"

@@ -6,6 +6,7 @@ import pytest
 
 from app.client import StreamError, StreamState
 from app.core.formula import compile_formula
+from tests.conftest import SteppedClock
 
 
 def test_retention_keeps_the_most_recent_messages_while_count_counts_all() -> None:
@@ -63,3 +64,16 @@ def test_error_text_names_the_fields_and_the_action() -> None:
 def test_retention_must_be_positive() -> None:
     with pytest.raises(ValueError):
         StreamState(retention=0)
+
+
+def test_its_times_are_readings_of_the_clock_it_is_given() -> None:
+    clock = SteppedClock(100.0)
+    state = StreamState(clock=clock, stall_after_s=None)
+    state.begin("run-1")
+    clock.advance(0.5)
+    state.add_message({"status": "starting"}, "1")
+    clock.advance(0.25)
+    state.add_message({"status": "done"}, "2")
+    clock.advance(1.0)
+    state.finish()
+    assert (state.started_at, state.first_message_at, state.last_message_at, state.finished_at) == (100.0, 100.5, 100.75, 101.75)

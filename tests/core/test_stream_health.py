@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import pytest
@@ -23,8 +22,8 @@ from app.core.stream_health import (
     merge_shapes,
 )
 from app.runner.engine import Engine
-from tests.client.conftest import connect, serve  # noqa: F401 - fixtures: a real uvicorn and a client
-from tests.conftest import EXAMPLE
+from tests.client.conftest import connect, serve, until  # noqa: F401 - fixtures: a real uvicorn and a client
+from tests.conftest import EXAMPLE, SteppedClock
 
 
 def timed(*items: tuple[float, Any]) -> list[TimedMessage]:
@@ -294,30 +293,38 @@ async def test_a_tally_of_the_engine_s_events_checks_a_run(tmp_path):
 # -- for real: a buffering proxy between uvicorn and the client -----------------------------------
 
 
-class BufferingProxy:
-    """Forwards 127.0.0.1:<port> to a server, holding what the server sends and releasing it all every ``release_every_s``.
+class GatedProxy:
+    """Forwards one connection on 127.0.0.1:<port> to a server and holds back what the server sends until released.
 
-    What a reverse proxy with response buffering on does to a stream.
+    ``release(n)`` lets the next ``n`` messages (SSE events with an ``id:``)
+    through in one write, as a buffering reverse proxy lets out what it held;
+    released one at a time, they arrive as they would without a proxy.
+    ``finish()`` lets out the rest once the server has ended the response.
     """
 
-    def __init__(self, target_port: int, release_every_s: float) -> None:
+    def __init__(self, target_port: int) -> None:
         self.target_port = target_port
-        self.release_every_s = release_every_s
-        self.releases = 0
+        self._held = bytearray()
+        self._forwarded = 0
+        self._message_ends: list[int] = []
+        """Offsets in ``_held`` just after each message event's blank line."""
+        self._scanned = 0
+        self._released_messages = 0
+        self._server_done = asyncio.Event()
+        self._arrived = asyncio.Event()
+        self._client_writer: asyncio.StreamWriter | None = None
+        self._connected = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._server: asyncio.Server | None = None
-        self._handlers: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> str:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
 
     async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        handler = asyncio.current_task()
-        assert handler is not None
-        self._handlers.add(handler)
         server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        held = bytearray()
-        finished = asyncio.Event()
+        self._client_writer = client_writer
+        self._connected.set()
 
         async def upstream() -> None:
             while data := await client_reader.read(65536):
@@ -326,79 +333,118 @@ class BufferingProxy:
 
         async def hold() -> None:
             while data := await server_reader.read(65536):
-                held.extend(data)
-            finished.set()
+                self._held.extend(data)
+                self._scan()
+                if self._held.endswith(b"\r\n0\r\n\r\n"):  # the last chunk: the response is complete
+                    self._server_done.set()
+            self._server_done.set()
 
-        async def release() -> None:
-            while True:
-                ended = finished.is_set()
-                if held:
-                    client_writer.write(bytes(held))
-                    held.clear()
-                    self.releases += 1
-                    await client_writer.drain()
-                if ended:
-                    return
-                try:  # the proxy's own clock: one period, or less when the server has closed the connection
-                    await asyncio.wait_for(finished.wait(), self.release_every_s)
-                except TimeoutError:
-                    pass
+        for job in (upstream(), hold()):
+            task = asyncio.create_task(job)
+            self._tasks.add(task)
 
-        tasks = [asyncio.create_task(job) for job in (upstream(), hold(), release())]
-        try:
-            await tasks[2]
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            for writer in (client_writer, server_writer):
-                writer.close()
+    def _scan(self) -> None:
+        while (end := self._held.find(b"\n\n", self._scanned)) >= 0:
+            if b"\nid: " in b"\n" + self._held[self._scanned : end + 2]:  # an event may follow the last at once
+                self._message_ends.append(end + 2)
+            self._scanned = end + 2
+        self._arrived.set()
+
+    async def _until(self, condition: Any) -> None:
+        async with asyncio.timeout(GUARD_S):
+            while not condition():
+                self._arrived.clear()
+                await self._arrived.wait()
+
+    async def release(self, count: int) -> None:
+        """Wait until the server has sent ``count`` more messages, then let them through in one write."""
+        target = self._released_messages + count
+        await self._until(lambda: len(self._message_ends) >= target)
+        await self._write(self._message_ends[target - 1])
+        self._released_messages = target
+
+    async def finish(self) -> None:
+        """Let out everything else once the server has ended the response, and close the connection."""
+        async with asyncio.timeout(GUARD_S):
+            await self._server_done.wait()
+        await self._write(len(self._held))
+        assert self._client_writer is not None
+        self._client_writer.close()
+
+    async def _write(self, upto: int) -> None:
+        async with asyncio.timeout(GUARD_S):
+            await self._connected.wait()
+        assert self._client_writer is not None
+        self._client_writer.write(bytes(self._held[self._forwarded : upto]))
+        self._forwarded = upto
+        await self._client_writer.drain()
 
     async def close(self) -> None:
-        """Stop listening and end every connection (a kept-alive one would otherwise stay open)."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._client_writer is not None:
+            self._client_writer.close()
         if self._server is not None:
             self._server.close()
-        for handler in self._handlers:
-            handler.cancel()
-        await asyncio.gather(*self._handlers, return_exceptions=True)
-        if self._server is not None:
             await self._server.wait_closed()
 
 
-async def receive(client: Any, inputs: dict[str, Any]) -> tuple[list[TimedMessage], StreamState]:
-    """Call long-import and note when each message reaches the client's StreamState, in seconds since the call started."""
-    state = StreamState()
+GUARD_S = 30.0
+"""A failure guard only: every wait below is for something that happens within milliseconds."""
+IMPORT = {"rows": 1400, "every": 100}  # starting, 14 progress messages, done
+
+
+async def receive(client: Any, proxy: GatedProxy, releases: list[tuple[float, int]]) -> tuple[list[TimedMessage], StreamState]:
+    """Call long-import through ``proxy``; for each ``(seconds, count)`` step the client's clock, then release ``count`` messages.
+
+    Each message is stamped with the client's own receive time (``StreamState.last_message_at``,
+    read from the stepped clock), in seconds since the call started: the times stream health judges.
+    """
+    clock = SteppedClock()
+    state = StreamState(clock=clock)
     received: list[TimedMessage] = []
-    started = time.monotonic()
 
     def note(changed: StreamState) -> None:
         while len(received) < changed.count:
-            now = time.monotonic() - started
+            assert changed.last_message_at is not None and changed.started_at is not None
+            now = changed.last_message_at - changed.started_at
             received.append(TimedMessage(now, changed.chunks[len(received)], received_t=now))
 
     state.on_change.append(note)
-    await client.start("/long-import", inputs, state=state).wait()
+    call = client.start("/long-import", IMPORT, state=state)
+    expected = 0
+    for seconds, count in releases:
+        clock.advance(seconds)
+        await proxy.release(count)
+        expected += count
+        await until(state, lambda s: s.count >= expected, GUARD_S)  # noqa: B023 - awaited before it changes
+    await proxy.finish()
+    async with asyncio.timeout(GUARD_S):
+        await call.wait()
     return received, state
 
 
-# Wide margins for a loaded machine: bursts a second apart must arrive within 50 ms, after 500 ms of silence.
-WIDE = HealthSettings(bunch_window_ms=50, bunch_min=4)
-IMPORT = {"rows": 1400, "every": 100}  # starting, 14 progress messages 150 ms apart, done
-
-
-async def test_a_real_buffering_proxy_makes_the_client_see_bunches(serve, connect):  # noqa: F811 - fixtures
+async def test_a_buffering_proxy_makes_the_client_see_bunches(serve, connect):  # noqa: F811 - fixtures
     served = await serve(load_project(EXAMPLE))
-    proxy = BufferingProxy(int(served.url.rsplit(":", 1)[1]), release_every_s=1.0)
+    port = int(served.url.rsplit(":", 1)[1])
+
+    proxy = GatedProxy(port)  # buffering: lets out what it held once a second
     try:
-        messages, state = await receive(connect(await proxy.start()), IMPORT)
+        messages, state = await receive(connect(await proxy.start()), proxy, [(1.0, 10), (1.0, 6)])
     finally:
         await proxy.close()
-    assert state.status == "done" and len(messages) == 16 and proxy.releases >= 2
-    report = check_stream(messages, ended="done", settings=WIDE)
-    bunched = [f for f in report.findings if f.code == "bunched"]
-    assert bunched, f"no bunch found in receive times {[round(m.t, 3) for m in messages]}"
-    assert bunched[0].seq == 1 and "since the call started" in bunched[0].message
+    assert state.status == "done" and [m.t for m in messages] == [1.0] * 10 + [2.0] * 6
+    bunched = [f for f in check_stream(messages, ended="done").findings if f.code == "bunched"]
+    assert [f.seq for f in bunched] == [1, 11]
+    assert bunched[0].message.startswith("messages 1–10 arrived within 1 ms after 1.0 s of silence since the call started")
+    assert "a proxy is probably buffering the stream" in bunched[0].message
 
-    direct, state = await receive(connect(served.url), IMPORT)
-    assert state.status == "done" and len(direct) == 16
-    assert "bunched" not in codes(check_stream(direct, ended="done", settings=WIDE)), [round(m.t, 3) for m in direct]
+    proxy = GatedProxy(port)  # prompt: each message as the server sends it, 150 ms apart
+    try:
+        messages, state = await receive(connect(await proxy.start()), proxy, [(0.15, 1)] * 16)
+    finally:
+        await proxy.close()
+    assert state.status == "done" and len(messages) == 16
+    assert [round(m.t, 2) for m in messages] == [round(0.15 * k, 2) for k in range(1, 17)]
+    assert check_stream(messages, ended="done").ok

@@ -123,16 +123,16 @@ async def test_paused_it_releases_one_message_per_step(no_runner: None, tmp_path
 
 async def test_a_speed_change_takes_effect_at_once(tmp_path: Path) -> None:
     recording = Recording(
-        name="slow", endpoint="generate-report", duration=2.0,
-        messages=[RecordedMessage(t=0.0, data={"status": "starting"}), RecordedMessage(t=2.0, data={"status": "done"})],
+        name="slow", endpoint="generate-report", duration=5.0,
+        messages=[RecordedMessage(t=0.0, data={"status": "starting"}), RecordedMessage(t=5.0, data={"status": "done"})],
     )  # fmt: skip
-    clock = ReplayClock(0.25)  # the second message is 8 s away at this speed
+    clock = ReplayClock(0.25)  # the second message is 20 s away at this speed
     caller = RecordingCaller(lambda _endpoint: recording, clock)
     state = StreamState()
     call = await caller.run(project_with(), "generate-report", {}, state=state)
     await until(state, lambda: state.count == 1)
-    clock.speed = 10.0  # now it is at most 0.2 s away
-    await asyncio.wait_for(call.wait(), 5.0)
+    clock.speed = 10.0  # now it is at most 0.5 s away
+    await asyncio.wait_for(call.wait(), 10.0)  # a guard for a busy machine, still half the 20 s it would take at 0.25×
     assert state.status == "done" and state.count == 2
     with pytest.raises(ValueError, match="between 0.25× and 10×"):
         clock.speed = 20

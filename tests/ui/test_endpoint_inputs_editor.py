@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QToolButton
+from PySide6.QtWidgets import QApplication, QComboBox, QToolButton
 
 from app.editor.document import Document
 from app.ui.endpoint_inputs_editor import DEFAULT, DESCRIPTION, NAME, REMOVE, REQUIRED, TYPE, EndpointInputsEditor, parse_default
@@ -184,6 +184,6 @@ def test_screenshot_in_the_sidebar(qtbot, sidebar: ProjectSidebar, editor: Endpo
     combo.activated.emit(combo.currentIndex())
     _set_text(editor, row, DEFAULT, "{bad")
     assert "not valid JSON" in editor.message.text()
-    qtbot.wait(50)
+    QApplication.processEvents()  # queued layout and show requests, as the next event-loop turn would
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert sidebar.grab().save(str(SCREENSHOTS / "endpoint-inputs-editor.png"))

@@ -11,12 +11,16 @@ from PySide6.QtCore import QPoint, Qt
 from app.client.stream_state import StreamState
 from app.core.project import Page, PageVariable, Widget
 from app.editor.preview.bindings import ALL, BindingUpdate, StaticSource, static_scope
+from app.editor.preview.frames import ManualFrames
 from app.ui.page_view import PAGE_SELECTED, PageView
 from app.ui.page_widgets.live_output import LiveOutputView
 from app.ui.page_widgets.progress_bar import ProgressBarView
 from app.ui.page_widgets.text import TextView
-from app.ui.preview_driver import PreviewDriver
+from app.ui.preview_driver import PreviewDriver, TimerFrames
 from tests.conftest import formula
+
+WAIT_MS = 30_000
+"""A failure guard only: the 60 Hz timer ticks within milliseconds on an idle machine."""
 
 
 def report_page() -> Page:
@@ -160,30 +164,65 @@ def test_driver_applies_a_first_frame_and_binding_errors(qtbot: Any) -> None:
     assert not driver.active  # a static source is idle: nothing ticks
 
 
-def test_driver_ticks_while_the_source_runs_and_stops_after_a_last_frame(qtbot: Any) -> None:
+def test_each_frame_shows_the_newest_values_and_re_evaluates_only_what_changed(qtbot: Any) -> None:
+    page = report_page()
+    page.widgets.append(Widget(id="topic", type="text", props={"text": formula('"Topic: " & variables.topic')}))
+    view = shown_page(qtbot, Page(name="blank"))
+    session = FakeSession(page)
+    frames = ManualFrames()
+    driver = PreviewDriver(view, session, frames=frames)
+    driver.set_page(page)
+    bindings = driver.bindings
+    assert bindings is not None and not driver.active and not frames.step()  # nothing woke it: no frame
+    out, bar, status = view.view("out"), view.view("bar"), view.view("status")
+    assert isinstance(out, LiveOutputView) and isinstance(bar, ProgressBarView) and isinstance(status, TextView)
+    topic_evaluations = bindings.evaluation_count("topic")
+    for done in range(1, 6):
+        session.state.add_message({"status": "progress", "done": done, "total": 5, "text": f"{done} "}, str(done))
+        driver.wake()
+        before = bindings.evaluation_count("status")
+        assert frames.step()
+        assert (bar.bar.value(), bar.bar.maximum()) == (done, 5) and out.text == "".join(f"{i} " for i in range(1, done + 1))
+        assert bindings.evaluation_count("status") == before + 1  # read the stream, which moved
+    assert bindings.evaluation_count("topic") == topic_evaluations  # reads only a variable, which did not
+    assert out.replacements == 0  # the live output appended each new piece
+    asked = session.asked
+    assert frames.step() and session.asked == asked + 1 and bindings.evaluation_count("status") == before + 1  # nothing moved: nothing evaluated
+    session.state.add_message({"status": "progress", "done": 5, "total": 5, "text": "more "}, "6")
+    session.state.add_message({"status": "done", "done": 5, "total": 5, "downloadUrl": "http://x/f.csv"}, "7")
+    session.running = False  # the call ended: one more frame shows where it got to, then the clock stops
+    assert frames.step() and not driver.active and not frames.active
+    assert status.label.text() == "done" and out.text.endswith("5 more ") and view.view("get").qwidget.isEnabled()
+    session.state.add_message({"status": "late"}, "8")  # nobody woke the driver: an idle editor does not poll
+    assert not frames.step() and status.label.text() == "done"
+    driver.wake()
+    assert frames.step() and status.label.text() == "late" and not driver.active
+
+
+def test_the_editor_s_frame_timer_ticks_while_the_source_runs_and_stops_after_a_last_frame(qtbot: Any) -> None:
     page = report_page()
     view = shown_page(qtbot, Page(name="blank"))
     session = FakeSession(page)
-    driver = PreviewDriver(view, session)
+    driver = PreviewDriver(view, session)  # the default clock: a 60 Hz QTimer
     driver.set_page(page)
+    assert isinstance(driver.frame_clock, TimerFrames)
     driver.start()
     assert driver.active
-    out, bar = view.view("out"), view.view("bar")
-    assert isinstance(out, LiveOutputView) and isinstance(bar, ProgressBarView)
+    bar = view.view("bar")
+    assert isinstance(bar, ProgressBarView)
     for done in range(1, 6):
         session.state.add_message({"status": "progress", "done": done, "total": 5, "text": f"{done} "}, str(done))
-    qtbot.waitUntil(lambda: bar.bar.value() == 5)
-    assert out.text == "1 2 3 4 5 " and out.replacements == 0
-    session.state.add_message({"status": "done", "downloadUrl": "http://x/f.csv"}, "6")
-    session.running = False  # the call ended: one more frame shows it, then the timer stops
-    qtbot.waitUntil(lambda: not driver.active)
-    assert view.view("get").qwidget.isEnabled() and view.view("status").label.text() == "done"  # type: ignore[attr-defined]
-    asked = session.asked
-    session.state.add_message({"status": "late"}, "7")  # nobody woke the driver: an idle editor does not poll
-    assert not driver.active and session.asked == asked
+    qtbot.waitUntil(lambda: bar.bar.value() == 5, timeout=WAIT_MS)
+    session.state.add_message({"status": "done"}, "6")
+    session.running = False
+    qtbot.waitUntil(lambda: not driver.active, timeout=WAIT_MS)
+    assert view.view("status").label.text() == "done"  # type: ignore[attr-defined]
+    driver.set_frame_clock(frames := ManualFrames())  # a stopped driver moves over stopped
+    assert not frames.active
     driver.start()
-    qtbot.waitUntil(lambda: view.view("status").label.text() == "late")  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: not driver.active)
+    assert frames.active and driver.frame_clock is frames
+    driver.stop()
+    assert not frames.active
 
 
 def test_full_garbage_collections_wait_while_the_driver_ticks(qtbot: Any) -> None:

@@ -3,6 +3,11 @@
 Real runner process, real HTTP, real Qt widgets; the editor's main window as
 a user has it. Screenshots of the preview mid-stream and at the end go to
 tests/ui/screenshots/.
+
+The preview's frames are stepped by the test (``ManualFrames``), one right
+after every change a call or workflow makes: each frame is asserted to show
+the newest state, and none is lost to how many ticks a 60 Hz timer fits in
+on a busy machine.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.workflow_refs import page_workflow_key
+from app.editor.preview.frames import ManualFrames
 from app.editor.commands.actions import InsertActionCommand, SetActionParamCommand
 from app.editor.commands.inputs import EditEndpointInputCommand
 from app.editor.commands.pages import InsertWidgetCommand, SetWidgetPropCommand
@@ -31,12 +37,24 @@ STEP_MS = 150
 def window(qtbot: Any, qt_loop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     main = open_example_window(qtbot, tmp_path, STEP_MS)
+    main.designer.driver.set_frame_clock(ManualFrames())
     yield main
     close_window(qtbot, main)
 
 
 def text_of(window: MainWindow, widget_id: str) -> str:
     return window.designer.page_view.view(widget_id).label.text()  # type: ignore[attr-defined]
+
+
+def preview(window: MainWindow) -> ManualFrames:
+    """Switch the designer to Preview, with a frame right after every change the page's session reports."""
+    designer = window.designer
+    if not designer.previewing:
+        designer.set_preview(True)
+    frames = designer.driver.frame_clock
+    assert isinstance(frames, ManualFrames) and designer.session is not None
+    designer.session.on_change.append(frames.step)  # after the driver's own wake-up
+    return frames
 
 
 def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, window, tmp_path):
@@ -47,11 +65,23 @@ def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, wi
     assert not designer.page_view.view("download_button").visible
     qtbot.mouseClick(designer.preview_button, Qt.MouseButton.LeftButton)
     assert designer.previewing
+    preview(window)
     download = designer.page_view.view("download_button")  # Preview builds the page afresh
+    state = designer.stream_state()
+    bindings = designer.bindings
+    assert state is not None and bindings is not None
+    since_evaluations = bindings.evaluation_count("since_input")
 
     labels: list[str] = []
+    lagging: list[tuple[Any, Any]] = []
     progress = designer.page_view.view("progress")
-    designer.driver.frameApplied.connect(lambda _n: labels.append(text_of(window, "status_label")))
+
+    def frame_shown(_updates: int) -> None:
+        labels.append(text_of(window, "status_label"))
+        if state.chunk is not None and progress.shown_value != state.chunk["done"]:
+            lagging.append((progress.shown_value, state.chunk))
+
+    designer.driver.frameApplied.connect(frame_shown)
     button = designer.page_view.view("generate_button").qwidget
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
@@ -62,8 +92,6 @@ def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, wi
     QApplication.processEvents()  # queued layout and show requests, as the next event-loop turn would
     window.grab().save(str(SCREENSHOTS / "preview_mid_stream.png"))
 
-    state = designer.stream_state()
-    assert state is not None
     qtbot.waitUntil(lambda: state.status == "done" and download.visible, timeout=RUN_TIMEOUT_MS)
     qtbot.waitUntil(lambda: text_of(window, "status_label") == "Report ready", timeout=RUN_TIMEOUT_MS)
     assert progress.shown_value == 3 and progress.shown_max == 3
@@ -71,6 +99,8 @@ def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, wi
     assert [label for label in seen if label in ("Starting", "Retrieving data", "Calculating totals", "Generating file", "Report ready")] == [
         "Starting", "Retrieving data", "Calculating totals", "Generating file", "Report ready",
     ]  # fmt: skip
+    assert lagging == [], "every frame shows the newest message"
+    assert bindings.evaluation_count("since_input") == since_evaluations, "a binding on a page variable is not re-evaluated for messages"
     assert download.url == state.chunk["downloadUrl"] and "/files/sales-report-2026-01-01.csv?sig=" in download.url
     assert text_of(window, "revenue").startswith("Total revenue: ")
     QApplication.processEvents()  # queued layout and show requests, as the next event-loop turn would
@@ -87,7 +117,7 @@ def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, wi
 def test_clicking_again_resets_the_stream_and_cancel_stops_it(qtbot, window):
     window.show_page("report")
     designer = window.designer
-    designer.set_preview(True)
+    preview(window)
     designer.click("generate_button")
     state = designer.stream_state()
     assert state is not None
@@ -107,7 +137,7 @@ def test_an_endpoint_error_shows_in_the_page_and_the_run_panel_and_the_editor_go
     document.push(EditEndpointInputCommand(document, "generate-report", "stepDelayMs", minimum=None))  # so -1 reaches the Wait, which fails mid-stream
     document.push(SetActionParamCommand(document, key, (0,), "inputs", {"since": formula("variables.since"), "stepDelayMs": -1}))
     window.show_page("report")
-    window.designer.set_preview(True)
+    preview(window)
     window.designer.click("generate_button")
     qtbot.waitUntil(lambda: bool(window.designer.page_view.errors()), timeout=RUN_TIMEOUT_MS)
     assert any("generate-report failed" in message for message in window.designer.page_view.errors())
@@ -124,18 +154,23 @@ def test_typewriter_text_arrives_word_by_word_in_the_live_output(qtbot, window):
     document.push(SetActionParamCommand(document, key, (0,), "inputs", {"text": formula("variables.text"), "delayMs": 40}))
     window.show_page("typewriter")
     designer = window.designer
-    designer.set_preview(True)
+    preview(window)
     field = designer.page_view.view("text_input").qwidget.findChild(type(designer.page_view.view("text_input").line))  # type: ignore[attr-defined]
     field.clear()
     qtbot.keyClicks(field, "one two three four")
     output = designer.page_view.view("output")
-    texts: list[str] = []
-    designer.driver.frameApplied.connect(lambda _n: texts.append(output.text))
+    state = designer.stream_state()
+    bindings = designer.bindings
+    assert state is not None and bindings is not None
+    typed = bindings.evaluation_count("text_input")
+    shown: list[tuple[str, str]] = []  # (what the live output showed, the text of the messages so far) after each frame
+    designer.driver.frameApplied.connect(lambda _n: shown.append((output.text, "".join(c.get("text", "") for c in state.chunks))))
     designer.click("write_button")
     qtbot.waitUntil(lambda: output.text == "one two three four", timeout=RUN_TIMEOUT_MS)
-    grown = [t for t in dict.fromkeys(texts) if t]
-    assert grown[0] in ("one ", "one two ") and all(later.startswith(earlier) for earlier, later in zip(grown, grown[1:]))
-    assert len(grown) >= 3, "the text grew in steps as words arrived"
+    assert all(text == arrived for text, arrived in shown), "each frame shows all the text that had arrived"
+    assert [t for t in dict.fromkeys(text for text, _ in shown) if t] == ["one ", "one two ", "one two three ", "one two three four"]
+    assert output.replacements == 0, "the live output appended each word"
+    assert bindings.evaluation_count("text_input") == typed, "the text input's binding reads a variable, which no message changed"
 
 
 def test_a_page_built_by_hand_binds_to_another_endpoint(qtbot, window):
@@ -154,7 +189,7 @@ def test_a_page_built_by_hand_binds_to_another_endpoint(qtbot, window):
     document.push(SetWidgetPropCommand(document, page, "progress_bar_1", "value", formula("stream.chunk.done")))
     document.push(SetWidgetPropCommand(document, page, "progress_bar_1", "max", formula("stream.chunk.total")))
     window.show_page(page)
-    window.designer.set_preview(True)
+    preview(window)
     window.designer.click("button_1")
     bar = window.designer.page_view.view("progress_bar_1")
     qtbot.waitUntil(lambda: bar.shown_value == 300 and bar.shown_max == 300, timeout=RUN_TIMEOUT_MS)
@@ -164,7 +199,7 @@ def test_an_endpoint_edited_while_previewing_runs_as_edited(qtbot, window):
     """The preview pushes the project as it is now: an edit made during Preview is what the next click runs."""
     window.show_page("report")
     designer = window.designer
-    designer.set_preview(True)
+    preview(window)
     document = window.document
     done_data = dict(document.endpoint("generate-report").workflow[11].params["eventData"])
     document.push(SetActionParamCommand(document, "generate-report", (11,), "eventData", {**done_data, "label": "All done!"}))
