@@ -21,11 +21,11 @@ def test_the_docs_page_renders_endpoints_and_message_statuses(serve, example_pro
             capture_output=True, text=True, timeout=DUMP_TIMEOUT_S,
         )  # fmt: skip
     dom = dumped.stdout
-    assert 'data-rendered="3"' in dom, dumped.stderr[-3000:]
-    for path in ("/generate-report", "/typewriter", "/long-import"):
+    assert 'data-rendered="4"' in dom, dumped.stderr[-3000:]
+    for path in ("/generate-report", "/typewriter", "/long-import", "/ask-ai"):
         assert f'<code class="path">{path}</code>' in dom
     statuses = re.findall(r'<span class="status">status: (\w+)</span>', dom)
-    assert statuses == ["starting", "progress", "done", "starting", "chunk", "done", "starting", "progress", "done"]
+    assert statuses == ["starting", "progress", "done", "starting", "chunk", "done", "starting", "progress", "done", "starting", "chunk", "done"]
     assert ">stepDelayMs<" in dom and "≥ 0, ≤ 10000" in dom  # inputs with their limits
 
 
