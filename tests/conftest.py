@@ -14,7 +14,7 @@ import pytest
 from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent
 from app.core.project import Action, Endpoint, EndpointInput, Project
 from app.core.run_context import RunSettings
-from app.runner.engine import Engine
+from app.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "resources" / "examples" / "demo.streamwright.json"

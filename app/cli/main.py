@@ -24,6 +24,7 @@ from app.core.openapi import DEFAULT_SERVER, openapi_document
 from app.core.problems import ProjectInvalidError
 from app.core.project_file import atomic_write_text, dumps, load_project, parse_json, save_project
 from app.core.formula import MB
+from app.core.formula.worker import WORKER_FLAG, child_main
 from app.core.run_context import RunLimits, RunSettings
 from app.core.project import Project, Recording
 from app.core.recordings import CaptureError, add_recording, recording_from_events, recording_from_sse, slug, unique_recording_name
@@ -31,7 +32,7 @@ from app.core.schema import project_json_schema
 from app.core.stream_health import HealthSettings, HealthTally
 from app.core.stream_tests import add_stream_test, run_stream_tests, test_from_recording, tests_for, unique_test_name
 from app.core.typescript_client import typescript_module
-from app.runner.engine import Engine
+from app.engine import Engine
 from app.cli.run_output import NdjsonOutput, PrettyOutput, RunOutput
 from app.cli.stream_test_output import outcomes_json, print_health, print_outcomes, write_health_ndjson
 
@@ -462,8 +463,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == [WORKER_FLAG] and len(arguments) == 2:  # the packaged app started as a formula worker
+        child_main(int(arguments[1]))
+        return 0
+    parser = build_parser()
     commands = parser.get_default("command_names")
     if not arguments or (not arguments[0].startswith("-") and arguments[0] not in commands and len(arguments) == 1):
         from app.ui.app import main as editor

@@ -1,6 +1,6 @@
 """What an action runs against: the formula scope, the stream, files, HTTP and logs.
 
-The engine (``app.runner.engine``) owns the control flow; actions only read and
+The engine (``app.engine.engine``) owns the control flow; actions only read and
 write this context. No Qt, no serving.
 """
 

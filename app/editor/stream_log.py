@@ -16,7 +16,7 @@ and end times, so a timeline finds what covers a pixel with a C-speed
 ``bisect`` however many spans there are. A message is sent by the action
 whose span is open when it arrives: the innermost open *Send streaming
 response*, else the innermost open span (the engine yields a message between
-its action's started and finished events, see ``app/runner/engine.py``).
+its action's started and finished events, see ``app/engine/engine.py``).
 
 ``attach`` hooks ``StreamState.on_change``: per message the hook does O(1)
 work (one ``json.dumps`` of the small message and a few appends). Nothing

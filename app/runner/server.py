@@ -44,12 +44,12 @@ from app.core.json_input import JsonInputError, read_json
 from app.core.problems import ProjectInvalidError
 from app.core.project import Endpoint, Project
 from app.core.project_file import project_from_document
-from app.core.formula_worker import POOL
+from app.core.formula.worker import POOL
 from app.core.run_context import RunLimits, RunSettings
 from app.core.run_ids import LAST_EVENT_ID, RUN_ID
 from app.core.sandbox import PathOutsideSandboxError, safe_join
 from app.runner.api_docs import docs_page, openapi_json
-from app.runner.engine import Engine
+from app.engine import Engine
 from app.runner.runs import RunChannel, RunGoneError, RunRegistry
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
 from app.runner.wire import NDJSON_MEDIA_TYPE, STREAM_HEADERS, encode_ndjson, encode_sse, wants_ndjson

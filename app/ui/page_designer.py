@@ -43,7 +43,7 @@ from app.editor.document import Document
 from app.editor.models.page_outline import PageOutlineModel
 from app.editor.models.roles import IsContainerRole, WidgetIdRole, WidgetTypeRole
 from app.editor.models.widget_palette import WidgetPaletteModel
-from app.editor.preview.bindings import LiveBindings
+from app.editor.preview.live_bindings import LiveBindings
 from app.editor.preview.page_preview import PagePreview
 from app.editor.preview.session import EndpointCaller, PageError, PageSession
 from app.ui.async_runtime import spawn

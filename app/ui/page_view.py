@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.core.project import Page
-from app.editor.preview.bindings import BindingUpdate
+from app.editor.preview.live_bindings import BindingUpdate
 from app.ui import theme
 from app.ui.page_widgets import WidgetView, view_for
 from app.ui.page_widgets.base import add_to_box

@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.project import Page
 from app.core.widgets.registry import WidgetRegistry
-from app.editor.preview.bindings import ALL, BindingSource, BindingUpdate, LiveBindings
+from app.editor.preview.live_bindings import ALL, BindingSource, BindingUpdate, LiveBindings
 from app.editor.preview.frames import Frame, FrameClock
 from app.ui.page_view import PageView
 

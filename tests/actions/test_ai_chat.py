@@ -12,7 +12,7 @@ from app.core.events import MessageEvent
 from app.core.project import EndpointInput
 from app.core.run_context import RunSettings
 from app.core.validate import validate_project
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.conftest import action, endpoint, formula, project_of
 from tests.support.openai_upstream import OpenAIUpstream, serve_upstream
 

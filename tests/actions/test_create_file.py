@@ -14,7 +14,7 @@ from app.core.events import ResultEvent
 from app.core.project import EndpointInput
 from app.core.run_context import RunSettings
 from app.core.validate import validate_project
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.conftest import RunResult, action, endpoint, formula, project_of
 
 RUN_ID = "run1"

@@ -9,7 +9,7 @@ import pytest
 from app.core.lint import lint_project
 from app.core.run_context import RunSettings
 from app.core.scope import names_in_scope
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.conftest import action, endpoint, formula, project_of
 from tests.support.openai_upstream import OpenAIUpstream, serve_upstream
 

@@ -59,7 +59,7 @@ def test_bad_mode_and_negative_literal_times_are_validation_problems():
 async def test_a_huge_repeat_count_allocates_nothing_up_front(settings):
     import tracemalloc
 
-    from app.runner.engine import Engine
+    from app.engine import Engine
 
     body = [action("s", "stream.send", eventData={"status": "x", "n": formula("loop.count"), "of": formula("loop.total")})]
     workflow = [action("l", "flow.loop", mode="repeat", times=formula("inputs.n"), slots={"body": body})]

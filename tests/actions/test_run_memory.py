@@ -7,7 +7,7 @@ from dataclasses import replace
 from app.core.events import ResultEvent
 from app.core.formula import MB
 from app.core.run_context import RunLimits
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.conftest import RunResult, action, endpoint, formula, project_of
 
 

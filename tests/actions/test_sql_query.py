@@ -14,7 +14,7 @@ from app.core.events import ActionStarted, ErrorEvent, ResultEvent
 from app.core.project import EndpointInput
 from app.core.run_context import RunSettings
 from app.core.validate import validate_project
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.conftest import action, endpoint, formula, project_of
 
 DB = "data.sqlite"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.core.bindings import (
+from app.core.page_bindings import (
     ANY_ROOT,
     binding_inputs,
     binding_scope_names,
@@ -183,7 +183,7 @@ def test_chunk_field_entries_say_which_statuses_send_a_field():
 
 
 def test_a_binding_with_an_unpaired_surrogate_is_read_as_nothing_not_a_crash():
-    from app.core.bindings import binding_inputs, chunk_fields_read
+    from app.core.page_bindings import binding_inputs, chunk_fields_read
 
     assert binding_inputs('"\ud800" & stream.chunk.done') == frozenset()
     assert chunk_fields_read("stream.chunk.\udc00x", ["stream"]) == []

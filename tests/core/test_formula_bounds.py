@@ -23,7 +23,7 @@ from app.core.formula import (
     compile_formula,
     offloading,
 )
-from app.core.formula_worker import POOL
+from app.core.formula.worker import POOL
 from tests.core.formula_bombs import BOMBS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ _PROBE = textwrap.dedent(
                 return int(line.split()[1]) / 1024
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from app.core.formula import FormulaError, FormulaLimits, MB, compile_formula
-    from app.core.formula_worker import POOL
+    from app.core.formula.worker import POOL
     from app.core.run_context import RunLimits
     limits = FormulaLimits(timeout_s=1.0, memory_bytes={memory} * MB)
     outcomes = {{}}

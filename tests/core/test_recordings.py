@@ -24,7 +24,7 @@ from app.core.recordings import (
     validate_recordings,
 )
 from app.core.run_context import RunSettings
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.client.conftest import TOKEN, serve  # noqa: F401 - the serve fixture: a real uvicorn in the test's loop
 from tests.conftest import EXAMPLE, action, endpoint, formula, project_of
 from tests.external.conftest import require_tool

@@ -21,7 +21,7 @@ from app.core.stream_health import (
     json_size,
     merge_shapes,
 )
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.client.conftest import connect, serve, until  # noqa: F401 - fixtures: a real uvicorn and a client
 from tests.conftest import EXAMPLE, SteppedClock
 

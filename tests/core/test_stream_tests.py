@@ -12,7 +12,7 @@ from app.core.project import Project, Recording, StreamTest
 from app.core.project_file import load_project
 from app.core.recordings import manual_recording
 from app.core.stream_tests import Difference, compare, run_stream_tests
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.conftest import EXAMPLE, action, endpoint, formula, project_of
 
 STARTING = {"status": "starting", "label": "Starting", "done": 0, "total": 3}

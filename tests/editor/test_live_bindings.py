@@ -10,7 +10,7 @@ import pytest
 from app.client.stream_state import StreamState
 from app.core.formula import compile_formula
 from app.core.project import Page, PageVariable, Widget
-from app.editor.preview.bindings import (
+from app.editor.preview.live_bindings import (
     ALL,
     TEXT_INPUT_VALUE,
     BindingError,

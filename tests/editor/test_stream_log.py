@@ -18,7 +18,7 @@ from app.core.project import Project
 from app.core.project_file import load_project
 from app.core.run_context import RunSettings
 from app.editor.stream_log import TEXT_LIMIT, StreamLog, message_text
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.conftest import EXAMPLE, action, endpoint, formula
 
 

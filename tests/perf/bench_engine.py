@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.core.project import Action, Endpoint, Project  # noqa: E402
 from app.core.run_context import RunSettings  # noqa: E402
-from app.runner.engine import Engine  # noqa: E402
+from app.engine.engine import Engine  # noqa: E402
 
 MESSAGES = 20_000
 ROUNDS = 7

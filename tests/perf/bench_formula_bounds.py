@@ -41,7 +41,7 @@ PROBE = textwrap.dedent(
         outcome = type(error).__name__ + ": " + str(error)[:70]
     elapsed = time.perf_counter() - started
     try:
-        from app.core.formula_worker import POOL
+        from app.core.formula.worker import POOL
         POOL.close()
     except ImportError:
         pass

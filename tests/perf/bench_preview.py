@@ -65,7 +65,7 @@ from app.client.stream_state import StreamState  # noqa: E402
 from app.core.formula import Formula, compile_formula  # noqa: E402
 from app.core.project import Action, Endpoint, EndpointInput, Page, PageVariable, Project, Widget  # noqa: E402
 from app.core.project_file import save_project  # noqa: E402
-from app.editor.preview.bindings import ALL, BindingUpdate, LiveBindings  # noqa: E402
+from app.editor.preview.live_bindings import ALL, BindingUpdate, LiveBindings  # noqa: E402
 from app.editor.preview.session import PageSession  # noqa: E402
 from app.ui.page_view import PageView  # noqa: E402
 from app.ui.page_widgets.chunk_list import ChunkListView  # noqa: E402

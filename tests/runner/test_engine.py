@@ -11,7 +11,7 @@ from app.core.events import ActionFinished, ActionStarted, ErrorEvent, LogEvent,
 from app.core.inputs import InputError
 from app.core.project import EndpointInput
 from app.core.run_context import RunSettings
-from app.runner.engine import Engine
+from app.engine import Engine
 from tests.conftest import action, endpoint, formula, project_of
 
 

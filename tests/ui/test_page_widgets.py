@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from app.core.project import Page, PageVariable, Widget
 from app.core.widgets.registry import default_widget_registry
-from app.editor.preview.bindings import TEXT_INPUT_VALUE, StaticSource, static_scope
+from app.editor.preview.live_bindings import TEXT_INPUT_VALUE, StaticSource, static_scope
 from app.ui.page_view import PageView
 from app.ui.page_widgets import RENDERERS, WidgetView, view_for
 from app.ui.page_widgets.button import ButtonView

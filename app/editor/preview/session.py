@@ -29,7 +29,7 @@ from app.core.run_context import ActionError
 from app.core.sandbox import safe_join
 from app.core.workflow_refs import describe, has_workflow, page_workflow_key, workflow_of
 from app.editor.preview.binding_scope import page_calls
-from app.runner.engine import Engine
+from app.engine import Engine
 
 ALL: frozenset[tuple[str, str | None]] = frozenset({("*", None)})
 """``changes()`` after a reset: every binding must be evaluated again."""

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.bindings import chunk_fields_read
+from app.core.page_bindings import chunk_fields_read
 from app.core.project import Page, Widget
 from app.core.values import formula_source, is_formula
 from app.core.widgets.registry import WidgetRegistry, WidgetType, default_widget_registry

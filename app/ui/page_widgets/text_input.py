@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from app.editor.preview.bindings import TEXT_INPUT_VALUE
+from app.editor.preview.live_bindings import TEXT_INPUT_VALUE
 from app.ui.page_widgets.base import WidgetView, display_text
 
 __all__ = ["TextInputView"]

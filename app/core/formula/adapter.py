@@ -54,7 +54,7 @@ scope (checked along its read paths before evaluating), may build arrays of at m
 ``INLINE_MAX_ITEMS`` and strings of at most ``INLINE_MAX_STRING``, for at most
 ``INLINE_TIMEOUT_S``; a range whose bounds are not small literal numbers never runs inline.
 Small formulas (the ones users write for messages and bindings) stay at ~1-2 us.  A formula
-over that budget is evaluated again in a bounded worker process (``app.core.formula_worker``)
+over that budget is evaluated again in a bounded worker process (``app.core.formula.worker``)
 with the rest of its time and its full memory bound: ``RLIMIT_AS``, killed at the deadline.
 The synchronous ``evaluate`` waits for the worker; the engine uses ``offloading()`` so the
 wait happens off its event loop (``FormulaOffload.evaluate``).  Bound errors are
@@ -76,7 +76,7 @@ from typing import Any, Final
 
 from jlens import Expression, JlensError
 
-from app.core.formula_worker import EXECUTOR, POOL, WorkerCall, WorkerDied, WorkerReply, WorkerTimeout
+from app.core.formula.worker import EXECUTOR, POOL, WorkerCall, WorkerDied, WorkerReply, WorkerTimeout
 
 __all__ = [
     "EVALUATION_BOUNDS",

@@ -154,14 +154,14 @@ class _Worker:
 
     def __init__(self, memory_bytes: int) -> None:
         self.memory_bytes = memory_bytes
-        package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
         path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
         # The library's allocator (mimalloc) reserves 1 GiB of address space up front, inside which
         # RLIMIT_AS would bound nothing: a small reserve makes each allocation count.  One malloc
         # arena likewise; and no backtrace on stderr when the bound is hit.
         env = {**os.environ, "PYTHONPATH": path, "MIMALLOC_ARENA_RESERVE": "16MiB", "MALLOC_ARENA_MAX": "1", "RUST_BACKTRACE": "0"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.core.formula_worker", str(memory_bytes)],
+            [*worker_command(), str(memory_bytes)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # a failed allocation's message; the parent reports the bound instead
@@ -309,6 +309,16 @@ class WorkerPool:
 
 
 POOL: Final = WorkerPool()
+
+WORKER_FLAG: Final = "--formula-worker"
+"""How the packaged app (one executable, no ``-m``) is asked to be a worker; ``app.cli.main`` answers it."""
+
+
+def worker_command() -> list[str]:
+    """The command that starts a worker: this module under the same Python, or the packaged app with ``WORKER_FLAG``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, WORKER_FLAG]
+    return [sys.executable, "-m", "app.core.formula.worker"]
 
 
 if __name__ == "__main__":

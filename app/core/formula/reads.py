@@ -1,51 +1,26 @@
-"""What a page's bindings read: which inputs each formula depends on, and what completion offers.
+"""What a formula reads from its scope, from the library's own read analysis, and where a path is written.
 
-A page re-evaluates bindings on a frame timer (about 60 Hz), but only those
-whose inputs changed since the last frame: a stream's chunk or status, a page
-variable. ``binding_inputs`` is that dependency, so it must never leave out
-something a formula reads; where it cannot be precise it is coarser (a whole
-root), never narrower. It comes from the JSONata library's own read analysis
-(through ``app.core.formula``), which follows ``$x := ...`` variables, lambdas
-and ``$lookup``, and already knows which names a formula binds itself.
-
-Scope of a binding: each call a Call API endpoint action exposes (``stream``
-by default) as ``{chunk, chunks, status, error, count, result}``,
-``variables`` (page variables by name) and ``page`` (``{name, title}``).
+Used where only changed inputs may trigger work (a page's bindings re-evaluate
+only when what they read changed), so a read set is never narrower than the
+truth: where it cannot be precise it is coarser (a whole root). The read
+analysis follows ``$x := ...`` variables, lambdas and ``$lookup``; the
+tokenizer here only places a path's field in the source, for messages that
+point at it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Final
 
-from app.core.formula import FormulaSyntaxError, compile_formula
-from app.core.interface import CALL_FIELDS
-from app.core.project import Page
+from app.core.formula.adapter import FormulaSyntaxError, compile_formula
 
 ANY_ROOT: Final = "*"
 """``(ANY_ROOT, None)``: the formula reads the whole scope (``$``, ``$$``, ``$eval``); every change matters."""
 
-CHUNK: Final = "chunk"
-MESSAGE_KEYS: Final = frozenset({"chunk", "chunks"})
-"""Where a call holds messages: the latest, and all so far (``stream.chunks.text`` reads each message's ``text``)."""
-
 Input = tuple[str, str | None]
 """``(root, first key)``; a key of None means anything under the root."""
-
-CALL_FIELD_DESCRIPTIONS: Final[Mapping[str, str]] = {
-    "chunk": "the latest message of the stream",
-    "chunks": "every message so far, oldest first",
-    "status": "idle, running, done, error or cancelled",
-    "error": "why the call failed, when it did",
-    "count": "how many messages have arrived",
-    "result": "the endpoint's response, once it has finished",
-}
-PAGE_FIELD_DESCRIPTIONS: Final[Mapping[str, str]] = {
-    "name": "this page's name",
-    "title": "this page's title",
-}
-
 
 def binding_inputs(source: str) -> frozenset[Input]:
     """The ``(root, first key)`` pairs a formula reads: ``stream.chunk.done / stream.chunk.total`` gives ``{("stream", "chunk")}``.
@@ -112,9 +87,9 @@ def _is_root(tokens: list[tuple[str, str, int]], index: int) -> bool:
     return index >= 2 and tokens[index - 2][0] == "variable" and tokens[index - 2][1] in ("$", "$$")
 
 
-def chunk_fields_read(source: str, stream_names: Iterable[str]) -> list[tuple[str, str, int]]:
-    """``(stream name, field, position)`` for each message field the formula reads: ``<stream>.chunk.<field>``
-    or ``<stream>.chunks.<field>``.
+def fields_read(source: str, roots: Iterable[str], containers: frozenset[str]) -> list[tuple[str, str, int]]:
+    """``(root, field, position)`` for each field the formula reads as ``<root>.<container>.<field>``
+    (a page's ``stream.chunk.label``: root ``stream``, containers ``chunk``/``chunks``).
 
     For the warning "no message of endpoint X carries field Y": the position is
     where the field's name starts. Paths written out (``stream.chunk.label``) are
@@ -124,14 +99,14 @@ def chunk_fields_read(source: str, stream_names: Iterable[str]) -> list[tuple[st
     else at the stream's. A formula with a syntax error gives nothing (validation
     reports it).
     """
-    names = set(stream_names)
+    names = set(roots)
     try:
         formula = compile_formula(source)
     except FormulaSyntaxError:
         return []
-    read = {(path[0], path[2]) for path in formula.paths if len(path) >= 3 and path[0] in names and path[1] in MESSAGE_KEYS}
+    read = {(path[0], path[2]) for path in formula.paths if len(path) >= 3 and path[0] in names and path[1] in containers}
     read_whole = names if formula.reads_whole_scope else {
-        path[0] for path in formula.paths if path[0] in names and (len(path) == 1 or (len(path) == 2 and path[1] in MESSAGE_KEYS))
+        path[0] for path in formula.paths if path[0] in names and (len(path) == 1 or (len(path) == 2 and path[1] in containers))
     }
     tokens = _tokens(source)
     found: list[tuple[str, str, int]] = []
@@ -139,7 +114,7 @@ def chunk_fields_read(source: str, stream_names: Iterable[str]) -> list[tuple[st
         root, dot1, chunk, dot2, field = tokens[index : index + 5]
         if not (root[0] == "name" and root[1] in names and _is_root(tokens, index)):
             continue
-        if dot1[1] != "." or chunk[0] != "name" or chunk[1] not in MESSAGE_KEYS or dot2[1] != "." or field[0] != "name":
+        if dot1[1] != "." or chunk[0] != "name" or chunk[1] not in containers or dot2[1] != "." or field[0] != "name":
             continue
         if (root[1], field[1]) in read or root[1] in read_whole:
             found.append((root[1], field[1], field[2]))
@@ -150,25 +125,3 @@ def chunk_fields_read(source: str, stream_names: Iterable[str]) -> list[tuple[st
             position = next((pos for kind, text, pos in tokens if kind == "name" and text == name), 0)
         found.append((name, field, position))
     return sorted(found, key=lambda item: item[2])
-
-
-def binding_scope_names(page: Page, call_names: Iterable[str]) -> list[tuple[str, str]]:
-    """Completion entries ``(name, description)`` for a binding on ``page``: each call's fields, page variables, ``page``."""
-    entries: list[tuple[str, str]] = []
-    for call in dict.fromkeys(call_names):
-        for field in CALL_FIELDS:
-            entries.append((f"{call}.{field}", CALL_FIELD_DESCRIPTIONS.get(field, f"the call's {field}")))
-    for variable in dict.fromkeys(v.name for v in page.variables):
-        entries.append((f"variables.{variable}", "page variable"))
-    for field, description in PAGE_FIELD_DESCRIPTIONS.items():
-        entries.append((f"page.{field}", description))
-    return entries
-
-
-def chunk_field_entries(call_name: str, fields: Mapping[str, list[str]]) -> list[tuple[str, str]]:
-    """Completion entries for ``<call>.chunk.<field>`` from ``stream_shapes.chunk_fields``: "sent with status progress, done"."""
-    entries = []
-    for field, statuses in fields.items():
-        description = f"sent with status {', '.join(statuses)}" if statuses else "sent by messages without a literal status"
-        entries.append((f"{call_name}.{CHUNK}.{field}", description))
-    return entries

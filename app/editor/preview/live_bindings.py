@@ -33,10 +33,11 @@ from typing import Any, Final, Protocol
 from pydantic import BaseModel
 
 from app.client.stream_state import StreamState
-from app.core.bindings import ANY_ROOT, Input, binding_inputs
+from app.core.formula.fast_paths import Evaluator, fast_evaluator
+from app.core.page_bindings import ANY_ROOT, Input, binding_inputs
 from app.core.formula import UNDEFINED, Formula, FormulaError, compile_formula, to_json_value
 from app.core.interface import DEFAULT_CALL_NAME
-from app.core.project import Page, Widget, walk_widgets
+from app.core.project import IDENTIFIER, Page, Widget, walk_widgets
 from app.core.values import formula_source, is_formula
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
 
@@ -61,15 +62,8 @@ BINDING_TIMEOUT_MS: Final = 100
 TEXT_INPUT_VALUE: Final = "value"
 """A Text input's derived prop: the current value of the page variable it edits (``variables.<variable>``)."""
 
-_MISSING: Final = object()
 _NOTHING: Final = object()
 """No value pushed yet."""
-_NAME: Final = r"[A-Za-z_][A-Za-z0-9_]*"
-_KEYWORDS: Final = frozenset({"and", "or", "in", "true", "false", "null", "function"})
-_PLAIN_PATH: Final = re.compile(rf"\s*({_NAME}(?:\s*\.\s*{_NAME})*)\s*")
-_JOIN_FIELD: Final = re.compile(
-    rf"""\s*\$join\(\s*(?P<path>{_NAME}(?:\s*\.\s*{_NAME})+)\s*(?:,\s*(?:"(?P<dq>[^"\\]*)"|'(?P<sq>[^'\\]*)')\s*)?\)\s*"""
-)
 
 
 # -- what the frame timer reads -----------------------------------------------------------
@@ -160,7 +154,6 @@ class BindingError:
         return f"{self.widget_id}.{self.prop}: {self.message}{where}"
 
 
-Evaluator = Callable[[Mapping[str, Any]], Any]
 
 
 class _Binding:
@@ -272,7 +265,7 @@ class LiveBindings:
             if prop not in seen:
                 yield prop, raw, None
         variable = stored.get("variable")
-        if widget.type == "text_input" and isinstance(variable, str) and re.fullmatch(_NAME, variable):
+        if widget.type == "text_input" and isinstance(variable, str) and re.fullmatch(IDENTIFIER, variable):
             yield TEXT_INPUT_VALUE, {"$formula": f"variables.{variable}"}, ""
 
     def _add(self, widget_id: str, prop: str, raw: Any, default: Any) -> None:
@@ -289,7 +282,7 @@ class LiveBindings:
         except FormulaError as error:
             self._errors[(widget_id, prop)] = BindingError(widget_id, prop, error.message, error.position, source)
             return  # a syntax error reads nothing: the prop keeps its default until the page is rebuilt
-        binding.evaluate = _evaluator(source, formula)
+        binding.evaluate = fast_evaluator(source, formula, BINDING_TIMEOUT_MS)
         binding.inputs = binding_inputs(source)
         for root, key in binding.inputs:
             if root == ANY_ROOT:
@@ -334,133 +327,3 @@ class LiveBindings:
         if self._errors:
             self._errors.pop((binding.widget_id, binding.prop), None)
         return binding.default if value is UNDEFINED else value
-
-
-# -- evaluators ----------------------------------------------------------------------------
-def _evaluator(source: str, formula: Formula) -> Evaluator:
-    """The cheapest way to evaluate ``formula`` that gives the library's result."""
-    keys = _plain_keys(source)
-    if keys is not None:
-        return _PathEvaluator(formula, keys)
-    join = _JOIN_FIELD.fullmatch(source)
-    if join is not None:
-        path = tuple(part.strip() for part in join.group("path").split("."))
-        if not any(key in _KEYWORDS for key in path):
-            separator = join.group("dq") if join.group("dq") is not None else join.group("sq") or ""
-            return _JoinFieldEvaluator(formula, path[:-1], path[-1], separator)
-    return _LibraryEvaluator(formula)
-
-
-def _plain_keys(source: str) -> tuple[str, ...] | None:
-    match = _PLAIN_PATH.fullmatch(source)
-    if match is None:
-        return None
-    keys = tuple(part.strip() for part in match.group(1).split("."))
-    return None if any(key in _KEYWORDS for key in keys) else keys
-
-
-def _lookup(scope: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
-    """Follow ``keys`` through mappings, by reference; UNDEFINED if missing, ``_MISSING`` where JSONata would map over a list."""
-    value: Any = scope
-    for key in keys:
-        if type(value) is dict or isinstance(value, Mapping):
-            value = value.get(key, _MISSING)
-            if value is _MISSING:
-                return UNDEFINED
-        elif type(value) is list or type(value) is tuple:
-            return _MISSING
-        else:
-            return UNDEFINED
-    return value
-
-
-class _LibraryEvaluator:
-    __slots__ = ("formula",)
-
-    def __init__(self, formula: Formula) -> None:
-        self.formula = formula
-
-    def __call__(self, scope: Mapping[str, Any]) -> Any:
-        return self.formula.evaluate(scope, timeout_ms=BINDING_TIMEOUT_MS)
-
-
-class _PathEvaluator:
-    """``a.b.c`` through dicts: the value itself, a list or object by reference (the adapter would copy it)."""
-
-    __slots__ = ("formula", "keys")
-
-    def __init__(self, formula: Formula, keys: tuple[str, ...]) -> None:
-        self.formula = formula
-        self.keys = keys
-
-    def __call__(self, scope: Mapping[str, Any]) -> Any:
-        value = _lookup(scope, self.keys)
-        if value is _MISSING:  # a list on the way: JSONata maps over it
-            return self.formula.evaluate(scope, timeout_ms=BINDING_TIMEOUT_MS)
-        kind = type(value)
-        if kind is list or kind is dict or kind is str or kind is bool or value is None or value is UNDEFINED:
-            return value
-        return to_json_value(value)
-
-
-class _JoinFieldEvaluator:
-    """``$join(<list path>.<field>[, sep])``, appending only the items added since the last call.
-
-    The list is taken to have only grown when it is the same object, or when the
-    last item joined so far is still at its place. Any item whose field is not a
-    string (or missing) hands the call to the library, which gives the exact
-    result or error.
-    """
-
-    __slots__ = ("formula", "list_keys", "field", "separator", "_items", "_consumed", "_last_item", "_text", "_parts")
-
-    def __init__(self, formula: Formula, list_keys: tuple[str, ...], field: str, separator: str) -> None:
-        self.formula = formula
-        self.list_keys = list_keys
-        self.field = field
-        self.separator = separator
-        self._forget()
-
-    def _forget(self) -> None:
-        self._items: list[Any] | None = None
-        self._consumed = 0
-        self._last_item: Any = _MISSING
-        self._text = ""
-        self._parts = 0
-
-    def __call__(self, scope: Mapping[str, Any]) -> Any:
-        items = _lookup(scope, self.list_keys)
-        if type(items) is not list:
-            self._forget()
-            return self.formula.evaluate(scope, timeout_ms=BINDING_TIMEOUT_MS)
-        consumed = self._consumed
-        grown = len(items) >= consumed and (
-            items is self._items or consumed == 0 or items[consumed - 1] is self._last_item
-        )
-        if not grown:
-            self._forget()
-            consumed = 0
-        field = self.field
-        new: list[str] = []
-        for index in range(consumed, len(items)):
-            item = items[index]
-            kind = type(item)
-            if kind is dict:
-                value = item.get(field, _MISSING)
-                if value is _MISSING:
-                    continue
-                if type(value) is str:
-                    new.append(value)
-                    continue
-            elif kind is not list and kind is not tuple:
-                continue  # a step into a scalar gives nothing
-            self._forget()  # arrays flatten, non-strings are an error: the library says exactly how
-            return self.formula.evaluate(scope, timeout_ms=BINDING_TIMEOUT_MS)
-        if new:
-            joined = self.separator.join(new)
-            self._text = f"{self._text}{self.separator}{joined}" if self._parts else joined
-            self._parts += len(new)
-        self._items = items
-        self._consumed = len(items)
-        self._last_item = items[-1] if items else _MISSING
-        return self._text if self._parts else UNDEFINED
