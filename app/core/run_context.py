@@ -128,13 +128,23 @@ class RunContext:
     def streaming(self) -> bool:
         return self.message_count > 0
 
-    def send_message(self, data: dict[str, Any], *, coalesce_ms: int = 0, append: tuple[str, ...] = ("text",)) -> None:
+    def send_message(
+        self,
+        data: dict[str, Any],
+        *,
+        coalesce_ms: int = 0,
+        append: tuple[str, ...] = ("text",),
+        part: str | None = None,
+        transient: bool = False,
+    ) -> None:
         """Queue one stream message; the engine yields it as soon as the action returns.
 
         Its Event Data must fit in the room the run's memory bound leaves (the action's
         previous result, which this one replaces, counts as room). With ``coalesce_ms``
         the message joins the held one (``app.core.coalesce``) and goes out at most
-        once per window; without, a held message goes out first.
+        once per window; without, a held message goes out first. ``part`` names the
+        part a keyed message replaces and ``transient`` keeps it out of ``stream.chunks``
+        (both only ride along: the run treats a keyed message like any other).
         """
         limit = self.memory_limit
         size = json_size(data, limit)
@@ -144,22 +154,23 @@ class RunContext:
                 raise ActionError(self._over("the Event Data", size))
         self._sized_value, self._sized_bytes, self._sized_held = data, size, False
         if coalesce_ms > 0:
-            ready = self.coalescer.offer(data, coalesce_ms / 1000, append, self.action_id, self.stream_depth, self.now())
-            for message, action_id in ready:
-                self._queue(message, action_id)
+            ready = self.coalescer.offer(data, coalesce_ms / 1000, append, self.action_id, self.stream_depth, self.now(), part, transient)
+            for held in ready:
+                self._queue(held.data, held.action_id, held.part, held.transient)
             return
-        self.release_held()
-        self._queue(data, self.action_id)
+        if self.coalescer.held is not None:
+            self.release_held()
+        self._queue(data, self.action_id, part, transient)
 
-    def _queue(self, data: dict[str, Any], action_id: str) -> None:
+    def _queue(self, data: dict[str, Any], action_id: str, part: str | None = None, transient: bool = False) -> None:
         self.message_count += 1
-        self.pending.append(MessageEvent(self.message_count, data, action_id, self.now()))
+        self.pending.append(MessageEvent(self.message_count, data, action_id, self.now(), "message", part, transient))
 
     def release_held(self) -> None:
         """Queue the held coalesced message now, if there is one: the workflow moves on or ends."""
         held = self.coalescer.take()
         if held is not None:
-            self._queue(held.data, held.action_id)
+            self._queue(held.data, held.action_id, held.part, held.transient)
 
     def moves_on(self) -> bool:
         """Release a held message because another kind of action starts; True when one was queued.

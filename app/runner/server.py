@@ -52,7 +52,9 @@ from app.runner.api_docs import docs_page, openapi_json
 from app.runner.engine import Engine
 from app.runner.runs import RunChannel, RunGoneError, RunRegistry
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
-from app.runner.wire import NDJSON_MEDIA_TYPE, STREAM_HEADERS, encode_ndjson, encode_sse, wants_ndjson
+from app.runner.protocols import Encoder
+from app.runner.protocols.ndjson import NdjsonEncoder, wants_ndjson
+from app.runner.protocols.sse import SseEncoder
 
 RUN_HEADER = "streamwright-run"
 LINGER_HEADER = "streamwright-linger"
@@ -235,18 +237,24 @@ def _linger(request: Request, limit: float) -> float:
         return 0.0
 
 
-def _stream(request: Request, channel: RunChannel, after: int) -> Response:
+def _stream(request: Request, channel: RunChannel, after: int, encoder: Encoder | None = None) -> Response:
+    """Follow the run from position ``after``, each batch written through the protocol's encoder."""
     settings = _state(request).settings
-    headers = {**STREAM_HEADERS, "Streamwright-Run": channel.run_id}
+    if encoder is None:
+        encoder = NdjsonEncoder() if wants_ndjson(request.headers.get("accept", "")) else SseEncoder()
+    headers = {**encoder.headers, "Streamwright-Run": channel.run_id}
     batches = channel.follow(after, settings.heartbeat_s)
 
-    if wants_ndjson(request.headers.get("accept", "")):
+    if not encoder.sse:
 
         async def lines() -> AsyncIterator[bytes]:
             async for batch in batches:
-                yield encode_ndjson(batch)
+                yield encoder.encode(batch)
+            tail = encoder.close()
+            if tail:
+                yield tail
 
-        return StreamingResponse(lines(), media_type=NDJSON_MEDIA_TYPE, headers=headers)
+        return StreamingResponse(lines(), media_type=encoder.media_type, headers=headers)
 
     shutdown = anyio.Event()
 
@@ -258,7 +266,10 @@ def _stream(request: Request, channel: RunChannel, after: int) -> Response:
         watcher = asyncio.create_task(end_on_shutdown())
         try:
             async for batch in batches:
-                yield encode_sse(batch)  # bytes pass through sse-starlette unchanged
+                yield encoder.encode(batch)  # bytes pass through sse-starlette unchanged
+            tail = encoder.close()
+            if tail:
+                yield tail
         finally:
             watcher.cancel()
 
