@@ -21,6 +21,8 @@ from app.core.sandbox import safe_join
 from app.core.value_size import json_size
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx  # imported by http() on first use: ~0.1 s that the editor's start-up should not pay
 
 DownloadUrlFor = Callable[[str, str], str]
@@ -70,6 +72,24 @@ def _size_text(size: int) -> str:
     if size >= 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size} bytes"
+
+
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every run's HTTP client, made on first use.
+
+    Building one loads the CA bundle: about 7 ms, which each run paid before its
+    first upstream byte (a relayed model's first token waited for it). A context
+    is safe to share; it honours ``SSL_CERT_FILE``/``SSL_CERT_DIR`` as httpx's own does.
+    """
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        import httpx
+
+        _SSL_CONTEXT = httpx.create_ssl_context(trust_env=True)
+    return _SSL_CONTEXT
 
 
 class ActionError(Exception):
@@ -264,7 +284,7 @@ class RunContext:
         if self._http is None:
             import httpx
 
-            self._http = httpx.AsyncClient(transport=self.settings.http_transport, follow_redirects=True)
+            self._http = httpx.AsyncClient(transport=self.settings.http_transport, follow_redirects=True, verify=_ssl_context())
         return self._http
 
     async def aclose(self) -> None:
