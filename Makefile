@@ -59,7 +59,7 @@ test-deps:
 	done; \
 	missing=$$(echo $$missing); \
 	$(call APT_INSTALL,test,used by the tests)
-	@test -x $(TS_TOOLS)/node_modules/typescript/bin/tsc || npm ci --prefix $(TS_TOOLS) --no-audit --no-fund
+	@test -x $(TS_TOOLS)/node_modules/typescript/bin/tsc -a -f $(TS_TOOLS)/node_modules/ai/package.json || npm ci --prefix $(TS_TOOLS) --no-audit --no-fund
 
 # The system libraries Qt's X11 platform plugin links to. app/ui/qt_system_libs.py
 # holds the list with each library's Debian package; ldd on the venv's plugin says

@@ -186,6 +186,10 @@ class StreamCall(StateCall):
                     if kind == "message":
                         progressed = True
                         self._message(json.loads(event.data), event.id)
+                    elif kind == "part":  # a keyed message: {"part", "transient"?, "data"}
+                        progressed = True
+                        envelope = json.loads(event.data)
+                        self._message(envelope["data"], event.id, envelope["part"], envelope.get("transient", False))
                     elif kind == "trace":
                         self.state.add_trace(json.loads(event.data))
                     elif kind == "result":
@@ -202,11 +206,12 @@ class StreamCall(StateCall):
         except httpx.TransportError as error:
             raise _Resumable(progressed=progressed, sent=True) from error
 
-    def _message(self, data: Any, seq: str) -> None:
+    def _message(self, data: Any, seq: str, part: str | None = None, transient: bool = False) -> None:
         if self.handle_stream:
-            self.state.add_message(data, seq)
+            self.state.add_message(data, seq, part, transient)
         else:
-            self._held.append(data)
+            if not transient:
+                self._held.append(data)
             self.state.last_seq = seq
             self.state.touch()
 

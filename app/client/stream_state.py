@@ -117,10 +117,15 @@ class StreamState:
         """Everything but the settings, ``on_change`` and ``version`` (which only ever grows)."""
         self.status: Status = "idle"
         self.chunk: Any = None
+        self.parts: dict[str, Any] = {}
+        """Part id -> the latest message sent with it (keyed parts); replaced whole on each, never mutated in place."""
         self._chunks: list[Any] | deque[Any] = [] if self.retention is None else deque(maxlen=self.retention)
         self._snapshot: tuple[int, list[Any]] | None = None
         self.count = 0
         self.last_seq: str | None = None
+        self.last_part: str | None = None
+        """The part id of the latest message (None for a plain one), and whether it was transient: for the Stream dock."""
+        self.last_transient = False
         self.error: StreamError | None = None
         self.result: Any = None
         self.status_code: int | None = None
@@ -158,6 +163,7 @@ class StreamState:
             "status": self.status,
             "chunk": self.chunk,
             "chunks": self.chunks,
+            "parts": self.parts,
             "count": self.count,
             "stalled": self.stalled,
             "result": self.result,
@@ -184,14 +190,24 @@ class StreamState:
         self._arm_stall_timer(self.stall_after_s)
         self._changed()
 
-    def add_message(self, data: Any, seq: str | None) -> None:
+    def add_message(self, data: Any, seq: str | None, part: str | None = None, transient: bool = False) -> None:
+        """A message arrived: it is ``chunk``; it joins ``chunks`` unless transient; a keyed one replaces ``parts[part]``.
+
+        ``parts`` is a new dict on each keyed message, so a binding that kept the
+        previous one (a frame's snapshot) never sees it change under it.
+        """
         now = self.clock()
         if self.first_message_at is None:
             self.first_message_at = now
             self.status = "streaming"
         self.last_message_at = now
         self.chunk = data
-        self._chunks.append(data)
+        self.last_part = part
+        self.last_transient = transient
+        if part is not None:
+            self.parts = {**self.parts, part: data}
+        if not transient:
+            self._chunks.append(data)
         self.count += 1
         self.last_seq = seq
         if self.stalled:

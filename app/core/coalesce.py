@@ -8,8 +8,9 @@ since the last one sent has passed (on the next Send), and whenever the
 workflow moves on or ends (the run context and engine decide when; see
 ``RunContext.send_message``).
 
-Only messages of the same ``status`` join; a message with another status
-sends the held one first, so order and shapes are kept.
+Only messages of the same ``status`` (and the same part id, for keyed
+messages) join; a message with another status sends the held one first, so
+order and shapes are kept.
 """
 
 from __future__ import annotations
@@ -27,9 +28,16 @@ class HeldMessage:
     action_id: str
     stream_depth: int
     """How many streamed loops enclosed the Send that holds it: inside the same loop body, other actions do not send it."""
+    part: str | None = None
+    transient: bool = False
 
-    def joins(self, data: dict[str, Any], append: tuple[str, ...]) -> bool:
-        return append == self.append and self.data.get("status", _NO_STATUS) == data.get("status", _NO_STATUS)
+    def joins(self, data: dict[str, Any], append: tuple[str, ...], part: str | None, transient: bool) -> bool:
+        return (
+            append == self.append
+            and part == self.part
+            and transient == self.transient
+            and self.data.get("status", _NO_STATUS) == data.get("status", _NO_STATUS)
+        )
 
     def join(self, data: dict[str, Any]) -> None:
         held = self.data
@@ -48,21 +56,31 @@ class Coalescer:
     held: HeldMessage | None = None
     last_sent: float = field(default=float("-inf"))
 
-    def offer(self, data: dict[str, Any], window_s: float, append: tuple[str, ...], action_id: str, stream_depth: int, now: float) -> list[tuple[dict[str, Any], str]]:
-        """Join ``data``; returns the messages to send now with their actions, in order (none while the window is open)."""
-        out: list[tuple[dict[str, Any], str]] = []
+    def offer(
+        self,
+        data: dict[str, Any],
+        window_s: float,
+        append: tuple[str, ...],
+        action_id: str,
+        stream_depth: int,
+        now: float,
+        part: str | None = None,
+        transient: bool = False,
+    ) -> list[HeldMessage]:
+        """Join ``data``; returns the messages to send now, in order (none while the window is open)."""
+        out: list[HeldMessage] = []
         held = self.held
-        if held is not None and not held.joins(data, append):
-            out.append((held.data, held.action_id))
+        if held is not None and not held.joins(data, append, part, transient):
+            out.append(held)
             held = None
         if held is None:
-            self.held = HeldMessage(dict(data), append, action_id, stream_depth)
+            self.held = HeldMessage(dict(data), append, action_id, stream_depth, part, transient)
         else:
             held.join(data)
             held.stream_depth = min(held.stream_depth, stream_depth)
         if now - self.last_sent >= window_s:
             assert self.held is not None
-            out.append((self.held.data, self.held.action_id))
+            out.append(self.held)
             self.held = None
             self.last_sent = now
         return out

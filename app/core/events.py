@@ -20,6 +20,10 @@ class MessageEvent:
     action_id: str
     t: float
     kind: Literal["message"] = "message"
+    part: str | None = None
+    """The part this message replaces (a later message with the same id replaces it); None for a plain message."""
+    transient: bool = False
+    """Shown but not kept in ``stream.chunks`` (only for a keyed message)."""
 
 
 @dataclass(slots=True)
@@ -83,4 +87,9 @@ def event_to_json(event: RunEvent) -> dict[str, Any]:
     """A plain dict with ``kind`` first, for NDJSON output and the wire."""
     data = asdict(event)
     kind = data.pop("kind")
+    if kind == "message":  # a plain message keeps its shape; a keyed one says its part
+        if data["part"] is None:
+            del data["part"]
+        if not data["transient"]:
+            del data["transient"]
     return {"kind": kind, **data}

@@ -19,8 +19,8 @@ from app.core.run_context import ActionError, RunContext, RunSettings
 DEFAULT_CALL_NAME = "stream"
 """The name a Call API endpoint exposes its call under when the user keeps the default."""
 
-CALL_FIELDS = ("chunk", "chunks", "status", "error", "count", "result")
-"""What bindings read of a call: ``stream.chunk``, ``stream.chunks``, ``stream.status``, ..."""
+CALL_FIELDS = ("chunk", "chunks", "parts", "status", "error", "count", "result")
+"""What bindings read of a call: ``stream.chunk``, ``stream.chunks``, ``stream.parts.<id>``, ``stream.status``, ..."""
 
 
 class PageHost(Protocol):

@@ -31,13 +31,13 @@ from app import __version__
 from app.core.project import Action, Endpoint, EndpointInput, Project, walk_actions
 from app.core.registry import Registry, default_registry
 from app.core.run_ids import LAST_EVENT_ID_PATTERN, RUN_ID_PATTERN
-from app.core.stream_shapes import FieldKind, infer_message_shapes, value_kind
+from app.core.stream_shapes import FieldKind, infer_message_shapes, keys_parts, value_kind
 from app.core.values import is_formula
 
 OPENAPI_VERSION = "3.2.0"
 SSE_MEDIA_TYPE = "text/event-stream"
 NDJSON_MEDIA_TYPE = "application/x-ndjson"
-"""As ``app.runner.wire`` sends them (a test keeps the two equal)."""
+"""As ``app.runner.protocols`` sends them (a test keeps the two equal)."""
 JSON_MEDIA_TYPE = "application/json"
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 RUN_ID_PATTERN_OR_EMPTY = f"^({RUN_ID_PATTERN})?$"
@@ -316,8 +316,23 @@ class _Builder:
             ends.insert(0, ("result", result))
             types["result"] = result
         sse = [_sse_event("message", message, "A message; `id` is its sequence number (send it back as Last-Event-ID to resume).")]
+        ndjson = [_ndjson_line("message", message)]
+        if keys_parts(endpoint, self.registry):
+            envelope = self.add_schema(
+                f"{base}PartMessage",
+                {
+                    "type": "object",
+                    "description": "A keyed message: it replaces the previous message of its part (`stream.parts.<part>`); "
+                    "a transient one is not kept in `stream.chunks`.",
+                    "properties": {"part": {"type": "string"}, "transient": {"const": True}, "data": ref(message)},
+                    "required": ["part", "data"],
+                    "additionalProperties": False,
+                },
+            )
+            sse.append(_sse_event("part", envelope, "A keyed message; `id` is its sequence number, as for a plain message."))
+            ndjson.append(_ndjson_line("part", message))
         sse += [_sse_event(kind, schema) for kind, schema in ends]
-        ndjson = [_ndjson_line("message", message)] + [_ndjson_line(kind, schema) for kind, schema in ends]
+        ndjson += [_ndjson_line(kind, schema) for kind, schema in ends]
         sse_name = self.add_schema(f"{base}SseEvent", {"anyOf": sse})
         ndjson_name = self.add_schema(f"{base}NdjsonLine", {"anyOf": ndjson})
         return {
@@ -347,6 +362,9 @@ def _sse_event(kind: str, schema_name: str, description: str = "") -> dict[str, 
     if kind == "message":
         schema["properties"]["id"] = {"type": "string", "pattern": "^[0-9]+$"}
         schema["required"] = ["id", "data"]
+    elif kind == "part":
+        schema["properties"]["id"] = {"type": "string", "pattern": "^[0-9]+$"}
+        schema["required"] = ["event", "id", "data"]
     if description:
         schema["description"] = description
     return schema
@@ -355,9 +373,13 @@ def _sse_event(kind: str, schema_name: str, description: str = "") -> dict[str, 
 def _ndjson_line(kind: str, schema_name: str) -> dict[str, Any]:
     properties: dict[str, Any] = {"event": {"const": kind}}
     required = ["event", "data"]
-    if kind == "message":
+    if kind in ("message", "part"):
         properties["id"] = {"type": "integer", "minimum": 1}
         required.insert(1, "id")
+    if kind == "part":
+        properties["part"] = {"type": "string"}
+        properties["transient"] = {"const": True}
+        required.insert(2, "part")
     properties["data"] = ref(schema_name)
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 

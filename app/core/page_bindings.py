@@ -31,6 +31,7 @@ MESSAGE_KEYS: Final = frozenset({"chunk", "chunks"})
 CALL_FIELD_DESCRIPTIONS: Final[Mapping[str, str]] = {
     "chunk": "the latest message of the stream",
     "chunks": "every message so far, oldest first",
+    "parts": "the latest message of each part id (keyed parts)",
     "status": "idle, running, done, error or cancelled",
     "error": "why the call failed, when it did",
     "count": "how many messages have arrived",

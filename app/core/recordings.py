@@ -268,6 +268,8 @@ def _ndjson_event(line: str, number: int, t: float | None) -> _Event:
         raise CaptureError(f"not valid JSON: {_json_problem(error)}", number) from None
     if not isinstance(item, dict) or not isinstance(item.get("event"), str):
         raise CaptureError('an NDJSON line must be an object with an "event" (message, result or error)', number)
+    if item["event"] == "part":  # a keyed message: the same envelope its SSE event carries
+        return _Event("part", json.dumps({"part": item.get("part"), "data": item.get("data")}), number, t)
     return _Event(item["event"], json.dumps(item.get("data")), number, t)
 
 
@@ -280,7 +282,9 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
     headers (``curl -i``) and our NDJSON lines. Each default event is a
     message (its data as JSON, or as text when it is not JSON);
     ``event: result`` ends the stream well (its ``body`` is the result),
-    ``event: error`` ends it with that error; other named events (``trace``)
+    ``event: error`` ends it with that error; ``event: part`` (a keyed
+    message) is a message (its ``data``; a recording keeps no part ids);
+    other named events (``trace``)
     are skipped, as ``EventSource.onmessage`` skips them. Any other line is an
     error naming its line number.
 
@@ -298,7 +302,7 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
     timed = any(event.t is not None for event in events)
     previous = 0.0
     for index, event in enumerate(events):
-        if event.kind not in ("message", "result", "error"):
+        if event.kind not in ("message", "part", "result", "error"):
             continue
         if ended_at is not None:
             raise CaptureError(f"an event after the stream ended (at line {ended_at})", event.line)
@@ -306,6 +310,12 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
         previous = t
         if event.kind == "message":
             messages.append(RecordedMessage(t=_time(t), data=_message_data(event)))
+            continue
+        if event.kind == "part":
+            envelope = _json_data(event)
+            if not isinstance(envelope, dict) or "data" not in envelope:
+                raise CaptureError('a part event\'s data must be {"part": ..., "data": ...}', event.line)
+            messages.append(RecordedMessage(t=_time(t), data=envelope["data"]))
             continue
         ended_at, end_t = event.line, t
         payload = _json_data(event)

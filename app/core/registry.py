@@ -64,6 +64,8 @@ class ActionType:
     """The variables it sets, from its stored params; by default the value of a ``resultVariable`` param."""
     sends: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
     """It sends stream messages: the Event Data it may send, read from its stored params (lint, message shapes, completion)."""
+    part_ids: Callable[[dict[str, Any]], list[str | None]] | None = None
+    """The part ids its messages carry (keyed parts, ``stream.parts.<id>``): literals, None for one a formula gives."""
     coalesces: bool = False
     """It may join its message into a held coalesced one; any other action starting sends a held message first."""
     streams_in: bool = False

@@ -21,6 +21,8 @@ from app.core.sandbox import safe_join
 from app.core.value_size import json_size
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx  # imported by http() on first use: ~0.1 s that the editor's start-up should not pay
 
 DownloadUrlFor = Callable[[str, str], str]
@@ -70,6 +72,24 @@ def _size_text(size: int) -> str:
     if size >= 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size} bytes"
+
+
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every run's HTTP client, made on first use.
+
+    Building one loads the CA bundle: about 7 ms, which each run paid before its
+    first upstream byte (a relayed model's first token waited for it). A context
+    is safe to share; it honours ``SSL_CERT_FILE``/``SSL_CERT_DIR`` as httpx's own does.
+    """
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        import httpx
+
+        _SSL_CONTEXT = httpx.create_ssl_context(trust_env=True)
+    return _SSL_CONTEXT
 
 
 class ActionError(Exception):
@@ -128,13 +148,23 @@ class RunContext:
     def streaming(self) -> bool:
         return self.message_count > 0
 
-    def send_message(self, data: dict[str, Any], *, coalesce_ms: int = 0, append: tuple[str, ...] = ("text",)) -> None:
+    def send_message(
+        self,
+        data: dict[str, Any],
+        *,
+        coalesce_ms: int = 0,
+        append: tuple[str, ...] = ("text",),
+        part: str | None = None,
+        transient: bool = False,
+    ) -> None:
         """Queue one stream message; the engine yields it as soon as the action returns.
 
         Its Event Data must fit in the room the run's memory bound leaves (the action's
         previous result, which this one replaces, counts as room). With ``coalesce_ms``
         the message joins the held one (``app.core.coalesce``) and goes out at most
-        once per window; without, a held message goes out first.
+        once per window; without, a held message goes out first. ``part`` names the
+        part a keyed message replaces and ``transient`` keeps it out of ``stream.chunks``
+        (both only ride along: the run treats a keyed message like any other).
         """
         limit = self.memory_limit
         size = json_size(data, limit)
@@ -144,22 +174,23 @@ class RunContext:
                 raise ActionError(self._over("the Event Data", size))
         self._sized_value, self._sized_bytes, self._sized_held = data, size, False
         if coalesce_ms > 0:
-            ready = self.coalescer.offer(data, coalesce_ms / 1000, append, self.action_id, self.stream_depth, self.now())
-            for message, action_id in ready:
-                self._queue(message, action_id)
+            ready = self.coalescer.offer(data, coalesce_ms / 1000, append, self.action_id, self.stream_depth, self.now(), part, transient)
+            for held in ready:
+                self._queue(held.data, held.action_id, held.part, held.transient)
             return
-        self.release_held()
-        self._queue(data, self.action_id)
+        if self.coalescer.held is not None:
+            self.release_held()
+        self._queue(data, self.action_id, part, transient)
 
-    def _queue(self, data: dict[str, Any], action_id: str) -> None:
+    def _queue(self, data: dict[str, Any], action_id: str, part: str | None = None, transient: bool = False) -> None:
         self.message_count += 1
-        self.pending.append(MessageEvent(self.message_count, data, action_id, self.now()))
+        self.pending.append(MessageEvent(self.message_count, data, action_id, self.now(), "message", part, transient))
 
     def release_held(self) -> None:
         """Queue the held coalesced message now, if there is one: the workflow moves on or ends."""
         held = self.coalescer.take()
         if held is not None:
-            self._queue(held.data, held.action_id)
+            self._queue(held.data, held.action_id, held.part, held.transient)
 
     def moves_on(self) -> bool:
         """Release a held message because another kind of action starts; True when one was queued.
@@ -253,7 +284,7 @@ class RunContext:
         if self._http is None:
             import httpx
 
-            self._http = httpx.AsyncClient(transport=self.settings.http_transport, follow_redirects=True)
+            self._http = httpx.AsyncClient(transport=self.settings.http_transport, follow_redirects=True, verify=_ssl_context())
         return self._http
 
     async def aclose(self) -> None:

@@ -79,6 +79,36 @@ def _merge(merged: dict[tuple[str | None, frozenset[str]], _Shape], action: Acti
         shape.add(action.id, {name: value_kind(value) for name, value in data.items()})
 
 
+def part_fields(endpoint: Endpoint, registry: Registry | None = None) -> dict[str, list[str]]:
+    """Literal part id -> the fields its messages carry, in workflow order: completion after ``stream.parts.``.
+
+    A part id set by a formula is known only when the endpoint runs, so it is not offered.
+    """
+    registry = registry or default_registry()
+    parts: dict[str, list[str]] = {}
+    for _, action in walk_actions(endpoint.workflow):
+        action_type = registry.find(action.type)
+        if action_type is None or action_type.part_ids is None:
+            continue
+        for part in action_type.part_ids(action.params):
+            if part is None:
+                continue
+            fields = parts.setdefault(part, [])
+            for data in _sent(action, registry):
+                fields.extend(name for name in data if name not in fields)
+    return parts
+
+
+def keys_parts(endpoint: Endpoint, registry: Registry | None = None) -> bool:
+    """Whether any message of the endpoint may carry a part id (literal or formula)."""
+    registry = registry or default_registry()
+    for _, action in walk_actions(endpoint.workflow):
+        action_type = registry.find(action.type)
+        if action_type is not None and action_type.part_ids is not None and action_type.part_ids(action.params):
+            return True
+    return False
+
+
 def chunk_fields(shapes: Iterable[MessageShape]) -> dict[str, list[str]]:
     """Field name -> the literal statuses of the messages that carry it, both in first-seen order.
 

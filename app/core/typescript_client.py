@@ -222,8 +222,8 @@ export class Call<M, B> implements AsyncIterable<M> {
     }
     const items = type.startsWith("text/event-stream") ? sseItems(response) : ndjsonItems(response);
     for await (const item of items) {
-      if (item.event === "message") {
-        yield item.data as M;
+      if (item.event === "message" || item.event === "part") {
+        yield item.data as M;  // a keyed message's part id is item.part
       } else if (item.event === "result") {
         this.ended = item.data as Ended<B>;
       } else if (item.event === "error") {
@@ -237,6 +237,8 @@ export class Call<M, B> implements AsyncIterable<M> {
 interface WireItem {
   event: string;
   data: unknown;
+  part?: string;
+  transient?: boolean;
 }
 
 async function* lines(response: Response): AsyncGenerator<string> {
@@ -263,7 +265,11 @@ async function* sseItems(response: Response): AsyncGenerator<WireItem> {
   let data: string[] = [];
   for await (const line of lines(response)) {
     if (line === "") {
-      if (data.length) yield { event, data: JSON.parse(data.join("\\n")) };
+      if (data.length) {
+        const parsed: unknown = JSON.parse(data.join("\\n"));
+        // a keyed message's data is {part, transient?, data}: the same item an NDJSON line gives
+        yield event === "part" ? { event, ...(parsed as { part: string; data: unknown }) } : { event, data: parsed };
+      }
       event = "message";
       data = [];
     } else if (line.startsWith("data:")) {

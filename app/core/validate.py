@@ -40,10 +40,10 @@ def validate_project(project: Project, registry: Registry | None = None) -> list
     return problems
 
 
-RESERVED_PATHS = ("/_", "/runs/")
-"""Paths the runner keeps for itself: the endpoint list (``/``), admin routes and downloads."""
-RESERVED_ROUTES = ("/", "/openapi.json", "/docs")
-"""Single routes the runner keeps: the endpoint list and the API description."""
+RESERVED_PATHS = ("/_", "/runs/", "/ai-sdk/")
+"""Path prefixes the runner keeps for itself: admin routes, downloads and the AI SDK UI message stream."""
+RESERVED_ROUTES = ("/", "/openapi.json", "/docs", "/v1/chat/completions", "/v1/models")
+"""Single routes the runner keeps: the endpoint list, the API description and the OpenAI-compatible routes."""
 
 
 def _limit_problems(spec: EndpointInput, path: str) -> list[Problem]:
@@ -63,7 +63,7 @@ def _limit_problems(spec: EndpointInput, path: str) -> list[Problem]:
 def validate_endpoint(endpoint: Endpoint, registry: Registry, base: str = "$") -> list[Problem]:
     problems: list[Problem] = []
     if endpoint.path in RESERVED_ROUTES or endpoint.path.startswith(RESERVED_PATHS):
-        problems.append(Problem(f"{base}.path", f"path {endpoint.path} is reserved by the runner (/, /openapi.json, /docs, /_..., /runs/...)"))
+        problems.append(Problem(f"{base}.path", f"path {endpoint.path} is reserved by the runner (/, /openapi.json, /docs, /v1/chat/completions, /v1/models, /_..., /runs/..., /ai-sdk/...)"))
     for name, count in Counter(spec.name for spec in endpoint.inputs).items():
         if count > 1:
             problems.append(Problem(f"{base}.inputs", f"input name {name!r} is declared {count} times"))

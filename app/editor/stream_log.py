@@ -200,6 +200,13 @@ class _Interned:
         return found
 
 
+def _part_label(state: StreamState) -> str | None:
+    part = state.last_part
+    if part is None:
+        return None
+    return f"{part} · transient" if state.last_transient else part
+
+
 class StreamLog:
     """The messages and action spans of one call (or one recording), column by column."""
 
@@ -233,6 +240,9 @@ class StreamLog:
         self.size: array[int] = array("I")
         self.status_codes: array[int] = array("I")
         self.action_codes: array[int] = array("I")
+        self.part_codes: array[int] = array("I")
+        """The part id of each keyed message ("<id> · transient" when marked), interned; 0 for a plain message."""
+        self._parts = _Interned()
         self._offsets: array[int] = array("Q", [0])
         self._blob = bytearray()
         self._statuses = _Interned()
@@ -346,7 +356,7 @@ class StreamLog:
                 data = state.chunk
             else:
                 data = chunks[-1 - back] if chunks is not None and len(chunks) > back else None
-            self.append(data, now - base, seq=seq - back)
+            self.append(data, now - base, seq=seq - back, part=_part_label(state) if back == 0 else None)
         self._seen_count = state.count
 
     def _ended(self, state: StreamState) -> None:
@@ -361,7 +371,9 @@ class StreamLog:
             callback(self)
 
     # -- writing ----------------------------------------------------------------
-    def append(self, data: Any, t: float, *, seq: int | None = None, action_id: str | None = None, text: str | None = None) -> int:
+    def append(
+        self, data: Any, t: float, *, seq: int | None = None, action_id: str | None = None, text: str | None = None, part: str | None = None
+    ) -> int:
         """Log one message that arrived ``t`` seconds after the start; its action is the open span's unless given.
 
         The per-message path: written for few allocations (it runs 10,000 times a second on the UI thread).
@@ -383,6 +395,7 @@ class StreamLog:
         self.size.append(size)
         self.status_codes.append(self._statuses.code(self._status_of(data)))
         self.action_codes.append(self._actions.code(action_id))
+        self.part_codes.append(self._parts.code(part) if part is not None else 0)
         self._blob += encoded
         self._offsets.append(len(self._blob))
         self._add_tick(t, action_id)
@@ -602,6 +615,10 @@ class StreamLog:
 
     def action_id(self, index: int) -> str | None:
         return self._actions.values[self.action_codes[index]]
+
+    def part(self, index: int) -> str | None:
+        """The message's part id (with "· transient" when marked); None for a plain message."""
+        return self._parts.values[self.part_codes[index]]
 
     def text(self, index: int) -> str:
         return self._blob[self._offsets[index] : self._offsets[index + 1]].decode()

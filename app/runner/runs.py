@@ -31,6 +31,10 @@ class WireItem:
     kind: ItemKind
     data: Any
     seq: int | None = None
+    part: str | None = None
+    """A message's part id: a later message with the same id replaces that part (``stream.parts.<id>``)."""
+    transient: bool = False
+    """A keyed message a client shows but does not keep in ``stream.chunks``."""
 
 
 HEARTBEAT = WireItem("heartbeat", None)
@@ -40,7 +44,7 @@ BATCH_LIMIT = 512
 
 def to_wire_item(event: RunEvent, trace: bool) -> WireItem | None:
     if isinstance(event, MessageEvent):
-        return WireItem("message", event.data, event.seq)
+        return WireItem("message", event.data, event.seq, event.part, event.transient)
     if isinstance(event, ErrorEvent):
         return WireItem("error", {"message": event.message, "action": event.action_id, "actionType": event.action_type})
     if isinstance(event, ResultEvent):

@@ -4,7 +4,10 @@ A call starts a run and waits for its first streaming message. If one comes,
 the response is a stream (SSE, or NDJSON for ``Accept: application/x-ndjson``)
 that follows the run; if the run ends first, the response is one JSON body
 (its Return response, status code included), or a 500 naming the failing
-action. Routes the runner keeps for itself: ``GET /`` (the endpoint list),
+action. The same run can be read in other protocols (``app.runner.protocols``):
+``POST /v1/chat/completions`` and ``GET /v1/models`` (OpenAI-compatible) and
+``POST /ai-sdk/<endpoint path>`` (the AI SDK UI message stream).
+Routes the runner keeps for itself: ``GET /`` (the endpoint list),
 ``GET /openapi.json`` and ``GET /docs`` (the API description, ``api_docs``),
 ``/runs/<run>/files/...`` (downloads), ``DELETE /_runs/<run>`` (cancel) and
 ``PUT /_admin/project`` (the editor pushes what is on screen; only when a
@@ -39,7 +42,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route, compile_path
 
 from app import __version__
-from app.core.inputs import InputError, parse_text_inputs
+from app.core.inputs import InputError, coerce_inputs, parse_text_inputs
 from app.core.json_input import JsonInputError, read_json
 from app.core.problems import ProjectInvalidError
 from app.core.project import Endpoint, Project
@@ -52,7 +55,10 @@ from app.runner.api_docs import docs_page, openapi_json
 from app.engine import Engine
 from app.runner.runs import RunChannel, RunGoneError, RunRegistry
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
-from app.runner.wire import NDJSON_MEDIA_TYPE, STREAM_HEADERS, encode_ndjson, encode_sse, wants_ndjson
+from app.runner.protocols import Encoder, ai_sdk_ui, openai_chat
+from app.runner.protocols.chat_request import ChatRequestError, endpoint_inputs
+from app.runner.protocols.ndjson import NdjsonEncoder, wants_ndjson
+from app.runner.protocols.sse import SseEncoder
 
 RUN_HEADER = "streamwright-run"
 LINGER_HEADER = "streamwright-linger"
@@ -110,6 +116,16 @@ class ServerState:
                     return route.endpoint, found.groupdict(), False
                 other_method = True
         return None, {}, other_method
+
+    def match_path(self, path: str) -> tuple[Endpoint | None, dict[str, str]]:
+        """The endpoint at ``path`` whatever its method (POST first when several share it): protocol routes always POST."""
+        found: list[tuple[Endpoint, dict[str, str]]] = []
+        for route in self.routes:
+            matched = route.pattern.match(path)
+            if matched:
+                found.append((route.endpoint, matched.groupdict()))
+        found.sort(key=lambda pair: pair[0].method != "POST")
+        return found[0] if found else (None, {})
 
     def methods_at(self, path: str) -> list[str]:
         """The methods some endpoint answers at ``path``, for a 405's ``Allow`` header."""
@@ -235,18 +251,24 @@ def _linger(request: Request, limit: float) -> float:
         return 0.0
 
 
-def _stream(request: Request, channel: RunChannel, after: int) -> Response:
+def _stream(request: Request, channel: RunChannel, after: int, encoder: Encoder | None = None) -> Response:
+    """Follow the run from position ``after``, each batch written through the protocol's encoder."""
     settings = _state(request).settings
-    headers = {**STREAM_HEADERS, "Streamwright-Run": channel.run_id}
+    if encoder is None:
+        encoder = NdjsonEncoder() if wants_ndjson(request.headers.get("accept", "")) else SseEncoder()
+    headers = {**encoder.headers, "Streamwright-Run": channel.run_id}
     batches = channel.follow(after, settings.heartbeat_s)
 
-    if wants_ndjson(request.headers.get("accept", "")):
+    if not encoder.sse:
 
         async def lines() -> AsyncIterator[bytes]:
             async for batch in batches:
-                yield encode_ndjson(batch)
+                yield encoder.encode(batch)
+            tail = encoder.close()
+            if tail:
+                yield tail
 
-        return StreamingResponse(lines(), media_type=NDJSON_MEDIA_TYPE, headers=headers)
+        return StreamingResponse(lines(), media_type=encoder.media_type, headers=headers)
 
     shutdown = anyio.Event()
 
@@ -258,7 +280,10 @@ def _stream(request: Request, channel: RunChannel, after: int) -> Response:
         watcher = asyncio.create_task(end_on_shutdown())
         try:
             async for batch in batches:
-                yield encode_sse(batch)  # bytes pass through sse-starlette unchanged
+                yield encoder.encode(batch)  # bytes pass through sse-starlette unchanged
+            tail = encoder.close()
+            if tail:
+                yield tail
         finally:
             watcher.cancel()
 
@@ -292,6 +317,27 @@ async def call_endpoint(request: Request) -> Response:
         return _resume(request, existing, endpoint, last_event_id)
     if last_event_id and run_id:
         return _error(410, f"run {run_id} is no longer available")
+    channel = await _begin_run(request, endpoint, inputs, run_id)
+    if isinstance(channel, Response):
+        return channel
+    if channel.streamed:
+        return _stream(request, channel, 0)
+    channel.detach()
+    end = channel.last_item()
+    if end is not None and end.kind == "error":
+        return _error(500, end.data["message"], action=end.data["action"], actionType=end.data["actionType"])
+    body = end.data if end is not None else {"statusCode": 200, "body": None}
+    if body["statusCode"] == 204:
+        return Response(status_code=204, headers={"Streamwright-Run": channel.run_id})
+    return JSONResponse(body["body"], status_code=body["statusCode"], headers={"Streamwright-Run": channel.run_id})
+
+
+async def _begin_run(request: Request, endpoint: Endpoint, inputs: dict[str, Any], run_id: str | None = None) -> RunChannel | Response:
+    """Start a run and wait for its first message (or its end); a 422 for bad inputs, 499 when the client left first.
+
+    The channel returned is attached: the caller streams it or detaches.
+    """
+    state = _state(request)
     try:
         run_settings = RunSettings(
             project_dir=state.settings.project_dir,
@@ -310,16 +356,7 @@ async def call_endpoint(request: Request) -> Response:
     if not await _until_first_message(request, channel):
         channel.detach()
         return Response(status_code=499)
-    if channel.streamed:
-        return _stream(request, channel, 0)
-    channel.detach()
-    end = channel.last_item()
-    if end is not None and end.kind == "error":
-        return _error(500, end.data["message"], action=end.data["action"], actionType=end.data["actionType"])
-    body = end.data if end is not None else {"statusCode": 200, "body": None}
-    if body["statusCode"] == 204:
-        return Response(status_code=204, headers={"Streamwright-Run": run_id})
-    return JSONResponse(body["body"], status_code=body["statusCode"], headers={"Streamwright-Run": run_id})
+    return channel
 
 
 def _resume(request: Request, channel: RunChannel, endpoint: Endpoint, last_event_id: str | None) -> Response:
@@ -334,6 +371,108 @@ def _resume(request: Request, channel: RunChannel, endpoint: Endpoint, last_even
         return _error(410, str(error))
     channel.attach()
     return _stream(request, channel, after)
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, read as JSON from a user always is; ``ChatRequestError`` otherwise."""
+    try:
+        document = read_json(await request.body())
+    except JsonInputError as error:
+        raise ChatRequestError(f"not accepted JSON: {error}", "body") from None
+    if not isinstance(document, dict):
+        raise ChatRequestError("must be a JSON object", "body")
+    return document
+
+
+def _openai_error(status: int, message: str, **fields: Any) -> JSONResponse:
+    return JSONResponse(openai_chat.error_body(message, **fields), status_code=status)
+
+
+async def list_models(request: Request) -> JSONResponse:
+    return JSONResponse(openai_chat.models(_state(request).project.endpoints))
+
+
+async def chat_completions(request: Request) -> Response:
+    """``POST /v1/chat/completions``: the endpoint named by ``model``, answered as OpenAI answers (errors too)."""
+    state = _state(request)
+    try:
+        document = await _json_object(request)
+        model = document.get("model")
+        if not isinstance(model, str) or not model:
+            raise ChatRequestError("must name an endpoint (GET /v1/models lists them)", "model")
+        stream = document.get("stream", False)
+        if not isinstance(stream, bool) and stream is not None:
+            raise ChatRequestError("must be true or false", "stream")
+        messages = openai_chat.read_messages(document)
+    except ChatRequestError as error:
+        return _openai_error(400, f"{error.param}: {error.message}", param=error.param)
+    try:
+        endpoint = state.project.endpoint(model)
+    except KeyError:
+        return _openai_error(404, f"The model {model!r} does not exist: no endpoint has that name", param="model", code="model_not_found")
+    inputs = endpoint_inputs(endpoint, messages, document, openai_chat.PROTOCOL_FIELDS)
+    try:
+        coerce_inputs(endpoint, inputs)
+    except InputError as error:
+        name, problem = next(iter(error.errors.items()))
+        return _openai_error(400, f"input {name} of endpoint {endpoint.name}: {problem}", param=name, code="invalid_input")
+    channel = await _begin_run(request, endpoint, inputs)
+    if isinstance(channel, Response):
+        return channel
+    completion_id = f"chatcmpl-{channel.run_id}"
+    end = channel.last_item()
+    if not channel.streamed and end is not None and end.kind == "error":
+        channel.detach()
+        return _openai_error(500, end.data["message"], type="server_error", code=end.data["action"])
+    if stream:
+        return _stream(request, channel, 0, openai_chat.ChatCompletionEncoder(model, completion_id))
+    collector = openai_chat.ChatCompletionCollector(model, completion_id)
+
+    async def collect() -> None:
+        async for batch in channel.follow(0):
+            collector.add(batch)
+
+    collecting = asyncio.ensure_future(collect())
+    gone = asyncio.ensure_future(_client_gone(request))
+    try:
+        await asyncio.wait({collecting, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not collecting.done():  # the client left: its run stops, as a streamed one would
+        collecting.cancel()
+        channel.cancel()
+        return Response(status_code=499)
+    collecting.result()
+    if collector.error is not None:
+        return JSONResponse(collector.error, status_code=500)
+    return JSONResponse(collector.completion(), headers={"Streamwright-Run": channel.run_id})
+
+
+async def ai_sdk_chat(request: Request) -> Response:
+    """``POST /ai-sdk/<endpoint path>``: the endpoint at that path as an AI SDK UI message stream."""
+    state = _state(request)
+    path = "/" + request.path_params["path"]
+    endpoint, path_params = state.match_path(path)
+    if endpoint is None:
+        return _error(404, f"no endpoint at {path}")
+    try:
+        text = {**path_params, **{k: v for k, v in request.query_params.items() if k not in RESERVED_QUERY}}
+        inputs = parse_text_inputs(endpoint, text)
+        document = await _json_object(request)
+        messages = ai_sdk_ui.read_messages(document)
+    except InputError as error:
+        return _error(422, "invalid input", fields=error.errors)
+    except ChatRequestError as error:
+        return _error(422, "invalid request", fields={error.param: error.message})
+    inputs.update(endpoint_inputs(endpoint, messages, document, ai_sdk_ui.PROTOCOL_FIELDS))
+    channel = await _begin_run(request, endpoint, inputs)
+    if isinstance(channel, Response):
+        return channel
+    end = channel.last_item()
+    if not channel.streamed and end is not None and end.kind == "error":
+        channel.detach()
+        return _error(500, end.data["message"], action=end.data["action"], actionType=end.data["actionType"])
+    return _stream(request, channel, 0, ai_sdk_ui.UiMessageStreamEncoder(channel.run_id))
 
 
 def create_app(project: Project, settings: ServeSettings) -> Starlette:
@@ -351,6 +490,9 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
         Route("/docs", docs_page, methods=["GET"]),
         Route(DOWNLOAD_PREFIX + "{run_id}/files/{name:path}", download, methods=["GET"]),
         Route("/_runs/{run_id}", cancel_run, methods=["DELETE"]),
+        Route("/v1/models", list_models, methods=["GET"]),
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        Route(ai_sdk_ui.PREFIX + "/{path:path}", ai_sdk_chat, methods=["POST"]),
     ]
     if settings.token is not None:
         routes.append(Route("/_admin/project", push_project, methods=["PUT"]))

@@ -53,6 +53,6 @@ async def test_a_formula_running_to_its_limit_fails_the_run_naming_action_and_fi
 
 async def test_a_formula_over_its_memory_bound_fails_the_run_naming_action_and_field(settings):
     workflow = [action("big", "variable.set", name="s", value=formula('$reduce([1..30], function($a, $i) { $a & $a }, "x")'))]
-    result = await _run(settings, workflow, RunLimits(formula_memory_bytes=32 * MB))
+    result = await _run(settings, workflow, RunLimits(formula_timeout_s=120, formula_memory_bytes=32 * MB))  # only memory can stop it, however busy the machine
     assert result.error.action_id == "big"
     assert "value: the formula exceeded its memory bound of 32 MB" in result.error.message

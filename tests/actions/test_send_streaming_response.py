@@ -95,3 +95,40 @@ async def test_a_held_message_goes_out_before_the_next_kind_of_action_and_at_the
         {"status": "chunk", "text": "w0w1"},
     ]
     assert kinds.index(("message", "s")) < kinds.index(("log", "log")) and kinds[1] == ("message", "s")
+
+
+async def test_a_part_id_keys_the_message_and_transient_rides_along(run):
+    from app.core.events import MessageEvent, event_to_json
+
+    loop_body = [action("s", "stream.send", part=formula('"step-" & loop.count'), transient=True, eventData={"status": "progress", "done": formula("loop.count")})]
+    result = await run(
+        [
+            action("plain", "stream.send", eventData={"status": "starting"}),
+            action("l", "flow.loop", mode="repeat", times=2, slots={"body": loop_body}),
+            action("w", "stream.send", part="weather", eventData={"status": "weather", "city": "Oslo"}),
+        ]
+    )
+    messages = [e for e in result.events if isinstance(e, MessageEvent)]
+    assert [(m.part, m.transient) for m in messages] == [(None, False), ("step-1", True), ("step-2", True), ("weather", False)]
+    assert "part" not in event_to_json(messages[0]) and "transient" not in event_to_json(messages[0])  # a plain message keeps its shape
+    assert event_to_json(messages[3])["part"] == "weather"
+
+
+async def test_transient_without_a_part_id_is_a_plain_message(run):
+    from app.core.events import MessageEvent
+
+    result = await run([action("s", "stream.send", part="", transient=True, eventData={"status": "x"})])
+    (message,) = [e for e in result.events if isinstance(e, MessageEvent)]
+    assert (message.part, message.transient) == (None, False)
+
+
+def test_coalescing_joins_only_messages_of_the_same_part(tmp_path):
+    from app.core.run_context import RunContext, RunSettings
+
+    clock = _SteppedClock()
+    ctx = RunContext(RunSettings(project_dir=tmp_path, output_root=tmp_path, clock=clock), {})
+    ctx.send_message({"status": "chunk", "text": "a"}, coalesce_ms=100, part="one")  # first goes out at once
+    ctx.send_message({"status": "chunk", "text": "b"}, coalesce_ms=100, part="one")  # held
+    ctx.send_message({"status": "chunk", "text": "c"}, coalesce_ms=100, part="two")  # another part: the held one goes first
+    ctx.release_held()
+    assert [(e.part, e.data["text"]) for e in ctx.pending] == [("one", "a"), ("one", "b"), ("two", "c")]

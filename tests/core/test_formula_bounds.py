@@ -105,7 +105,7 @@ def test_worker_bounds_name_the_limit() -> None:
     with pytest.raises(FormulaTimeoutError, match="time limit of 0.3 s"):
         compile_formula("$count([1..100000].([1..100000]))")._evaluate_library({}, FormulaLimits(timeout_s=0.3, memory_bytes=4096 * MB))
     with pytest.raises(FormulaMemoryError, match="memory bound of 32 MB") as info:
-        compile_formula('$reduce([1..30], function($a, $i) { $a & $a }, "x")')._evaluate_library({}, FormulaLimits(memory_bytes=32 * MB))
+        compile_formula('$reduce([1..30], function($a, $i) { $a & $a }, "x")')._evaluate_library({}, FormulaLimits(timeout_s=120, memory_bytes=32 * MB))
     assert info.value.bound == "memory"
 
 

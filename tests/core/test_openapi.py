@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -111,3 +112,22 @@ def test_a_stream_that_may_return_before_its_first_message_also_documents_json()
     assert set(content) == {"application/json", SSE_MEDIA_TYPE, NDJSON_MEDIA_TYPE}
     result = document["components"]["schemas"]["MaybeResult"]["properties"]["body"]
     assert result == {"anyOf": [{"type": "string"}, {"type": "object", "properties": {"total": {"type": "number"}}, "required": ["total"]}]}
+
+
+def test_an_endpoint_with_keyed_parts_documents_the_part_item_on_both_wires():
+    keyed = endpoint(
+        [action("plain", "stream.send", eventData={"status": "starting"}), action("w", "stream.send", part="weather", transient=True, eventData={"status": "weather", "temp": 3})],
+        name="keyed",
+    )
+    document = openapi_document(project_of(keyed))
+    validate(document)
+    sse = schema_validator(document, "KeyedSseEvent")
+    ndjson = schema_validator(document, "KeyedNdjsonLine")
+    part = {"part": "weather", "transient": True, "data": {"status": "weather", "temp": 3}}
+    assert sse.is_valid({"event": "part", "id": "2", "data": json.dumps(part)})  # an SSE event's data is JSON text
+    assert schema_validator(document, "KeyedPartMessage").is_valid(part)
+    assert not schema_validator(document, "KeyedPartMessage").is_valid({"data": part["data"]})  # the part id is required
+    assert ndjson.is_valid({"event": "part", "id": 2, "part": "weather", "transient": True, "data": {"status": "weather", "temp": 3}})
+    assert not ndjson.is_valid({"event": "part", "id": 2, "data": {"status": "weather", "temp": 3}})
+    plain = openapi_document(project_of(endpoint([action("plain", "stream.send", eventData={"status": "starting"})], name="plain")))
+    assert "PlainPartMessage" not in plain["components"]["schemas"]

@@ -274,3 +274,12 @@ def test_the_bundled_example_has_a_recording_of_its_report(example: Project):
     assert [m.data["status"] for m in recording.messages] == REPORT_STATUSES
     assert recording.inputs == {"since": "2026-01-01"} and recording.messages[-1].t > 9  # the real 2.4 s steps
     assert validate_recordings(example) == []
+
+
+def test_a_capture_with_keyed_parts_records_their_messages():
+    sse = 'id: 1\ndata: {"status":"a"}\n\nevent: part\nid: 2\ndata: {"part":"w","transient":true,"data":{"status":"w","t":1}}\n\n'
+    ndjson = '{"event":"message","id":1,"data":{"status":"a"}}\n{"event":"part","id":2,"part":"w","data":{"status":"w","t":1}}\n'
+    for text in (sse, ndjson):
+        assert [m.data for m in recording_from_sse(text, "keyed", "ep").messages] == [{"status": "a"}, {"status": "w", "t": 1}]
+    with pytest.raises(CaptureError, match="part event"):
+        recording_from_sse("event: part\ndata: 3\n\n", "bad", "ep")

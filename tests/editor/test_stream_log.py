@@ -276,3 +276,15 @@ def test_a_million_messages_fit_in_bounded_memory() -> None:
     assert traced < 200
     assert log.nbytes() / count < 200
     assert rss < 250
+
+
+def test_a_keyed_message_shows_its_part_and_whether_it_is_transient() -> None:
+    state = StreamState(stall_after_s=None)
+    log = StreamLog("keyed")
+    log.attach(state)
+    state.begin("run-1")
+    state.add_message({"status": "starting"}, "1")
+    state.add_message({"status": "weather", "temp": 3}, "2", "weather")
+    state.add_message({"status": "progress", "done": 1}, "3", "status", transient=True)
+    assert [log.part(index) for index in range(len(log))] == [None, "weather", "status · transient"]
+    assert log.row(1).status == "weather"

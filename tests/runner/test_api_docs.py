@@ -8,7 +8,7 @@ from jsonschema import Draft202012Validator
 
 from app.core.openapi import NDJSON_MEDIA_TYPE, SSE_MEDIA_TYPE
 from app.core.project_file import load_project
-from app.runner import wire
+from app.runner.protocols import ndjson, sse
 from tests.conftest import EXAMPLE, action, endpoint, project_of
 
 
@@ -47,4 +47,4 @@ async def test_the_docs_page_embeds_the_document_safely(serve):
 
 
 def test_the_documented_media_types_are_the_ones_sent():
-    assert (SSE_MEDIA_TYPE, NDJSON_MEDIA_TYPE) == (wire.SSE_MEDIA_TYPE, wire.NDJSON_MEDIA_TYPE)
+    assert (SSE_MEDIA_TYPE, NDJSON_MEDIA_TYPE) == (sse.MEDIA_TYPE, ndjson.MEDIA_TYPE)

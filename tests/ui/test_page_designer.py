@@ -147,7 +147,7 @@ def test_top_level_completion_offers_the_call_page_variables_and_page(window):
     scope = window.widget_inspector.scope()
     assert scope is not None
     assert scope.fields_of([]) == ["stream", "variables", "page"]
-    assert scope.fields_of(["stream"]) == ["chunk", "chunks", "status", "error", "count", "result"]
+    assert scope.fields_of(["stream"]) == ["chunk", "chunks", "parts", "status", "error", "count", "result"]
     assert scope.fields_of(["variables"]) == ["since"]
 
 

@@ -6,13 +6,20 @@ fields take their latest value, so a relay of 200 tokens/s reaches a page as
 a few dozen messages with no text lost. The held message goes out when the
 window has passed, when the enclosing streamed loop ends, when the workflow
 moves on to another kind of action, and when the run ends.
+
+With a *Part id* the message is keyed (the AI SDK's data parts): a later
+message with the same id replaces that part, read as ``stream.parts.<id>``,
+instead of adding one. ``stream.chunks`` stays the append log, except for a
+*Transient* message, which updates ``stream.chunk`` and ``stream.parts`` but
+is not kept there. An empty part id (or a formula giving none) sends a plain
+message.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.core.params import ActionParams, IntRange, Param
+from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
 from app.core.summaries import inline_json
 from app.core.run_context import RunContext
@@ -28,6 +35,16 @@ class SendStreamingResponseParams(ActionParams):
         title="Event Data",
         description="A small JSON object; each value is a literal or a formula. Always include a status.",
         editor="eventdata",
+    )
+    part: Expr[str] = Param(
+        "",
+        title="Part id",
+        description="A later message with the same part id replaces this one (stream.parts.<id>) instead of adding one. Empty: a plain message.",
+    )
+    transient: bool = Param(
+        False,
+        title="Transient",
+        description="Shown (stream.chunk, stream.parts) but not kept in stream.chunks. Only for a message with a part id.",
     )
     coalesce_ms: IntRange(0, MAX_COALESCE_MS) = Param(  # type: ignore[valid-type]
         0,
@@ -47,12 +64,18 @@ class SendStreamingResponseParams(ActionParams):
 
 async def run(params: SendStreamingResponseParams, ctx: RunContext) -> dict[str, Any]:
     # a fresh dict per message (see engine.prepare_action)
-    ctx.send_message(params.event_data, coalesce_ms=params.coalesce_ms, append=tuple(params.append_fields))
+    part = params.part or None
+    ctx.send_message(
+        params.event_data, coalesce_ms=params.coalesce_ms, append=tuple(params.append_fields), part=part, transient=params.transient and part is not None
+    )
     return params.event_data
 
 
 def summary(params: dict[str, Any]) -> str:
     text = inline_json(params.get("eventData", {}))
+    part = params.get("part")
+    if part:
+        text = f"part {inline_json(part)}{' (transient)' if params.get('transient') else ''}: {text}"
     coalesce = params.get("coalesceMs")
     return f"{text} · at most every {coalesce} ms" if isinstance(coalesce, int) and coalesce > 0 else text
 
@@ -61,6 +84,14 @@ def sends(params: dict[str, Any]) -> list[dict[str, Any]]:
     """The Event Data template as stored: what lint, message shapes and the Stream dock read."""
     data = params.get("eventData", {})
     return [data] if isinstance(data, dict) else []
+
+
+def part_ids(params: dict[str, Any]) -> list[str | None]:
+    """The part id it sends with: the literal, or None for one a formula gives (known only when it runs)."""
+    part = params.get("part")
+    if isinstance(part, str):
+        return [part] if part else []
+    return [None] if part else []
 
 
 ACTION = ActionType(
@@ -74,4 +105,5 @@ ACTION = ActionType(
     summary=summary,
     coalesces=True,
     sends=sends,
+    part_ids=part_ids,
 )

@@ -3,7 +3,8 @@
 The fields offered after ``stream.chunk.`` are those the called endpoint's
 Send streaming response actions actually send (``app.core.stream_shapes``),
 each with the statuses that carry it, so a binding is written against the
-stream the endpoint really produces.
+stream the endpoint really produces. After ``stream.parts.`` come the literal
+part ids those Sends declare, and after ``stream.parts.<id>.`` their fields.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from app.core.interface import CALL_FIELDS, DEFAULT_CALL_NAME
 from app.core.project import Page, Project, walk_actions
 from app.core.registry import Registry, default_registry
-from app.core.stream_shapes import chunk_fields, infer_message_shapes
+from app.core.stream_shapes import chunk_fields, infer_message_shapes, part_fields
 from app.core.workflow_refs import page_workflow_keys, workflow_of
 
 ERROR_FIELDS = ("message", "action", "actionType", "statusCode", "fields")
@@ -47,6 +48,8 @@ class BindingScope:
     """Call name -> field -> statuses of the messages that carry it."""
     results: list[str] = field(default_factory=list)
     """Earlier actions' ids (inside an interface workflow)."""
+    parts: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """Call name -> literal part id its endpoints' Sends declare -> the fields those messages carry."""
 
     def roots(self) -> list[str]:
         roots = [*self.calls, "variables", "page"]
@@ -69,6 +72,10 @@ class BindingScope:
                 return sorted(self.chunk_fields.get(root, {}))
             if rest == ["error"]:
                 return list(ERROR_FIELDS)
+            if rest == ["parts"]:
+                return list(self.parts.get(root, {}))
+            if len(rest) == 2 and rest[0] == "parts":
+                return list(self.parts.get(root, {}).get(rest[1], []))
         return []
 
     def carried_by(self, call: str, name: str) -> list[str] | None:
@@ -80,8 +87,10 @@ def binding_scope(project: Project, page: Page, registry: Registry | None = None
     registry = registry or default_registry()
     calls = page_calls(project, page)
     fields: dict[str, dict[str, list[str]]] = {}
+    parts: dict[str, dict[str, list[str]]] = {}
     for name, endpoints in calls.items():
         merged: dict[str, list[str]] = {}
+        keyed = parts.setdefault(name, {})
         for endpoint_name in endpoints:
             try:
                 endpoint = project.endpoint(endpoint_name)
@@ -90,7 +99,10 @@ def binding_scope(project: Project, page: Page, registry: Registry | None = None
             for field_name, statuses in chunk_fields(infer_message_shapes(endpoint, registry)).items():
                 known = merged.setdefault(field_name, [])
                 known.extend(status for status in statuses if status not in known)
+            for part, part_field_names in part_fields(endpoint, registry).items():
+                known = keyed.setdefault(part, [])
+                known.extend(f for f in part_field_names if f not in known)
         fields[name] = merged
     if not calls:
         calls = {DEFAULT_CALL_NAME: []}
-    return BindingScope([v.name for v in page.variables], calls, fields, list(results))
+    return BindingScope([v.name for v in page.variables], calls, fields, list(results), parts)

@@ -20,10 +20,10 @@ from PySide6.QtGui import QColor, QFontDatabase
 from app.editor.stream_log import StreamLog
 from app.ui import theme
 
-__all__ = ["ACTION", "COLUMNS", "DATA", "GAP", "SEQUENCE", "SIZE", "STATUS", "TIME", "StreamLogModel"]
+__all__ = ["ACTION", "COLUMNS", "DATA", "GAP", "PART", "SEQUENCE", "SIZE", "STATUS", "TIME", "StreamLogModel"]
 
-COLUMNS = ("#", "Time (ms)", "Gap (ms)", "Size (B)", "Status", "Action", "Event Data")
-SEQUENCE, TIME, GAP, SIZE, STATUS, ACTION, DATA = range(7)
+COLUMNS = ("#", "Time (ms)", "Gap (ms)", "Size (B)", "Status", "Action", "Part", "Event Data")
+SEQUENCE, TIME, GAP, SIZE, STATUS, ACTION, PART, DATA = range(8)
 NUMERIC = frozenset({SEQUENCE, TIME, GAP, SIZE})
 LONG_GAP_S = 1.0
 """A gap at least this long is shown in the warning colour: the page showed nothing new meanwhile."""
@@ -217,6 +217,8 @@ class StreamLogModel(QAbstractTableModel):
             return log.status_of(at)
         if column == ACTION:
             return log.action_id(at) or ""
+        if column == PART:
+            return log.part(at) or ""
         return log.text(at)
 
     @staticmethod
@@ -235,6 +237,7 @@ _HEADER_TIPS = (
     "Bytes of the message's JSON",
     "The message's status field",
     "The action that sent it",
+    "The part id of a keyed message (it replaces that part's previous message); transient ones are not kept in stream.chunks",
     "The message as sent (compact JSON, cut after a while; hover for all of it)",
 )
 
