@@ -19,9 +19,8 @@ from app.core.values import EnvValue, FormulaValue
 
 T = typing.TypeVar("T")
 
-Expr = Annotated[Union[T, FormulaValue], "formula"]
+Expr = Annotated[T | FormulaValue, "formula"]
 """A param that is either a literal of type T or a formula computing one."""
-
 
 
 def IntRange(minimum: int, maximum: int) -> Any:  # noqa: N802 - used as a type: Expr[IntRange(0, 10)]

@@ -20,7 +20,7 @@ from typing import Any
 
 from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent
 from app.core.json_input import JsonInputError, read_json, unpaired_surrogate
-from app.core.names import slug, unique_slug
+from app.core.names import unique_slug
 from app.core.problems import Problem
 from app.core.project import Endpoint, Project, RecordedMessage, Recording
 

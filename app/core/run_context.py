@@ -212,10 +212,7 @@ class RunContext:
 
     def _over(self, what: str, size: int) -> str:
         held = self.held_bytes
-        return (
-            f"{what} would take {_size_text(size)} with {_size_text(held)} already held: "
-            f"over the run's memory bound of {_size_text(self.memory_limit)}"
-        )
+        return f"{what} would take {_size_text(size)} with {_size_text(held)} already held: over the run's memory bound of {_size_text(self.memory_limit)}"
 
     @contextmanager
     def bound(self, name: str, value: Any) -> Iterator[None]:

@@ -20,8 +20,6 @@ from app.core.scope_names import FieldKind
 from app.core.values import formula_source, is_formula
 
 
-
-
 @dataclass(frozen=True)
 class FieldInfo:
     name: str

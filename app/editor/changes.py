@@ -122,9 +122,7 @@ def _renames(old: list[Endpoint], new: list[Endpoint]) -> list[tuple[str, str]]:
     return [
         (before.name, after.name)
         for before, after in zip(old, new)
-        if before.name != after.name
-        and before.name not in new_names
-        and before.model_copy(update={"name": after.name}) == after
+        if before.name != after.name and before.name not in new_names and before.model_copy(update={"name": after.name}) == after
     ]
 
 
@@ -149,8 +147,4 @@ def same_shape(before: list[Action], after: list[Action]) -> bool:
 
 
 def _edited_actions(before: list[Action], after: list[Action]) -> list[str]:
-    return [
-        new.id
-        for (_, old), (_, new) in zip(walk_actions(before), walk_actions(after))
-        if old is not new and (old.title, old.params) != (new.title, new.params)
-    ]
+    return [new.id for (_, old), (_, new) in zip(walk_actions(before), walk_actions(after)) if old is not new and (old.title, old.params) != (new.title, new.params)]

@@ -27,16 +27,16 @@ from __future__ import annotations
 
 import json
 import math
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
 from app.core.project import Project, RecordedMessage, Recording
-from app.core.registry import default_registry
 from app.core.recordings import TIME_DECIMALS, endpoint_version, now_iso
+from app.core.registry import default_registry
 from app.core.stream_health import HealthReport, HealthSettings, TimedMessage, check_stream
 
 if TYPE_CHECKING:

@@ -21,7 +21,8 @@ from pydantic import ValidationError
 
 from app.core.actions.return_response import ReturnSignal
 from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
-from app.core.formula import EVALUATION_BOUNDS as _BOUNDS, UNDEFINED, FormulaError, FormulaOffload, compile_formula
+from app.core.formula import EVALUATION_BOUNDS as _BOUNDS
+from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_formula
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
@@ -186,9 +187,7 @@ class Engine:
             cached = self._prepared[endpoint.name] = [prepare_action(a, self.registry) for a in endpoint.workflow]
         return cached
 
-    def run(
-        self, endpoint_name: str, inputs: Mapping[str, Any], settings: RunSettings, *, run_id: str | None = None
-    ) -> AsyncIterator[RunEvent]:
+    def run(self, endpoint_name: str, inputs: Mapping[str, Any], settings: RunSettings, *, run_id: str | None = None) -> AsyncIterator[RunEvent]:
         """Start a run. Bad inputs raise ``InputError`` here, before any action runs."""
         endpoint = self.project.endpoint(endpoint_name)
         values = coerce_inputs(endpoint, inputs)
@@ -255,7 +254,7 @@ class Engine:
                 for event in self._finish(prepared, ctx, started, ok=True):
                     yield event
                 raise
-            except Exception as error:  # noqa: BLE001 - every action failure becomes a reported ActionError
+            except Exception as error:
                 failure = _as_action_error(error, prepared)
                 for event in self._finish(prepared, ctx, started, ok=False):
                     yield event

@@ -39,17 +39,17 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route, compile_path
 
 from app import __version__
+from app.core.formula.worker import POOL
 from app.core.inputs import InputError, parse_text_inputs
 from app.core.json_input import JsonInputError, read_json
 from app.core.problems import ProjectInvalidError
 from app.core.project import Endpoint, Project
 from app.core.project_file import project_from_document
-from app.core.formula.worker import POOL
 from app.core.run_context import RunLimits, RunSettings
 from app.core.run_ids import LAST_EVENT_ID, RUN_ID
 from app.core.sandbox import PathOutsideSandboxError, safe_join
-from app.runner.api_docs import docs_page, openapi_json
 from app.engine import Engine
+from app.runner.api_docs import docs_page, openapi_json
 from app.runner.runs import RunChannel, RunGoneError, RunRegistry
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
 from app.runner.wire import NDJSON_MEDIA_TYPE, STREAM_HEADERS, encode_ndjson, encode_sse, wants_ndjson

@@ -36,8 +36,8 @@ from pydantic import field_validator
 from app.core.events import RunEvent
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
-from app.core.scope_names import SlotScope
 from app.core.run_context import RunContext, Slots
+from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
 from app.core.upstream import StreamInfo, StreamOptions, UpstreamError, open_stream
 from app.core.values import ENV_KEY, EnvValue, Template
@@ -52,9 +52,7 @@ MAX_TIMEOUT_MS = 3_600_000
 
 
 class AiChatParams(ActionParams):
-    base_url: Expr[str] = Param(
-        "", alias="baseUrl", title="Base URL", description=f"Empty: ${BASE_URL_ENV}, else {DEFAULT_BASE_URL}."
-    )
+    base_url: Expr[str] = Param("", alias="baseUrl", title="Base URL", description=f"Empty: ${BASE_URL_ENV}, else {DEFAULT_BASE_URL}.")
     model: Expr[str] = Param("", title="Model", description=f"Empty: ${MODEL_ENV}.")
     api_key: EnvValue | None = Param(
         None,
@@ -114,9 +112,7 @@ class _Answer:
         for fragment in fragments:
             if not isinstance(fragment, dict):
                 continue
-            call = self.tool_calls.setdefault(
-                int(fragment.get("index", len(self.tool_calls))), {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
-            )
+            call = self.tool_calls.setdefault(int(fragment.get("index", len(self.tool_calls))), {"id": "", "type": "function", "function": {"name": "", "arguments": ""}})
             if fragment.get("id"):
                 call["id"] = fragment["id"]
             if fragment.get("type"):

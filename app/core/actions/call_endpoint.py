@@ -23,9 +23,7 @@ from app.core.values import Template
 
 class CallEndpointParams(ActionParams):
     endpoint: str = Param("", title="API endpoint", description="The endpoint to call (Data & API → Workflows).", editor="endpoint")
-    inputs: dict[str, Template] = Param(
-        {}, title="Inputs", description="A value for each input of the endpoint; each a literal or a formula.", editor="keyvalue"
-    )
+    inputs: dict[str, Template] = Param({}, title="Inputs", description="A value for each input of the endpoint; each a literal or a formula.", editor="keyvalue")
     handle_stream: bool = Param(
         False,
         alias="handleStream",

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.project import IDENTIFIER
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 from app.core.values import Template
 
 if TYPE_CHECKING:
@@ -30,9 +30,7 @@ class HttpRequestParams(ActionParams):
     url: Expr[str] = Param("https://example.com", title="URL")
     query: dict[str, Template] = Param({}, title="Query", secret_ok=True)
     headers: dict[str, Template] = Param({}, title="Headers", description='Use {"$env": "NAME"} for secrets.', secret_ok=True)
-    body: Template = Param(
-        None, title="JSON body", shown_when={"method": ["POST", "PUT", "PATCH", "DELETE"]}, editor="json"
-    )
+    body: Template = Param(None, title="JSON body", shown_when={"method": ["POST", "PUT", "PATCH", "DELETE"]}, editor="json")
     timeout_ms: Expr[IntRange(1, 600_000)] = Param(10_000, alias="timeoutMs", title="Timeout (ms)")
     retries: Expr[IntRange(0, MAX_RETRIES)] = Param(0, title="Retries", description="Retries on network errors, timeouts and 5xx.")
     accept_error_status: bool = Param(False, alias="acceptErrorStatus", title="Accept error status")

@@ -23,8 +23,8 @@ from typing import Any, Literal
 from app.core.events import RunEvent
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
-from app.core.scope_names import SlotScope
 from app.core.run_context import RunContext, Slots
+from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
 from app.core.upstream import StreamInfo, StreamOptions, open_stream
 from app.core.values import Template
@@ -39,9 +39,7 @@ class HttpStreamParams(ActionParams):
     url: Expr[str] = Param("https://example.com/stream", title="URL")
     headers: dict[str, Template] = Param({}, title="Headers", description='Use {"$env": "NAME"} for secrets.', secret_ok=True)
     body: Template = Param(None, title="JSON body", shown_when={"method": ["POST", "PUT", "PATCH", "DELETE"]}, editor="json")
-    format: Literal["sse", "ndjson", "text"] = Param(
-        "sse", title="Upstream format", description="Server-sent events, one JSON object per line, or plain text chunks."
-    )
+    format: Literal["sse", "ndjson", "text"] = Param("sse", title="Upstream format", description="Server-sent events, one JSON object per line, or plain text chunks.")
     data_as: Literal["auto", "json", "text"] = Param(
         "auto",
         alias="dataAs",
@@ -49,9 +47,7 @@ class HttpStreamParams(ActionParams):
         description="auto: parsed when it is JSON; json: anything else is an error; text: never parsed.",
     )
     done_sentinel: str = Param("[DONE]", alias="doneSentinel", title="Done sentinel", description="Data that ends the stream (empty: none).")
-    first_byte_timeout_ms: Expr[IntRange(1, MAX_TIMEOUT_MS)] = Param(
-        60_000, alias="firstByteTimeoutMs", title="First byte timeout (ms)", section="Advanced"
-    )
+    first_byte_timeout_ms: Expr[IntRange(1, MAX_TIMEOUT_MS)] = Param(60_000, alias="firstByteTimeoutMs", title="First byte timeout (ms)", section="Advanced")
     idle_timeout_ms: Expr[IntRange(1, MAX_TIMEOUT_MS)] = Param(
         30_000, alias="idleTimeoutMs", title="Idle timeout (ms)", description="The longest gap between two reads.", section="Advanced"
     )

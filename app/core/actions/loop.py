@@ -12,13 +12,13 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, Literal
 
+from app.core.events import RunEvent
 from app.core.formula import UNDEFINED
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
+from app.core.run_context import RunContext, Slots
 from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
-from app.core.run_context import RunContext, Slots
-from app.core.events import RunEvent
 
 YIELD_EVERY = 256
 """Iterations between yields to the event loop, so a tight loop stays cancellable."""
@@ -28,9 +28,7 @@ MAX_REPEAT = 100_000_000
 
 class LoopParams(ActionParams):
     mode: Literal["each", "repeat"] = Param("each", title="Loop", description="For each item of a list, or repeat N times.")
-    items: Expr[Any] = Param(
-        [], title="Items", description="A list (a single value counts as a list of one).", shown_when={"mode": ["each"]}, editor="formula"
-    )
+    items: Expr[Any] = Param([], title="Items", description="A list (a single value counts as a list of one).", shown_when={"mode": ["each"]}, editor="formula")
     times: Expr[IntRange(0, MAX_REPEAT)] = Param(3, title="Times", shown_when={"mode": ["repeat"]})
 
 

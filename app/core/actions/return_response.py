@@ -6,8 +6,8 @@ from typing import Any
 
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 from app.core.values import Template
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from app.core.params import ActionParams, Expr, IntRange, Param
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 
 MAX_WAIT_MS = 3_600_000
 

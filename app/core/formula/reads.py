@@ -22,6 +22,7 @@ ANY_ROOT: Final = "*"
 Input = tuple[str, str | None]
 """``(root, first key)``; a key of None means anything under the root."""
 
+
 def binding_inputs(source: str) -> frozenset[Input]:
     """The ``(root, first key)`` pairs a formula reads: ``stream.chunk.done / stream.chunk.total`` gives ``{("stream", "chunk")}``.
 
@@ -36,9 +37,7 @@ def binding_inputs(source: str) -> frozenset[Input]:
     if formula.reads_whole_scope:
         return frozenset({(ANY_ROOT, None)})
     whole = {path[0] for path in formula.paths if len(path) == 1}
-    return frozenset(
-        (path[0], None if len(path) == 1 else path[1]) for path in formula.paths if len(path) == 1 or path[0] not in whole
-    )
+    return frozenset((path[0], None if len(path) == 1 else path[1]) for path in formula.paths if len(path) == 1 or path[0] not in whole)
 
 
 def depends_on(inputs: Iterable[Input], root: str, key: str | None = None) -> bool:
@@ -105,9 +104,9 @@ def fields_read(source: str, roots: Iterable[str], containers: frozenset[str]) -
     except FormulaSyntaxError:
         return []
     read = {(path[0], path[2]) for path in formula.paths if len(path) >= 3 and path[0] in names and path[1] in containers}
-    read_whole = names if formula.reads_whole_scope else {
-        path[0] for path in formula.paths if path[0] in names and (len(path) == 1 or (len(path) == 2 and path[1] in containers))
-    }
+    read_whole = (
+        names if formula.reads_whole_scope else {path[0] for path in formula.paths if path[0] in names and (len(path) == 1 or (len(path) == 2 and path[1] in containers))}
+    )
     tokens = _tokens(source)
     found: list[tuple[str, str, int]] = []
     for index in range(len(tokens) - 4):

@@ -41,7 +41,14 @@ class EndpointCaller(Protocol):
     """What the session needs of the runner: ``RunnerProcess`` is one."""
 
     async def run(
-        self, project: Project, endpoint: str, inputs: Mapping[str, Any] | None = None, *, handle_stream: bool = True, state: StreamState | None = None, trace: bool = False
+        self,
+        project: Project,
+        endpoint: str,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        handle_stream: bool = True,
+        state: StreamState | None = None,
+        trace: bool = False,
     ) -> Any: ...
 
     async def download(self, url: str, destination: str | Path) -> Path: ...

@@ -417,4 +417,3 @@ class PageSettings(QWidget):
         self.message.setVisible(bool(refused))
         if refused:
             self.set_page(self.page_name)
-

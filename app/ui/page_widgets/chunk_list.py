@@ -35,7 +35,10 @@ _NO_ITEM: Final = object()
 _TONE_COLOURS = {"success": QColor("#12936b"), "error": theme.ERROR, "warning": theme.WARNING, "active": theme.CARD_SELECTED}
 ModelIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP = (
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.ToolTipRole,
 )
 _ROLES = frozenset({_DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP})
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -78,9 +81,7 @@ class ChunkTableModel(QAbstractTableModel):
         """Show ``items``; returns ``"insert"`` (only new rows added), ``"reset"`` or ``"same"``."""
         rows = _as_rows(items)
         shown, count = self._count, len(rows)
-        grown = count >= shown and (
-            shown == 0 or rows is self._items or rows[shown - 1] is self._last or _equal(rows[shown - 1], self._last)
-        )
+        grown = count >= shown and (shown == 0 or rows is self._items or rows[shown - 1] is self._last or _equal(rows[shown - 1], self._last))
         if grown and count == shown:
             self._items = rows
             return "same"

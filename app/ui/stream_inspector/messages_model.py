@@ -37,7 +37,8 @@ STATUS_COLOURS = {
 }
 LOG_INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 _DISPLAY, _ALIGNMENT, _FOREGROUND, _FONT, _TOOLTIP = (
-    int(role.value) for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole)
+    int(role.value)
+    for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole)
 )
 _ROLES = frozenset({_DISPLAY, _ALIGNMENT, _FOREGROUND, _FONT, _TOOLTIP, int(LOG_INDEX_ROLE)})
 ModelIndex = QModelIndex | QPersistentModelIndex
