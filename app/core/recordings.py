@@ -106,7 +106,7 @@ def recording_from_events(
         recorded_at=recorded_at or now_iso(),
         source="run",
         messages=messages,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         result=result,
         error=error,
         duration=_time(duration if duration is not None else last_t),
@@ -241,7 +241,7 @@ def parse_sse_capture(text: str) -> tuple[list[_Event], float | None]:
             dispatch()
             continue
         seen_content = True
-        if line.startswith(":") or line.startswith("#"):
+        if line.startswith((":", "#")):
             continue  # SSE comments (heartbeats) and notes
         if line.startswith("{"):
             dispatch()
@@ -297,7 +297,7 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
     ended_at: int | None = None
     timed = any(event.t is not None for event in events)
     previous = 0.0
-    for index, event in enumerate(events):
+    for event in events:
         if event.kind not in ("message", "result", "error"):
             continue
         if ended_at is not None:
@@ -325,7 +325,7 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
         recorded_at=recorded_at or now_iso(),
         source="sse",
         messages=messages,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         result=result,
         error=error,
         duration=_time(duration),

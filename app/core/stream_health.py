@@ -297,10 +297,9 @@ def _check_bunches(messages: Sequence[TimedMessage], settings: HealthSettings, f
     ``bunch_quiet_factor`` windows (counted from the call's start for the first message), whose send
     times, when known, span at least that silence. The reported range extends over messages that keep
     arriving less than a window apart. False when receive times are not known (nothing judged)."""
-    arrivals = [m.arrival for m in messages]
-    if not messages or any(a is None for a in arrivals):
+    received = [m.arrival for m in messages if m.arrival is not None]
+    if not messages or len(received) < len(messages):
         return False
-    received: list[float] = arrivals  # type: ignore[assignment] - checked above
     window = settings.bunch_window_ms / 1000
     quiet = window * settings.bunch_quiet_factor
     count = len(messages)

@@ -123,7 +123,8 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _DOTTED = re.compile(r"\w+(?:\.\w+)+")
 _CALL = re.compile(r"\$(\w+)\(")
 _FUNCTION_KINDS: dict[str, FieldKind] = {
-    **dict.fromkeys(("string", "join", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase", "trim", "pad", "replace", "formatNumber", "now"), "string"),
+    **dict.fromkeys(("string", "join", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase"), "string"),
+    **dict.fromkeys(("trim", "pad", "replace", "formatNumber", "now"), "string"),
     **dict.fromkeys(("number", "count", "length", "sum", "max", "min", "average", "round", "floor", "ceil", "abs", "sqrt", "power", "millis"), "number"),
     **dict.fromkeys(("boolean", "exists", "not", "contains"), "boolean"),
 }  # fmt: skip

@@ -139,7 +139,9 @@ def compile_template(value: Any, *, allow_env: bool = False) -> Resolver:
     if isinstance(value, dict):
         if is_constant(value):
             return lambda scope: dict(value)
-        parts = [(key, None, item) if is_constant(item) else (key, compile_template(item, allow_env=allow_env), None) for key, item in value.items()]
+        parts: list[tuple[str, Resolver | None, Any]] = [
+            (key, None, item) if is_constant(item) else (key, compile_template(item, allow_env=allow_env), None) for key, item in value.items()
+        ]
         return _object(parts)
     if isinstance(value, list):
         if all(is_constant(item) for item in value):

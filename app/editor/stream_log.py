@@ -572,7 +572,7 @@ class StreamLog:
             recorded_at=now_iso(),
             source=self._recording.source if self._recording is not None else "run",
             messages=messages,
-            status=self.status,  # type: ignore[arg-type]
+            status=self.status,
             result=_plain(self.result),
             error=self.error,
             duration=round(duration, TIME_DECIMALS),

@@ -12,10 +12,11 @@ stops the run at its next await; no further action runs.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -26,7 +27,7 @@ from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_fo
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
-from app.core.registry import ActionType, Registry, default_registry
+from app.core.registry import ActionType, ContainerRun, LeafRun, Registry, default_registry
 from app.core.run_context import ActionError, RunContext, RunSettings
 from app.core.values import Resolver, compile_template, formula_source, is_constant, is_formula
 
@@ -60,7 +61,7 @@ class PreparedAction:
 
     action: Action
     type: ActionType
-    model: type[ActionParams]
+    model: builtins.type[ActionParams]  # the field above shadows the builtin here
     constants: dict[str, Any]
     resolvers: list[_FieldResolver]
     static: ActionParams | None
@@ -245,11 +246,11 @@ class Engine:
                         _BOUNDS.active = None
                 if trace:
                     values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
-                if action_type.slots:
-                    async for event in action_type.run(params, ctx, _Slots(self, prepared, ctx)):  # type: ignore[call-arg, attr-defined]
+                if action_type.slots:  # a container's run takes its slots and yields events
+                    async for event in cast(ContainerRun, action_type.run)(params, ctx, _Slots(self, prepared, ctx)):
                         yield event
                 else:
-                    ctx.hold_result(action_id, await action_type.run(params, ctx))  # type: ignore[misc]
+                    ctx.hold_result(action_id, await cast(LeafRun, action_type.run)(params, ctx))
             except ReturnSignal:
                 for event in self._finish(prepared, ctx, started, ok=True):
                     yield event

@@ -121,7 +121,7 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
 
 
 def _state(request: Request) -> ServerState:
-    return request.app.state.streamwright  # type: ignore[no-any-return]
+    return request.app.state.streamwright
 
 
 async def list_endpoints(request: Request) -> JSONResponse:
@@ -316,7 +316,7 @@ async def call_endpoint(request: Request) -> Response:
     end = channel.last_item()
     if end is not None and end.kind == "error":
         return _error(500, end.data["message"], action=end.data["action"], actionType=end.data["actionType"])
-    body = end.data if end is not None else {"statusCode": 200, "body": None}
+    body: dict[str, Any] = end.data if end is not None else {"statusCode": 200, "body": None}
     if body["statusCode"] == 204:
         return Response(status_code=204, headers={"Streamwright-Run": run_id})
     return JSONResponse(body["body"], status_code=body["statusCode"], headers={"Streamwright-Run": run_id})
@@ -356,14 +356,12 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
         routes.append(Route("/_admin/project", push_project, methods=["PUT"]))
     # OPTIONS and HEAD too, so a method no endpoint has at a path gets our 405 with the path's real Allow list
     routes.append(Route("/{path:path}", call_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]))
-    middleware = [Middleware(HostGuard, allowed=[settings.bound_host])]  # type: ignore[arg-type]
+    middleware = [Middleware(HostGuard, allowed=[settings.bound_host])]
     if settings.cors_origins:
-        middleware.append(
-            Middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"], expose_headers=["Streamwright-Run"])  # type: ignore[arg-type]
-        )
+        middleware.append(Middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"], expose_headers=["Streamwright-Run"]))
     middleware += [
-        Middleware(TokenAuth, token=settings.token, download_prefix=DOWNLOAD_PREFIX),  # type: ignore[arg-type]
-        Middleware(BodyLimit, limit=settings.max_body_bytes),  # type: ignore[arg-type]
+        Middleware(TokenAuth, token=settings.token, download_prefix=DOWNLOAD_PREFIX),
+        Middleware(BodyLimit, limit=settings.max_body_bytes),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.streamwright = state

@@ -70,7 +70,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.back_bar = QPushButton()
         self.back_bar.setObjectName("backToPage")
         self.back_bar.setStyleSheet(
-            "QPushButton#backToPage { text-align: left; padding: 6px 12px; border: none; border-bottom: 1px solid #d5d8de; background: #f6f8fe; color: #3b6fe0; font-weight: 600; }"
+            "QPushButton#backToPage { text-align: left; padding: 6px 12px; border: none; border-bottom: 1px solid #d5d8de;"
+            " background: #f6f8fe; color: #3b6fe0; font-weight: 600; }"
         )
         self.back_bar.clicked.connect(lambda: self.show_page(self.page))
         canvas_box = QWidget()
@@ -146,7 +147,7 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)  # type: ignore[arg-type]
+        action.triggered.connect(slot)
         menu.addAction(action)  # type: ignore[attr-defined]
         return action
 

@@ -10,15 +10,18 @@ moves on to another kind of action, and when the run ends.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from app.core.params import ActionParams, IntRange, Param
+from pydantic import Field
+
+from app.core.params import ActionParams, Param
 from app.core.registry import ActionType
 from app.core.run_context import RunContext
 from app.core.summaries import inline_json
 from app.core.values import Template
 
 MAX_COALESCE_MS = 60_000
+CoalesceMs = Annotated[int, Field(ge=0, le=MAX_COALESCE_MS)]
 
 
 class SendStreamingResponseParams(ActionParams):
@@ -29,7 +32,7 @@ class SendStreamingResponseParams(ActionParams):
         description="A small JSON object; each value is a literal or a formula. Always include a status.",
         editor="eventdata",
     )
-    coalesce_ms: IntRange(0, MAX_COALESCE_MS) = Param(  # type: ignore[valid-type]
+    coalesce_ms: CoalesceMs = Param(
         0,
         alias="coalesceMs",
         title="Coalesce (ms)",

@@ -469,20 +469,21 @@ class Formula:
             if code in _OVER_BUDGET and not (code == "D1012" and timeout >= limits.timeout_s):
                 raise _OverBudget() from None
             raise self._error(exc, shift, limits) from None
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - the library's Rust panics are BaseExceptions; _error passes KeyboardInterrupt on as it is
             raise self._error(exc, shift, limits) from None
 
     def _in_worker(self, scope: dict[str, Any], limits: FormulaLimits, spent: float, offload: bool) -> Any:
         read = self._read
         document = {} if read is None else _prune(scope, read)
+        timeout = max(limits.timeout_s - spent, 0.001)
         request = {
             "source": self.source,
             "input": json.dumps(document, ensure_ascii=False, allow_nan=False),
-            "timeout": max(limits.timeout_s - spent, 0.001),
+            "timeout": timeout,
             "max_depth": limits.max_depth,
             "memory": limits.memory_bytes,
         }
-        call = POOL.call(request, request["timeout"], limits.memory_bytes)
+        call = POOL.call(request, timeout, limits.memory_bytes)
         if offload:
             raise FormulaOffload(self, call, limits)
         try:

@@ -110,13 +110,13 @@ def fields_read(source: str, roots: Iterable[str], containers: frozenset[str]) -
     tokens = _tokens(source)
     found: list[tuple[str, str, int]] = []
     for index in range(len(tokens) - 4):
-        root, dot1, chunk, dot2, field = tokens[index : index + 5]
+        root, dot1, chunk, dot2, leaf = tokens[index : index + 5]
         if not (root[0] == "name" and root[1] in names and _is_root(tokens, index)):
             continue
-        if dot1[1] != "." or chunk[0] != "name" or chunk[1] not in containers or dot2[1] != "." or field[0] != "name":
+        if dot1[1] != "." or chunk[0] != "name" or chunk[1] not in containers or dot2[1] != "." or leaf[0] != "name":
             continue
-        if (root[1], field[1]) in read or root[1] in read_whole:
-            found.append((root[1], field[1], field[2]))
+        if (root[1], leaf[1]) in read or root[1] in read_whole:
+            found.append((root[1], leaf[1], leaf[2]))
     located = {(name, field) for name, field, _ in found}
     for name, field in sorted(read - located):
         position = next((pos for kind, text, pos in tokens if kind == "name" and text == field), None)

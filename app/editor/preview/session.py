@@ -150,7 +150,7 @@ class PageSession:
             if not seen.values:
                 changed.add((name, None))
             else:
-                changed.update((name, key) for key, old, new in zip(WATCHED, seen.values, values) if old is not new and old != new)
+                changed.update((name, key) for key, old, new in zip(WATCHED, seen.values, values, strict=True) if old is not new and old != new)
             seen.version, seen.values = state.version, values
         return frozenset(changed)
 
