@@ -134,7 +134,7 @@ def param_specs(model: type[ActionParams]) -> list[ParamSpec]:
         value_type, accepts_formula = _strip_formula(info.annotation)
         if not accepts_formula and any(m == "formula" for m in info.metadata):
             accepts_formula = True
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        extra: dict[str, Any] = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         specs.append(
             ParamSpec(
                 name=name,
@@ -143,12 +143,12 @@ def param_specs(model: type[ActionParams]) -> list[ParamSpec]:
                 description=info.description or "",
                 accepts_formula=accepts_formula,
                 value_type=value_type,
-                editor=extra.get("x-editor") or _default_editor(value_type, info),  # type: ignore[arg-type]
-                shown_when=extra.get("x-shownWhen"),  # type: ignore[arg-type]
+                editor=extra.get("x-editor") or _default_editor(value_type, info),
+                shown_when=extra.get("x-shownWhen"),
                 secret_ok=bool(extra.get("x-secretOk")),
                 required=info.is_required(),
                 default=None if info.is_required() else info.get_default(call_default_factory=True),
-                section=extra.get("x-section"),  # type: ignore[arg-type]
+                section=extra.get("x-section"),
             )
         )
     return specs

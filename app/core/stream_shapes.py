@@ -114,7 +114,7 @@ def value_kind(value: Any) -> FieldKind:
     if is_formula(value):
         return formula_kind(formula_source(value))
     kind = json_type(value)
-    return kind if kind in _JSON_KINDS else "any"  # type: ignore[return-value]
+    return kind if kind in _JSON_KINDS else "any"  # type: ignore[return-value]  # _JSON_KINDS are FieldKinds
 
 
 _JSON_KINDS = frozenset({"null", "boolean", "number", "string", "array", "object"})
