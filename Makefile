@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 EXAMPLE := resources/examples/demo.streamwright.json
 
-.PHONY: run demo test test-deps qt-deps bench schema clean package package-deps
+.PHONY: run demo check test test-deps qt-deps bench schema clean package package-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,14 @@ run: $(STAMP) qt-deps
 demo: $(STAMP)
 	$(BIN)/streamwright run $(EXAMPLE) generate-report --format pretty
 
-test: $(STAMP) test-deps qt-deps
+# Static checks, zero findings: ruff's lint and format over app/, then mypy on the
+# packages pyproject.toml's [tool.mypy] names (core, engine, runner, client, cli).
+check: $(STAMP)
+	$(BIN)/ruff check app
+	$(BIN)/ruff format --check app
+	$(BIN)/mypy
+
+test: $(STAMP) check test-deps qt-deps
 	$(BIN)/python -m pytest
 
 # Installs the Debian packages in $$missing with apt-get: as root, or through sudo

@@ -15,26 +15,27 @@ from typing import Any
 from rich.console import Console
 
 from app import __version__
+from app.cli.run_output import NdjsonOutput, PrettyOutput, RunOutput
+from app.cli.stream_test_output import outcomes_json, print_health, print_outcomes, write_health_ndjson
 from app.core.events import ErrorEvent
 from app.core.exchange import endpoint_from_document, export_endpoint, import_endpoint
+from app.core.formula import MB
+from app.core.formula.worker import WORKER_FLAG, child_main
 from app.core.inputs import InputError, parse_text_inputs
 from app.core.json_input import JsonInputError, decode_utf8
 from app.core.lint import LintSettings, lint_project
+from app.core.names import slug
 from app.core.openapi import DEFAULT_SERVER, openapi_document
 from app.core.problems import ProjectInvalidError
-from app.core.project_file import atomic_write_text, dumps, load_project, parse_json, save_project
-from app.core.formula import MB
-from app.core.formula.worker import WORKER_FLAG, child_main
-from app.core.run_context import RunLimits, RunSettings
 from app.core.project import Project, Recording
-from app.core.recordings import CaptureError, add_recording, recording_from_events, recording_from_sse, slug, unique_recording_name
+from app.core.project_file import atomic_write_text, dumps, load_project, parse_json, save_project
+from app.core.recordings import CaptureError, add_recording, recording_from_events, recording_from_sse, unique_recording_name
+from app.core.run_context import RunLimits, RunSettings
 from app.core.schema import project_json_schema
 from app.core.stream_health import HealthSettings, HealthTally
 from app.core.stream_tests import add_stream_test, run_stream_tests, test_from_recording, tests_for, unique_test_name
 from app.core.typescript_client import typescript_module
 from app.engine import Engine
-from app.cli.run_output import NdjsonOutput, PrettyOutput, RunOutput
-from app.cli.stream_test_output import outcomes_json, print_health, print_outcomes, write_health_ndjson
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -104,8 +105,16 @@ def _add_limit_options(parser: argparse.ArgumentParser) -> None:
     defaults = RunLimits()
     group = parser.add_argument_group("limits")
     group.add_argument("--formula-timeout", type=_positive, default=defaults.formula_timeout_s, metavar="S", help="longest one formula may run (default: %(default)s s)")
-    group.add_argument("--formula-memory", type=_positive, default=defaults.formula_memory_bytes / MB, metavar="MB", help="most memory one formula may use (default: %(default)g MB)")
-    group.add_argument("--run-memory", type=_positive, default=defaults.run_memory_bytes / MB, metavar="MB", help="most a run may hold in variables, results and one message, as JSON (default: %(default)g MB)")
+    group.add_argument(
+        "--formula-memory", type=_positive, default=defaults.formula_memory_bytes / MB, metavar="MB", help="most memory one formula may use (default: %(default)g MB)"
+    )
+    group.add_argument(
+        "--run-memory",
+        type=_positive,
+        default=defaults.run_memory_bytes / MB,
+        metavar="MB",
+        help="most a run may hold in variables, results and one message, as JSON (default: %(default)g MB)",
+    )
 
 
 def _positive(text: str) -> float:
@@ -204,7 +213,9 @@ def cmd_test_from(args: argparse.Namespace) -> int:
     wanted = args.name or recording.name
     test.name = slug(wanted) if args.replace else unique_test_name(project, wanted)
     _save_into(args.file, lambda current: add_stream_test(current, test, replace=args.replace))
-    print(f"added stream test {test.name} to {args.file}: statuses {', '.join(str(s) for s in test.statuses)}; run it with: streamwright test {args.file} {test.endpoint}")
+    print(
+        f"added stream test {test.name} to {args.file}: statuses {', '.join(str(s) for s in test.statuses)}; run it with: streamwright test {args.file} {test.endpoint}"
+    )
     return EXIT_OK
 
 
@@ -364,11 +375,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trace", action="store_true", help="also print action started/finished events (ndjson)")
     _add_limit_options(run)
     check = run.add_argument_group("stream health (--check)")
-    check.add_argument("--check", action="store_true", help="after the run, report the stream's health; exit 1 on an error finding (no final message, ended with an error)")
+    check.add_argument(
+        "--check", action="store_true", help="after the run, report the stream's health; exit 1 on an error finding (no final message, ended with an error)"
+    )
     check.add_argument("--strict", action="store_true", help="with --check: warnings fail the run too")
     check.add_argument("--max-gap", type=float, default=HealthSettings().max_gap_s, metavar="S", help="longest silence without a message (default: %(default)s s)")
     check.add_argument("--max-bytes", type=int, default=HealthSettings().max_message_bytes, metavar="N", help="largest message, as JSON (default: %(default)s bytes)")
-    check.add_argument("--max-rate", type=float, default=HealthSettings().max_rate_per_s, metavar="N", help="most messages in any one second a page can show (default: %(default)s)")
+    check.add_argument(
+        "--max-rate", type=float, default=HealthSettings().max_rate_per_s, metavar="N", help="most messages in any one second a page can show (default: %(default)s)"
+    )
     run.set_defaults(handler=cmd_run)
 
     test = sub.add_parser("test", help="run the project's stream tests; exit 1 when a stream differs from its test")
@@ -397,7 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     test_from.add_argument("file", help="project file (*.streamwright.json); saved in place, atomically")
     test_from.add_argument("recording", help="recording name")
     test_from.add_argument("--name", help="test name (default: the recording's; a taken name gets a -2 suffix)")
-    test_from.add_argument("-i", "--input", action="append", default=[], metavar="NAME=VALUE", help="an input for the test, replacing the recording's (e.g. a shorter delay)")
+    test_from.add_argument(
+        "-i", "--input", action="append", default=[], metavar="NAME=VALUE", help="an input for the test, replacing the recording's (e.g. a shorter delay)"
+    )
     test_from.add_argument("--exact", action="store_true", help="compare every message's values too (run-dependent fields such as downloadUrl excepted)")
     test_from.add_argument("--exact-count", action="store_true", help="repeated statuses must repeat as often as recorded")
     test_from.add_argument("--replace", action="store_true", help="replace a test of the same name")

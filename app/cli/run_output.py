@@ -113,8 +113,8 @@ class PrettyOutput:
         self._end_text()
         rest = {key: value for key, value in data.items() if key not in ("status", "label")}
         label = f" {data['label']}" if "label" in data else ""
-        extra = f"  {_compact(rest)}" if rest else ""
-        self.console.print(f"[bold cyan]{status or 'message'}[/bold cyan]{label}{extra}")
+        fields = f"  {_compact(rest)}" if rest else ""
+        self.console.print(f"[bold cyan]{status or 'message'}[/bold cyan]{label}{fields}")
 
     def _stop(self) -> None:
         if self.progress is not None:

@@ -14,17 +14,19 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from app.client.endpoint_client import EndpointClient, EndpointLike, ReconnectPolicy, StreamCall
-    from app.client.runner_process import RunnerProcess, RunnerStartError
-    from app.client.stream_state import (
-        CallCancelledError,
-        ConnectionLostError,
-        RunnerCrashedError,
-        Status,
-        StreamError,
-        StreamState,
-    )
+if TYPE_CHECKING:  # re-exported for type checkers ("X as X"); at run time __getattr__ imports them
+    from app.client.endpoint_client import EndpointClient as EndpointClient
+    from app.client.endpoint_client import EndpointLike as EndpointLike
+    from app.client.endpoint_client import ReconnectPolicy as ReconnectPolicy
+    from app.client.endpoint_client import StreamCall as StreamCall
+    from app.client.runner_process import RunnerProcess as RunnerProcess
+    from app.client.runner_process import RunnerStartError as RunnerStartError
+    from app.client.stream_state import CallCancelledError as CallCancelledError
+    from app.client.stream_state import ConnectionLostError as ConnectionLostError
+    from app.client.stream_state import RunnerCrashedError as RunnerCrashedError
+    from app.client.stream_state import Status as Status
+    from app.client.stream_state import StreamError as StreamError
+    from app.client.stream_state import StreamState as StreamState
 
 _HOMES = {
     "EndpointClient": "endpoint_client",

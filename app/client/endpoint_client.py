@@ -27,8 +27,8 @@ from urllib.parse import quote
 import httpx
 from httpx_sse import EventSource
 
-from app.core.run_ids import RUN_ID
 from app.client.stream_state import ConnectionLostError, StateCall, StreamError, StreamState
+from app.core.run_ids import RUN_ID
 
 __all__ = ["EndpointClient", "EndpointLike", "ReconnectPolicy", "StreamCall"]
 
@@ -150,8 +150,7 @@ class StreamCall(StateCall):
                 if not self._answered:
                     raise ConnectionLostError(f"could not connect to {self.client.base_url}: {_describe(cause)}")
                 raise ConnectionLostError(
-                    f"lost the connection to {self.client.base_url} and could not reconnect "
-                    f"after {policy.max_attempts} attempts: {_describe(cause)}"
+                    f"lost the connection to {self.client.base_url} and could not reconnect after {policy.max_attempts} attempts: {_describe(cause)}"
                 )
             await asyncio.sleep(policy.delay(attempts))
             self.state.note_reconnect()
@@ -227,9 +226,7 @@ class StreamCall(StateCall):
             return
         if isinstance(body, dict) and isinstance(body.get("error"), str):
             fields = body.get("fields") if isinstance(body.get("fields"), dict) else None
-            self.state.fail(
-                StreamError(body["error"], action=body.get("action"), action_type=body.get("actionType"), status_code=status_code, fields=fields, body=body)
-            )
+            self.state.fail(StreamError(body["error"], action=body.get("action"), action_type=body.get("actionType"), status_code=status_code, fields=fields, body=body))
         else:
             self.state.fail(StreamError(f"the endpoint answered HTTP {status_code}", status_code=status_code, body=body))
 

@@ -32,12 +32,7 @@ class HeldMessage:
     transient: bool = False
 
     def joins(self, data: dict[str, Any], append: tuple[str, ...], part: str | None, transient: bool) -> bool:
-        return (
-            append == self.append
-            and part == self.part
-            and transient == self.transient
-            and self.data.get("status", _NO_STATUS) == data.get("status", _NO_STATUS)
-        )
+        return append == self.append and part == self.part and transient == self.transient and self.data.get("status", _NO_STATUS) == data.get("status", _NO_STATUS)
 
     def join(self, data: dict[str, Any]) -> None:
         held = self.data

@@ -44,7 +44,9 @@ def endpoint_from_document(document: Any, source: str = "", registry: Registry |
     except ValidationError as error:
         problems = [Problem(p, m) for p, m in format_validation_error(error, "$.endpoint")]
         reported = {p.path for p in problems}
-        problems += [p for p in raw_action_problems(document["endpoint"].get("workflow"), registry or default_registry(), "$.endpoint.workflow") if p.path not in reported]
+        problems += [
+            p for p in raw_action_problems(document["endpoint"].get("workflow"), registry or default_registry(), "$.endpoint.workflow") if p.path not in reported
+        ]
         raise ProjectInvalidError(problems, source) from None
     errors = [p for p in validate_endpoint(endpoint, registry or default_registry(), "$.endpoint") if p.severity == "error"]
     if errors:

@@ -101,7 +101,9 @@ class _EndpointLinter:
             )
         self.sends.append((path, action, data))
         if "status" not in data:
-            self.warn(f"{path}.params.eventData", 'Event Data has no "status"; give every message a status so the interface can tell them apart', action, "missing-status")
+            self.warn(
+                f"{path}.params.eventData", 'Event Data has no "status"; give every message a status so the interface can tell them apart', action, "missing-status"
+            )
         size = len(json.dumps(_nominal(data), separators=(",", ":")))
         if size > self.settings.max_event_data_bytes:
             self.warn(
@@ -142,8 +144,7 @@ class _EndpointLinter:
                     if missing:
                         self.warn(
                             f"{path}.params.eventData",
-                            f'"{status}" messages disagree in shape: this one lacks {", ".join(missing)}'
-                            + (f" and adds {', '.join(extra)}" if extra else ""),
+                            f'"{status}" messages disagree in shape: this one lacks {", ".join(missing)}' + (f" and adds {', '.join(extra)}" if extra else ""),
                             action,
                             "shape-mismatch",
                         )
@@ -170,4 +171,3 @@ def _nominal(value: Any) -> Any:
     if isinstance(value, list):
         return [_nominal(item) for item in value]
     return value
-

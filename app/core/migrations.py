@@ -27,9 +27,7 @@ def migrate(document: Document, *, current: int = FORMAT_VERSION, steps: dict[in
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise UnsupportedFormatError(f"formatVersion must be a positive integer, got {version!r}")
     if version > current:
-        raise UnsupportedFormatError(
-            f"formatVersion {version} is newer than this Streamwright supports ({current}); update Streamwright"
-        )
+        raise UnsupportedFormatError(f"formatVersion {version} is newer than this Streamwright supports ({current}); update Streamwright")
     while version < current:
         step = steps.get(version)
         if step is None:

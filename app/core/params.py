@@ -10,7 +10,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.fields import FieldInfo
@@ -19,18 +19,19 @@ from app.core.values import EnvValue, FormulaValue
 
 T = typing.TypeVar("T")
 
-Expr = Annotated[Union[T, FormulaValue], "formula"]
-"""A param that is either a literal of type T or a formula computing one."""
+if TYPE_CHECKING:
+    # Action code reads params only after the engine has evaluated every formula and
+    # validated its result against T (engine.resolve_params), so there Expr[T] is T.
+    Expr: TypeAlias = Annotated[T, "formula"]
+else:
+    Expr = Annotated[T | FormulaValue, "formula"]
+"""A param that is either a literal of type T or a formula computing one.
 
-
-
-def IntRange(minimum: int, maximum: int) -> Any:  # noqa: N802 - used as a type: Expr[IntRange(0, 10)]
-    """An int with bounds that apply to literals and to formula results alike.
-
-    Bounds live on the literal type rather than on the field, because a field
-    constraint would also be applied to the ``{"$formula": ...}`` branch.
-    """
-    return Annotated[int, Field(ge=minimum, le=maximum)]
+Bounds go on T, ``Expr[Annotated[int, Field(ge=0, le=10)]]`` (named, as
+``WaitMs``), not on the field: a field constraint would also be applied to
+the ``{"$formula": ...}`` branch, while T's bounds apply to literals and
+formula results alike.
+"""
 
 
 Editor = Literal[
@@ -105,7 +106,7 @@ def _strip_formula(annotation: Any) -> tuple[Any, bool]:
         has_formula = len(members) < len(get_args(annotation))
         if len(members) == 1:
             return members[0], has_formula
-        return Union[tuple(members)], has_formula  # type: ignore[return-value]
+        return Union[tuple(members)], has_formula  # noqa: UP007 - a union of a run-time tuple of types
     return annotation, False
 
 
@@ -133,7 +134,7 @@ def param_specs(model: type[ActionParams]) -> list[ParamSpec]:
         value_type, accepts_formula = _strip_formula(info.annotation)
         if not accepts_formula and any(m == "formula" for m in info.metadata):
             accepts_formula = True
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        extra: dict[str, Any] = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         specs.append(
             ParamSpec(
                 name=name,
@@ -142,12 +143,12 @@ def param_specs(model: type[ActionParams]) -> list[ParamSpec]:
                 description=info.description or "",
                 accepts_formula=accepts_formula,
                 value_type=value_type,
-                editor=extra.get("x-editor") or _default_editor(value_type, info),  # type: ignore[arg-type]
-                shown_when=extra.get("x-shownWhen"),  # type: ignore[arg-type]
+                editor=extra.get("x-editor") or _default_editor(value_type, info),
+                shown_when=extra.get("x-shownWhen"),
                 secret_ok=bool(extra.get("x-secretOk")),
                 required=info.is_required(),
                 default=None if info.is_required() else info.get_default(call_default_factory=True),
-                section=extra.get("x-section"),  # type: ignore[arg-type]
+                section=extra.get("x-section"),
             )
         )
     return specs

@@ -75,9 +75,7 @@ class Widget(Model):
     type: str = Field(description="Widget type id, e.g. progress_bar.")
     props: dict[str, Any] = Field(default_factory=dict)
     children: list[Widget] = Field(default_factory=list, description="A Container's widgets.")
-    events: dict[str, list[Action]] = Field(
-        default_factory=dict, description="Interface workflows by trigger, e.g. click for a Button's On click."
-    )
+    events: dict[str, list[Action]] = Field(default_factory=dict, description="Interface workflows by trigger, e.g. click for a Button's On click.")
 
 
 class PageVariable(Model):
@@ -120,7 +118,18 @@ class Recording(Model):
 
 
 DEFAULT_IGNORED_FIELDS: tuple[str, ...] = (
-    "downloadUrl", "url", "runId", "t", "time", "timestamp", "createdAt", "updatedAt", "elapsed", "elapsedMs", "duration", "durationMs",
+    "downloadUrl",
+    "url",
+    "runId",
+    "t",
+    "time",
+    "timestamp",
+    "createdAt",
+    "updatedAt",
+    "elapsed",
+    "elapsedMs",
+    "duration",
+    "durationMs",
 )
 """Fields whose values differ from run to run (links to a run's files, ids, clock times): a stream test checks only that they are there."""
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from app.core.migrations import UnsupportedFormatError, migrate
 from app.core.json_input import JsonInputError, read_json
+from app.core.migrations import UnsupportedFormatError, migrate
 from app.core.problems import Problem, ProjectInvalidError
 from app.core.project import Endpoint, Page, Project, Recording, StreamTest
 from app.core.registry import Registry, default_registry, format_validation_error

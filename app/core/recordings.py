@@ -20,7 +20,7 @@ from typing import Any
 
 from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent
 from app.core.json_input import JsonInputError, read_json, unpaired_surrogate
-from app.core.names import slug, unique_slug
+from app.core.names import unique_slug
 from app.core.problems import Problem
 from app.core.project import Endpoint, Project, RecordedMessage, Recording
 
@@ -106,7 +106,7 @@ def recording_from_events(
         recorded_at=recorded_at or now_iso(),
         source="run",
         messages=messages,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         result=result,
         error=error,
         duration=_time(duration if duration is not None else last_t),
@@ -241,7 +241,7 @@ def parse_sse_capture(text: str) -> tuple[list[_Event], float | None]:
             dispatch()
             continue
         seen_content = True
-        if line.startswith(":") or line.startswith("#"):
+        if line.startswith((":", "#")):
             continue  # SSE comments (heartbeats) and notes
         if line.startswith("{"):
             dispatch()
@@ -301,7 +301,7 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
     ended_at: int | None = None
     timed = any(event.t is not None for event in events)
     previous = 0.0
-    for index, event in enumerate(events):
+    for event in events:
         if event.kind not in ("message", "part", "result", "error"):
             continue
         if ended_at is not None:
@@ -335,7 +335,7 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
         recorded_at=recorded_at or now_iso(),
         source="sse",
         messages=messages,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         result=result,
         error=error,
         duration=_time(duration),

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from app.core.coalesce import Coalescer
 from app.core.events import LogEvent, MessageEvent, RunEvent
@@ -204,8 +204,8 @@ class RunContext:
         self.release_held()
         return True
 
-    def log(self, message: Any, level: str = "info") -> None:
-        self.pending.append(LogEvent(message, level, self.action_id, self.now()))  # type: ignore[arg-type]
+    def log(self, message: Any, level: Literal["info", "warning", "error"] = "info") -> None:
+        self.pending.append(LogEvent(message, level, self.action_id, self.now()))
 
     def set_variable(self, name: str, value: Any) -> None:
         """``variables.<name>`` = value, refused when the run would hold more than its memory bound."""
@@ -243,10 +243,7 @@ class RunContext:
 
     def _over(self, what: str, size: int) -> str:
         held = self.held_bytes
-        return (
-            f"{what} would take {_size_text(size)} with {_size_text(held)} already held: "
-            f"over the run's memory bound of {_size_text(self.memory_limit)}"
-        )
+        return f"{what} would take {_size_text(size)} with {_size_text(held)} already held: over the run's memory bound of {_size_text(self.memory_limit)}"
 
     @contextmanager
     def bound(self, name: str, value: Any) -> Iterator[None]:

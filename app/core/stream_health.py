@@ -160,7 +160,7 @@ def check_stream(
     messages: Sequence[TimedMessage],
     *,
     ended: Ended | None,
-    settings: HealthSettings = HealthSettings(),  # noqa: B008 - frozen, so one shared default is safe
+    settings: HealthSettings = HealthSettings(),
     shapes_expected: Mapping[str, Iterable[str]] | None = None,
     duration: float | None = None,
     returned: bool = False,
@@ -217,10 +217,7 @@ class _Findings:
             self.extra[finding.code] = (first, more + 1)
 
     def done(self) -> list[Finding]:
-        rest = [
-            Finding(first.code, first.severity, f"{more} more like this, from message {first.seq}", first.seq, first.advice)
-            for first, more in self.extra.values()
-        ]
+        rest = [Finding(first.code, first.severity, f"{more} more like this, from message {first.seq}", first.seq, first.advice) for first, more in self.extra.values()]
         return self.items + rest
 
 
@@ -256,9 +253,7 @@ ERROR_ADVICE = (
 )
 
 
-def _check_end(
-    messages: Sequence[TimedMessage], ended: Ended | None, returned: bool, error: str | None, settings: HealthSettings, findings: _Findings
-) -> None:
+def _check_end(messages: Sequence[TimedMessage], ended: Ended | None, returned: bool, error: str | None, settings: HealthSettings, findings: _Findings) -> None:
     count = len(messages)
     after = f"after message {count}" if count else "before any message"
     if ended == "error":
@@ -302,10 +297,9 @@ def _check_bunches(messages: Sequence[TimedMessage], settings: HealthSettings, f
     ``bunch_quiet_factor`` windows (counted from the call's start for the first message), whose send
     times, when known, span at least that silence. The reported range extends over messages that keep
     arriving less than a window apart. False when receive times are not known (nothing judged)."""
-    arrivals = [m.arrival for m in messages]
-    if not messages or any(a is None for a in arrivals):
+    received = [m.arrival for m in messages if m.arrival is not None]
+    if not messages or len(received) < len(messages):
         return False
-    received: list[float] = arrivals  # type: ignore[assignment] - checked above
     window = settings.bunch_window_ms / 1000
     quiet = window * settings.bunch_quiet_factor
     count = len(messages)
@@ -394,10 +388,7 @@ def _check_rate(messages: Sequence[TimedMessage], settings: HealthSettings, find
 def _check_gaps(times: Sequence[float], duration: float | None, settings: HealthSettings, findings: _Findings) -> float:
     """Silences longer than ``max_gap_s``: before the first message, between two, after the last; returns the longest."""
     limit = settings.max_gap_s
-    advice = (
-        f"Send a progress message before and after slow steps (a query, an HTTP request, a long Loop), "
-        f"at most {limit:g} s apart, so the page keeps moving."
-    )
+    advice = f"Send a progress message before and after slow steps (a query, an HTTP request, a long Loop), at most {limit:g} s apart, so the page keeps moving."
     longest = 0.0
     previous = 0.0
     for index, t in enumerate(times):
@@ -548,7 +539,7 @@ class HealthTally:
             where = f" (action {event.action_id})" if event.action_id else ""
             self.ended, self.duration, self.error = "error", event.t, f"{event.message}{where}"
 
-    def check(self, settings: HealthSettings = HealthSettings(), shapes_expected: Mapping[str, Iterable[str]] | None = None) -> HealthReport:  # noqa: B008
+    def check(self, settings: HealthSettings = HealthSettings(), shapes_expected: Mapping[str, Iterable[str]] | None = None) -> HealthReport:
         return check_stream(
             self.messages,
             ended=self.ended,

@@ -20,8 +20,6 @@ from app.core.scope_names import FieldKind
 from app.core.values import formula_source, is_formula
 
 
-
-
 @dataclass(frozen=True)
 class FieldInfo:
     name: str
@@ -146,7 +144,7 @@ def value_kind(value: Any) -> FieldKind:
     if is_formula(value):
         return formula_kind(formula_source(value))
     kind = json_type(value)
-    return kind if kind in _JSON_KINDS else "any"  # type: ignore[return-value]
+    return kind if kind in _JSON_KINDS else "any"  # type: ignore[return-value]  # _JSON_KINDS are FieldKinds
 
 
 _JSON_KINDS = frozenset({"null", "boolean", "number", "string", "array", "object"})
@@ -155,7 +153,8 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _DOTTED = re.compile(r"\w+(?:\.\w+)+")
 _CALL = re.compile(r"\$(\w+)\(")
 _FUNCTION_KINDS: dict[str, FieldKind] = {
-    **dict.fromkeys(("string", "join", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase", "trim", "pad", "replace", "formatNumber", "now"), "string"),
+    **dict.fromkeys(("string", "join", "substring", "substringBefore", "substringAfter", "uppercase", "lowercase"), "string"),
+    **dict.fromkeys(("trim", "pad", "replace", "formatNumber", "now"), "string"),
     **dict.fromkeys(("number", "count", "length", "sum", "max", "min", "average", "round", "floor", "ceil", "abs", "sqrt", "power", "millis"), "number"),
     **dict.fromkeys(("boolean", "exists", "not", "contains"), "boolean"),
 }  # fmt: skip

@@ -118,7 +118,7 @@ def test_from_recording(
     return test
 
 
-test_from_recording.__test__ = False  # type: ignore[attr-defined] - a factory, not a pytest test
+test_from_recording.__test__ = False  # type: ignore[attr-defined]  # a factory, not a pytest test
 
 
 def _blank(data: dict[str, Any], ignored: set[str]) -> dict[str, Any]:

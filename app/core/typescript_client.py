@@ -109,7 +109,7 @@ def _methods(document: dict[str, Any]) -> tuple[list[str], list[str]]:
         for method, operation in item.items():
             names = operation["x-streamwright-types"]
             message = names["message"] or "never"
-            result = f"{names['result']}[\"body\"]" if names["result"] else "never"
+            result = f'{names["result"]}["body"]' if names["result"] else "never"
             answer = _json_body_type(operation, document)
             inputs_schema = document["components"]["schemas"][names["inputs"]]
             optional = "?" if not inputs_schema.get("required") else ""
@@ -121,7 +121,7 @@ def _methods(document: dict[str, Any]) -> tuple[list[str], list[str]]:
                 f"    return new Call(this.options, {json.dumps(method.upper())}, {json.dumps(path)}, inputs ?? {{}}, {str(has_body).lower()}, options);\n"
                 "  }"
             )
-            table.append(f'  {json.dumps(operation["operationId"])}: {{ inputs: {names["inputs"]}; message: {message}; result: {result}; response: {answer} }};')
+            table.append(f"  {json.dumps(operation['operationId'])}: {{ inputs: {names['inputs']}; message: {message}; result: {result}; response: {answer} }};")
     return methods, table
 
 

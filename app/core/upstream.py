@@ -18,10 +18,10 @@ from __future__ import annotations
 import asyncio
 import codecs
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     import httpx
@@ -115,7 +115,8 @@ class _Reader:
     """Bytes off the response with a deadline on each read: the first byte, then every idle gap."""
 
     def __init__(self, response: httpx.Response, options: StreamOptions, where: str, first_deadline: float) -> None:
-        self._chunks = response.aiter_bytes()
+        # httpx declares an AsyncIterator; it is an async generator, which aclose() needs
+        self._chunks = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
         self._options = options
         self._where = where
         self._deadline: float | None = first_deadline
@@ -202,7 +203,7 @@ async def _text_chunks(reader: _Reader) -> AsyncIterator[str]:
             return
 
 
-async def _events(reader: _Reader, options: StreamOptions, where: str, info: StreamInfo) -> AsyncIterator[UpstreamEvent]:
+async def _events(reader: _Reader, options: StreamOptions, where: str, info: StreamInfo) -> AsyncGenerator[UpstreamEvent, None]:
     async for event in _decoded(reader, options, where, info):
         info.count += 1
         yield event

@@ -63,7 +63,12 @@ def _limit_problems(spec: EndpointInput, path: str) -> list[Problem]:
 def validate_endpoint(endpoint: Endpoint, registry: Registry, base: str = "$") -> list[Problem]:
     problems: list[Problem] = []
     if endpoint.path in RESERVED_ROUTES or endpoint.path.startswith(RESERVED_PATHS):
-        problems.append(Problem(f"{base}.path", f"path {endpoint.path} is reserved by the runner (/, /openapi.json, /docs, /v1/chat/completions, /v1/models, /_..., /runs/..., /ai-sdk/...)"))
+        problems.append(
+            Problem(
+                f"{base}.path",
+                f"path {endpoint.path} is reserved by the runner (/, /openapi.json, /docs, /v1/chat/completions, /v1/models, /_..., /runs/..., /ai-sdk/...)",
+            )
+        )
     for name, count in Counter(spec.name for spec in endpoint.inputs).items():
         if count > 1:
             problems.append(Problem(f"{base}.inputs", f"input name {name!r} is declared {count} times"))

@@ -9,7 +9,6 @@ exactly what is wrong. The actions of interface workflows (``events``,
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -41,9 +40,7 @@ def validate_page(page: Page, registry: WidgetRegistry, base: str = "$") -> list
     for index, variable in enumerate(page.variables):
         variables[variable.name] += 1
         if variables[variable.name] == 2:
-            problems.append(
-                Problem(f"{base}.variables[{index}].name", f"page variable {variable.name!r} is declared more than once", field="name")
-            )
+            problems.append(Problem(f"{base}.variables[{index}].name", f"page variable {variable.name!r} is declared more than once", field="name"))
     ids: Counter[str] = Counter()
     for path, widget in walk_widgets(page.widgets, f"{base}.widgets"):
         ids[widget.id] += 1
@@ -61,15 +58,11 @@ def validate_widget(widget: Widget, registry: WidgetRegistry, path: str, page_va
         return [Problem(f"{path}.type", str(error), field="type", widget_id=widget.id)]
     problems: list[Problem] = []
     if widget.children and not widget_type.container:
-        problems.append(
-            Problem(f"{path}.children", f"{widget_type.title} cannot hold widgets; put them in a Container", widget_id=widget.id)
-        )
+        problems.append(Problem(f"{path}.children", f"{widget_type.title} cannot hold widgets; put them in a Container", widget_id=widget.id))
     for event in widget.events:
         if event not in widget_type.events:
             allowed = ", ".join(widget_type.events) or "none"
-            problems.append(
-                Problem(f"{path}.events.{event}", f"{widget_type.title} has no event {event!r} (events: {allowed})", widget_id=widget.id)
-            )
+            problems.append(Problem(f"{path}.events.{event}", f"{widget_type.title} has no event {event!r} (events: {allowed})", widget_id=widget.id))
     problems.extend(_props_problems(widget, widget_type, f"{path}.props"))
     if widget_type.id == TEXT_INPUT:
         problems.extend(_variable_problems(widget, f"{path}.props.variable", page_variables))
@@ -80,9 +73,7 @@ def _props_problems(widget: Widget, widget_type: WidgetType, path: str) -> list[
     problems: list[Problem] = []
     with_env = {name for name, raw in widget.props.items() if contains_env(raw)}
     for name in sorted(with_env):
-        problems.append(
-            Problem(f"{path}.{name}", f'"{ENV_KEY}" secrets are not accepted in widget props', field=name, widget_id=widget.id)
-        )
+        problems.append(Problem(f"{path}.{name}", f'"{ENV_KEY}" secrets are not accepted in widget props', field=name, widget_id=widget.id))
     try:
         widget_type.parse_props(widget.props)
     except ValidationError as error:
@@ -109,7 +100,5 @@ def _variable_problems(widget: Widget, path: str, page_variables: set[str]) -> l
         ]  # fmt: skip
     if name not in page_variables:
         known = ", ".join(sorted(page_variables)) or "none"
-        return [
-            Problem(path, f"variables.{name} is not a variable of this page (variables: {known})", field="variable", widget_id=widget.id)
-        ]
+        return [Problem(path, f"variables.{name} is not a variable of this page (variables: {known})", field="variable", widget_id=widget.id)]
     return []

@@ -52,15 +52,11 @@ class SecretMissingError(LookupError):
 
 
 def is_formula(value: Any) -> bool:
-    return isinstance(value, FormulaValue) or (
-        isinstance(value, dict) and len(value) == 1 and isinstance(value.get(FORMULA_KEY), str)
-    )
+    return isinstance(value, FormulaValue) or (isinstance(value, dict) and len(value) == 1 and isinstance(value.get(FORMULA_KEY), str))
 
 
 def is_env(value: Any) -> bool:
-    return isinstance(value, EnvValue) or (
-        isinstance(value, dict) and len(value) == 1 and isinstance(value.get(ENV_KEY), str)
-    )
+    return isinstance(value, EnvValue) or (isinstance(value, dict) and len(value) == 1 and isinstance(value.get(ENV_KEY), str))
 
 
 def formula_source(value: Any) -> str:
@@ -143,9 +139,8 @@ def compile_template(value: Any, *, allow_env: bool = False) -> Resolver:
     if isinstance(value, dict):
         if is_constant(value):
             return lambda scope: dict(value)
-        parts = [
-            (key, None, item) if is_constant(item) else (key, compile_template(item, allow_env=allow_env), None)
-            for key, item in value.items()
+        parts: list[tuple[str, Resolver | None, Any]] = [
+            (key, None, item) if is_constant(item) else (key, compile_template(item, allow_env=allow_env), None) for key, item in value.items()
         ]
         return _object(parts)
     if isinstance(value, list):

@@ -13,6 +13,7 @@ A slug never holds ``:``, so the two forms cannot clash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -127,12 +128,12 @@ def with_page(project: Project, name: str, page: Page) -> Project:
     return project.model_copy(update={"pages": pages})
 
 
-def _replace_widget(widgets: list[Widget], widget_id: str, change: object) -> list[Widget]:
+def _replace_widget(widgets: list[Widget], widget_id: str, change: Callable[[Widget], Widget]) -> list[Widget]:
     result: list[Widget] = []
     found = False
     for widget in widgets:
         if widget.id == widget_id:
-            result.append(change(widget))  # type: ignore[operator]
+            result.append(change(widget))
             found = True
         elif not found and widget.children and find_widget(widget.children, widget_id) is not None:
             result.append(widget.model_copy(update={"children": _replace_widget(widget.children, widget_id, change)}))

@@ -86,7 +86,7 @@ def _diff_pages(old: Project, new: Project, changes: ProjectChanges) -> None:
         names = {p.name for p in new.pages}
         changes.page_renames = [
             (before.name, after.name)
-            for before, after in zip(old.pages, new.pages)
+            for before, after in zip(old.pages, new.pages, strict=True)
             if before.name != after.name and before.name not in names and before.model_copy(update={"name": after.name}) == after
         ]
     by_name = {p.name: p for p in new.pages}
@@ -121,10 +121,8 @@ def _renames(old: list[Endpoint], new: list[Endpoint]) -> list[tuple[str, str]]:
     new_names = {e.name for e in new}
     return [
         (before.name, after.name)
-        for before, after in zip(old, new)
-        if before.name != after.name
-        and before.name not in new_names
-        and before.model_copy(update={"name": after.name}) == after
+        for before, after in zip(old, new, strict=True)
+        if before.name != after.name and before.name not in new_names and before.model_copy(update={"name": after.name}) == after
     ]
 
 
@@ -138,7 +136,7 @@ def same_shape(before: list[Action], after: list[Action]) -> bool:
         return True
     if len(before) != len(after):
         return False
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         if old is new:
             continue
         if old.id != new.id or old.type != new.type or old.slots.keys() != new.slots.keys():
@@ -151,6 +149,6 @@ def same_shape(before: list[Action], after: list[Action]) -> bool:
 def _edited_actions(before: list[Action], after: list[Action]) -> list[str]:
     return [
         new.id
-        for (_, old), (_, new) in zip(walk_actions(before), walk_actions(after))
+        for (_, old), (_, new) in zip(walk_actions(before), walk_actions(after), strict=True)
         if old is not new and (old.title, old.params) != (new.title, new.params)
     ]

@@ -162,12 +162,7 @@ class Document(QObject):
             prefix = workflow_json_path(self._project, endpoint)
         else:
             prefix = f"$.endpoints[{next(i for i, e in enumerate(self._project.endpoints) if e.name == endpoint)}]"
-        return [
-            p
-            for p in self._problems
-            if (p.path == prefix or p.path.startswith((prefix + ".", prefix + "[")))
-            and (action_id is None or p.action_id == action_id)
-        ]
+        return [p for p in self._problems if (p.path == prefix or p.path.startswith((prefix + ".", prefix + "["))) and (action_id is None or p.action_id == action_id)]
 
     # -- editing ---------------------------------------------------------------
 

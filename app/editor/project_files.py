@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from app.core.exchange import endpoint_from_document, export_endpoint, import_endpoint
-from app.core.problems import Problem, ProjectInvalidError
+from app.core.problems import Problem
 from app.core.project_file import dumps, parse_json
 from app.core.workflow_refs import is_page_key
 from app.editor.commands.base import push_or_explain

@@ -27,16 +27,16 @@ from __future__ import annotations
 
 import json
 import math
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
 from app.core.project import Project, RecordedMessage, Recording
-from app.core.registry import default_registry
 from app.core.recordings import TIME_DECIMALS, endpoint_version, now_iso
+from app.core.registry import default_registry
 from app.core.stream_health import HealthReport, HealthSettings, TimedMessage, check_stream
 
 if TYPE_CHECKING:
@@ -371,9 +371,7 @@ class StreamLog:
             callback(self)
 
     # -- writing ----------------------------------------------------------------
-    def append(
-        self, data: Any, t: float, *, seq: int | None = None, action_id: str | None = None, text: str | None = None, part: str | None = None
-    ) -> int:
+    def append(self, data: Any, t: float, *, seq: int | None = None, action_id: str | None = None, text: str | None = None, part: str | None = None) -> int:
         """Log one message that arrived ``t`` seconds after the start; its action is the open span's unless given.
 
         The per-message path: written for few allocations (it runs 10,000 times a second on the UI thread).
@@ -585,7 +583,7 @@ class StreamLog:
             recorded_at=now_iso(),
             source=self._recording.source if self._recording is not None else "run",
             messages=messages,
-            status=self.status,  # type: ignore[arg-type]
+            status=self.status,
             result=_plain(self.result),
             error=self.error,
             duration=round(duration, TIME_DECIMALS),

@@ -89,10 +89,7 @@ def _edit_list(widgets: list[Widget], chain: list[str], edit: Callable[[list[Wid
     if not chain:
         return edit(widgets)
     head, rest = chain[0], chain[1:]
-    return [
-        widget.model_copy(update={"children": _edit_list(widget.children, rest, edit)}) if widget.id == head else widget
-        for widget in widgets
-    ]
+    return [widget.model_copy(update={"children": _edit_list(widget.children, rest, edit)}) if widget.id == head else widget for widget in widgets]
 
 
 def _replace_in(siblings: list[Widget], widget_id: str, change: Callable[[Widget], Widget]) -> list[Widget]:

@@ -12,20 +12,22 @@ stops the run at its next await; no further action runs.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
 from app.core.actions.return_response import ReturnSignal
 from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
-from app.core.formula import EVALUATION_BOUNDS as _BOUNDS, UNDEFINED, FormulaError, FormulaOffload, compile_formula
+from app.core.formula import EVALUATION_BOUNDS as _BOUNDS
+from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_formula
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
-from app.core.registry import ActionType, Registry, default_registry
+from app.core.registry import ActionType, ContainerRun, LeafRun, Registry, default_registry
 from app.core.run_context import ActionError, RunContext, RunSettings
 from app.core.values import Resolver, compile_template, formula_source, is_constant, is_formula
 
@@ -59,7 +61,7 @@ class PreparedAction:
 
     action: Action
     type: ActionType
-    model: type[ActionParams]
+    model: builtins.type[ActionParams]  # the field above shadows the builtin here
     constants: dict[str, Any]
     resolvers: list[_FieldResolver]
     static: ActionParams | None
@@ -186,9 +188,7 @@ class Engine:
             cached = self._prepared[endpoint.name] = [prepare_action(a, self.registry) for a in endpoint.workflow]
         return cached
 
-    def run(
-        self, endpoint_name: str, inputs: Mapping[str, Any], settings: RunSettings, *, run_id: str | None = None
-    ) -> AsyncIterator[RunEvent]:
+    def run(self, endpoint_name: str, inputs: Mapping[str, Any], settings: RunSettings, *, run_id: str | None = None) -> AsyncIterator[RunEvent]:
         """Start a run. Bad inputs raise ``InputError`` here, before any action runs."""
         endpoint = self.project.endpoint(endpoint_name)
         values = coerce_inputs(endpoint, inputs)
@@ -246,16 +246,16 @@ class Engine:
                         _BOUNDS.active = None
                 if trace:
                     values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
-                if action_type.slots:
-                    async for event in action_type.run(params, ctx, _Slots(self, prepared, ctx)):  # type: ignore[call-arg, attr-defined]
+                if action_type.slots:  # a container's run takes its slots and yields events
+                    async for event in cast(ContainerRun, action_type.run)(params, ctx, _Slots(self, prepared, ctx)):
                         yield event
                 else:
-                    ctx.hold_result(action_id, await action_type.run(params, ctx))  # type: ignore[misc]
+                    ctx.hold_result(action_id, await cast(LeafRun, action_type.run)(params, ctx))
             except ReturnSignal:
                 for event in self._finish(prepared, ctx, started, ok=True):
                     yield event
                 raise
-            except Exception as error:  # noqa: BLE001 - every action failure becomes a reported ActionError
+            except Exception as error:
                 failure = _as_action_error(error, prepared)
                 for event in self._finish(prepared, ctx, started, ok=False):
                     yield event

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import uvicorn
+from starlette.applications import Starlette
 
 from app.core.project_file import load_project
 from app.core.run_context import RunLimits
@@ -53,7 +54,7 @@ def _exit_when_stdin_closes(server: uvicorn.Server) -> None:
         pass
 
 
-async def _serve(server: uvicorn.Server, settings: ServeSettings, name: str, announce_token: bool, exit_with_stdin: bool) -> None:
+async def _serve(server: uvicorn.Server, app: Starlette, settings: ServeSettings, name: str, announce_token: bool, exit_with_stdin: bool) -> None:
     if exit_with_stdin:
         _exit_when_stdin_closes(server)
     task = asyncio.create_task(server.serve())
@@ -63,21 +64,21 @@ async def _serve(server: uvicorn.Server, settings: ServeSettings, name: str, ann
         print(f"Serving {name} on {_url(server, settings.bound_host)}", flush=True)
         if announce_token:
             print(f"Token: {settings.token}  (send it as 'Authorization: Bearer <token>' or ?access_token=<token>)", flush=True)
-        watcher = asyncio.create_task(_end_streams_on_exit(server))
+        watcher = asyncio.create_task(_end_streams_on_exit(server, app))
         await task
         watcher.cancel()
         return
     await task
 
 
-async def _end_streams_on_exit(server: uvicorn.Server) -> None:
+async def _end_streams_on_exit(server: uvicorn.Server, app: Starlette) -> None:
     """When the server is told to stop, end every open stream with an error saying so (SSE and NDJSON alike).
 
     Uvicorn itself notices ``should_exit`` by looking every 0.1 s; so does this.
     """
     while not server.should_exit:
         await asyncio.sleep(0.05)
-    state = server.config.app.state.streamwright
+    state = app.state.streamwright
     for channel in state.runs.active():
         channel.cancel(SHUTDOWN_REASON)
 
@@ -110,8 +111,9 @@ def serve(
         resume_keep_s=resume_keep_s,
         limits=limits or RunLimits(),
     )
+    app = create_app(project, settings)
     config = uvicorn.Config(
-        create_app(project, settings),
+        app,
         host=host,
         port=port,
         log_level="warning",
@@ -119,7 +121,7 @@ def serve(
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    asyncio.run(_serve(server, settings, project.name, announce, exit_with_stdin))
+    asyncio.run(_serve(server, app, settings, project.name, announce, exit_with_stdin))
     if not server.started:
         print(f"streamwright: could not listen on {host}:{port}", file=sys.stderr)
         return 1

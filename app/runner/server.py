@@ -42,23 +42,23 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route, compile_path
 
 from app import __version__
+from app.core.formula.worker import POOL
 from app.core.inputs import InputError, coerce_inputs, parse_text_inputs
 from app.core.json_input import JsonInputError, read_json
 from app.core.problems import ProjectInvalidError
 from app.core.project import Endpoint, Project
 from app.core.project_file import project_from_document
-from app.core.formula.worker import POOL
 from app.core.run_context import RunLimits, RunSettings
 from app.core.run_ids import LAST_EVENT_ID, RUN_ID
 from app.core.sandbox import PathOutsideSandboxError, safe_join
-from app.runner.api_docs import docs_page, openapi_json
 from app.engine import Engine
-from app.runner.runs import RunChannel, RunGoneError, RunRegistry
-from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
+from app.runner.api_docs import docs_page, openapi_json
 from app.runner.protocols import Encoder, ai_sdk_ui, openai_chat
 from app.runner.protocols.chat_request import ChatRequestError, endpoint_inputs
 from app.runner.protocols.ndjson import NdjsonEncoder, wants_ndjson
 from app.runner.protocols.sse import SseEncoder
+from app.runner.runs import RunChannel, RunGoneError, RunRegistry
+from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
 
 RUN_HEADER = "streamwright-run"
 LINGER_HEADER = "streamwright-linger"
@@ -137,7 +137,7 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
 
 
 def _state(request: Request) -> ServerState:
-    return request.app.state.streamwright  # type: ignore[no-any-return]
+    return request.app.state.streamwright
 
 
 async def list_endpoints(request: Request) -> JSONResponse:
@@ -326,7 +326,7 @@ async def call_endpoint(request: Request) -> Response:
     end = channel.last_item()
     if end is not None and end.kind == "error":
         return _error(500, end.data["message"], action=end.data["action"], actionType=end.data["actionType"])
-    body = end.data if end is not None else {"statusCode": 200, "body": None}
+    body: dict[str, Any] = end.data if end is not None else {"statusCode": 200, "body": None}
     if body["statusCode"] == 204:
         return Response(status_code=204, headers={"Streamwright-Run": channel.run_id})
     return JSONResponse(body["body"], status_code=body["statusCode"], headers={"Streamwright-Run": channel.run_id})
@@ -498,14 +498,12 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
         routes.append(Route("/_admin/project", push_project, methods=["PUT"]))
     # OPTIONS and HEAD too, so a method no endpoint has at a path gets our 405 with the path's real Allow list
     routes.append(Route("/{path:path}", call_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]))
-    middleware = [Middleware(HostGuard, allowed=[settings.bound_host])]  # type: ignore[arg-type]
+    middleware = [Middleware(HostGuard, allowed=[settings.bound_host])]
     if settings.cors_origins:
-        middleware.append(
-            Middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"], expose_headers=["Streamwright-Run"])  # type: ignore[arg-type]
-        )
+        middleware.append(Middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"], expose_headers=["Streamwright-Run"]))
     middleware += [
-        Middleware(TokenAuth, token=settings.token, download_prefix=DOWNLOAD_PREFIX),  # type: ignore[arg-type]
-        Middleware(BodyLimit, limit=settings.max_body_bytes),  # type: ignore[arg-type]
+        Middleware(TokenAuth, token=settings.token, download_prefix=DOWNLOAD_PREFIX),
+        Middleware(BodyLimit, limit=settings.max_body_bytes),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.streamwright = state

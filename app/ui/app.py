@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.resources import resource_path
-from app.ui.qt_system_libs import check_before_qt
 from app.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
+from app.ui.qt_system_libs import check_before_qt
 
 EXAMPLE = resource_path("examples", "demo.streamwright.json")
 DESKTOP_FILE_NAME = "io.streamwright.Streamwright"

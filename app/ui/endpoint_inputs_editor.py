@@ -9,10 +9,9 @@ updates cells in place, so the row being edited stays where it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt

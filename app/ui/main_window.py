@@ -7,31 +7,30 @@ redraw from Document signals (they never hold the project themselves).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app import __version__
+from app.client.runner_process import RunnerProcess
 from app.core.problems import Problem, ProjectInvalidError
 from app.core.project import Endpoint
 from app.core.project_file import dumps
 from app.core.workflow_refs import PageWorkflow, describe, is_page_key, page_workflow_keys, parse_key, workflow_json_path
+from app.editor.action_edits import ActionEdits, EditOutcome
 from app.editor.action_paths import ActionPath
 from app.editor.autosave import Autosave, find_recovery
-from app.editor.action_edits import ActionEdits, EditOutcome
 from app.editor.commands.actions import RemoveActionCommand
 from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.document import Document
-from app.editor.project_files import ProjectFiles
 from app.editor.models.palette import PaletteModel
-from app.client.runner_process import RunnerProcess
+from app.editor.project_files import ProjectFiles
 from app.ui.async_runtime import spawn
 from app.ui.find_action import FindActionPopup
 from app.ui.inspector import Inspector
@@ -47,7 +46,7 @@ from app.ui.workflow_canvas import InterfaceWorkflow, WorkflowCanvas
 if TYPE_CHECKING:  # built on first use: the window shows sooner (see MainWindow.designer)
     from app.ui.page_designer import PageDesigner
     from app.ui.stream_inspector import StreamInspector
-    from app.ui.stream_tests_dialog import StreamTestsDialog  # noqa: F401 - named in __init__'s annotations
+    from app.ui.stream_tests_dialog import StreamTestsDialog
 
 ORGANIZATION, APPLICATION = "Streamwright", "Streamwright"
 FILE_FILTER = "Streamwright projects (*.streamwright.json);;JSON files (*.json);;All files (*)"
@@ -70,7 +69,10 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.canvas = WorkflowCanvas(self.document.registry)
         self.back_bar = QPushButton()
         self.back_bar.setObjectName("backToPage")
-        self.back_bar.setStyleSheet("QPushButton#backToPage { text-align: left; padding: 6px 12px; border: none; border-bottom: 1px solid #d5d8de; background: #f6f8fe; color: #3b6fe0; font-weight: 600; }")
+        self.back_bar.setStyleSheet(
+            "QPushButton#backToPage { text-align: left; padding: 6px 12px; border: none; border-bottom: 1px solid #d5d8de;"
+            " background: #f6f8fe; color: #3b6fe0; font-weight: 600; }"
+        )
         self.back_bar.clicked.connect(lambda: self.show_page(self.page))
         canvas_box = QWidget()
         canvas_layout = QVBoxLayout(canvas_box)
@@ -145,7 +147,7 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)  # type: ignore[arg-type]
+        action.triggered.connect(slot)
         menu.addAction(action)  # type: ignore[attr-defined]
         return action
 
@@ -327,7 +329,7 @@ class MainWindow(QMainWindow, StreamToolsMixin):
             self.page = new
         prefix = f"page:{old}:"
         if self.endpoint is not None and self.endpoint.startswith(prefix):
-            self.endpoint = f"page:{new}:" + self.endpoint[len(prefix):]
+            self.endpoint = f"page:{new}:" + self.endpoint[len(prefix) :]
             if self.document.has_workflow(self.endpoint):
                 self.show_workflow(self.endpoint)
 

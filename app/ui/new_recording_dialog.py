@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.json_input import JsonInputError, read_json
+from app.core.names import slug
 from app.core.project import Project, Recording
-from app.core.recordings import CaptureError, manual_recording, recording_from_sse, slug, unique_recording_name
+from app.core.recordings import CaptureError, manual_recording, recording_from_sse, unique_recording_name
 from app.ui import theme
 
 EXAMPLE = """{"status": "starting"}

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QDir, QItemSelectionModel, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDir, QItemSelectionModel, QModelIndex, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -179,7 +179,9 @@ class PageDesigner(QWidget):
         self.driver = PreviewDriver(self.page_view, widget_registry=self.registry, parent=self)
         self.palette = PalettePanel(model=WidgetPaletteModel(self.registry), type_role=WidgetTypeRole, placeholder="Search widgets…", icon_folder="widgets")
         self.palette.typeChosen.connect(self.add_widget)
-        self.quick_add = QuickAddPopup(self, PalettePanel(model=WidgetPaletteModel(self.registry), type_role=WidgetTypeRole, placeholder="Search widgets…", icon_folder="widgets"))
+        self.quick_add = QuickAddPopup(
+            self, PalettePanel(model=WidgetPaletteModel(self.registry), type_role=WidgetTypeRole, placeholder="Search widgets…", icon_folder="widgets")
+        )
         self.quick_add.chosen.connect(lambda _where, type_id: self.add_widget(type_id))
         # Delete, Copy and Paste are the window's Edit menu actions, which act on the designer while it is in front
         insert = QShortcut(QKeySequence(Qt.Key.Key_Insert), self.outline)
@@ -378,7 +380,9 @@ class PageDesigner(QWidget):
         if self.page_name is None:
             return
         parent, position = self._insertion_point()
-        command, error = push_or_explain(self.document, lambda: InsertWidgetCommand(self.document, self.page_name or "", parent, position, type_id, registry=self.registry))
+        command, error = push_or_explain(
+            self.document, lambda: InsertWidgetCommand(self.document, self.page_name or "", parent, position, type_id, registry=self.registry)
+        )
         if error:
             self._show_message(error)
         elif isinstance(command, InsertWidgetCommand):

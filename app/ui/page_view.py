@@ -154,7 +154,7 @@ class PageView(QWidget):
     def set_page(self, page: Page | None) -> None:
         """Build the widgets of ``page`` (None: an empty view); the selection stays if its widget still exists."""
         for view in self._top:
-            view.qwidget.setParent(None)  # type: ignore[call-overload]
+            view.qwidget.setParent(None)
             view.qwidget.deleteLater()
             view.deleteLater()
         self._views, self._top = {}, []

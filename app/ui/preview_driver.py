@@ -26,8 +26,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.project import Page
 from app.core.widgets.registry import WidgetRegistry
-from app.editor.preview.live_bindings import ALL, BindingSource, BindingUpdate, LiveBindings
 from app.editor.preview.frames import Frame, FrameClock
+from app.editor.preview.live_bindings import ALL, BindingSource, BindingUpdate, LiveBindings
 from app.ui.page_view import PageView
 
 __all__ = ["FRAME_MS", "PreviewDriver", "TimerFrames", "defer_full_gc", "resume_full_gc"]

@@ -113,7 +113,7 @@ class StreamToolsMixin:
             self.tests_dialog = StreamTestsDialog(self)
             self.tests_dialog.rerunRequested.connect(self.run_stream_tests)
         dialog = self.tests_dialog
-        if self._tests_task is not None and not self._tests_task.done():  # type: ignore[attr-defined]
+        if self._tests_task is not None and not self._tests_task.done():
             dialog.show()
             dialog.raise_()
             return  # one run at a time: its report is the one shown

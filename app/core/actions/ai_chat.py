@@ -29,15 +29,15 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from app.core.events import RunEvent
-from app.core.params import ActionParams, Expr, IntRange, Param
+from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
-from app.core.scope_names import SlotScope
 from app.core.run_context import RunContext, Slots
+from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
 from app.core.upstream import StreamInfo, StreamOptions, UpstreamError, open_stream
 from app.core.values import ENV_KEY, EnvValue, Template
@@ -49,12 +49,13 @@ MODEL_ENV = "OPENAI_MODEL"
 DELTA_SCOPE = SlotScope("delta", {"text": "string", "index": "number", "textSoFar": "string", "reasoning": "string"})
 """What the body's formulas read as ``delta`` for each text delta."""
 MAX_TIMEOUT_MS = 3_600_000
+TimeoutMs = Annotated[int, Field(ge=1, le=MAX_TIMEOUT_MS)]
+MaxTokens = Annotated[int, Field(ge=1, le=10_000_000)]
+CoalesceMs = Annotated[int, Field(ge=0, le=60_000)]
 
 
 class AiChatParams(ActionParams):
-    base_url: Expr[str] = Param(
-        "", alias="baseUrl", title="Base URL", description=f"Empty: ${BASE_URL_ENV}, else {DEFAULT_BASE_URL}."
-    )
+    base_url: Expr[str] = Param("", alias="baseUrl", title="Base URL", description=f"Empty: ${BASE_URL_ENV}, else {DEFAULT_BASE_URL}.")
     model: Expr[str] = Param("", title="Model", description=f"Empty: ${MODEL_ENV}.")
     api_key: EnvValue | None = Param(
         None,
@@ -71,14 +72,14 @@ class AiChatParams(ActionParams):
     )
     system: Expr[str] = Param("", title="System prompt", editor="multiline")
     temperature: Expr[float | None] = Param(None, title="Temperature", description="Empty: the server's default.")
-    max_tokens: Expr[IntRange(1, 10_000_000) | None] = Param(None, alias="maxTokens", title="Max tokens")  # type: ignore[valid-type]
+    max_tokens: Expr[MaxTokens | None] = Param(None, alias="maxTokens", title="Max tokens")
     each_delta: Literal["body", "send"] = Param(
         "body",
         alias="eachDelta",
         title="Each delta",
         description='body: run the body with delta.text in scope; send: send {"status": "chunk", "text": ...} straight out.',
     )
-    coalesce_ms: IntRange(0, 60_000) = Param(  # type: ignore[valid-type]
+    coalesce_ms: CoalesceMs = Param(
         0,
         alias="coalesceMs",
         title="Coalesce (ms)",
@@ -86,10 +87,10 @@ class AiChatParams(ActionParams):
         shown_when={"eachDelta": ["send"]},
     )
     tools: Template = Param(None, title="Tools", description="The API's tools list, passed as is.", editor="json", section="Advanced")
-    first_byte_timeout_ms: Expr[IntRange(1, MAX_TIMEOUT_MS)] = Param(
+    first_byte_timeout_ms: Expr[TimeoutMs] = Param(
         120_000, alias="firstByteTimeoutMs", title="First token timeout (ms)", description="A local model may need time to load.", section="Advanced"
     )
-    idle_timeout_ms: Expr[IntRange(1, MAX_TIMEOUT_MS)] = Param(60_000, alias="idleTimeoutMs", title="Idle timeout (ms)", section="Advanced")
+    idle_timeout_ms: Expr[TimeoutMs] = Param(60_000, alias="idleTimeoutMs", title="Idle timeout (ms)", section="Advanced")
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -114,9 +115,7 @@ class _Answer:
         for fragment in fragments:
             if not isinstance(fragment, dict):
                 continue
-            call = self.tool_calls.setdefault(
-                int(fragment.get("index", len(self.tool_calls))), {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
-            )
+            call = self.tool_calls.setdefault(int(fragment.get("index", len(self.tool_calls))), {"id": "", "type": "function", "function": {"name": "", "arguments": ""}})
             if fragment.get("id"):
                 call["id"] = fragment["id"]
             if fragment.get("type"):
@@ -205,7 +204,8 @@ async def run(params: AiChatParams, ctx: RunContext, slots: Slots) -> AsyncItera
                     answer.finish_reason = choice["finish_reason"]
                 if delta.get("tool_calls"):
                     answer.add_tool_fragments(delta["tool_calls"])
-                text = delta.get("content") if isinstance(delta.get("content"), str) else ""
+                content = delta.get("content")
+                text = content if isinstance(content, str) else ""
                 reasoning = delta.get("reasoning_content") or delta.get("reasoning")
                 reasoning = reasoning if isinstance(reasoning, str) else ""
                 if not text and not reasoning:

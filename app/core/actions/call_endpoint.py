@@ -23,9 +23,7 @@ from app.core.values import Template
 
 class CallEndpointParams(ActionParams):
     endpoint: str = Param("", title="API endpoint", description="The endpoint to call (Data & API → Workflows).", editor="endpoint")
-    inputs: dict[str, Template] = Param(
-        {}, title="Inputs", description="A value for each input of the endpoint; each a literal or a formula.", editor="keyvalue"
-    )
+    inputs: dict[str, Template] = Param({}, title="Inputs", description="A value for each input of the endpoint; each a literal or a formula.", editor="keyvalue")
     handle_stream: bool = Param(
         False,
         alias="handleStream",
@@ -73,7 +71,8 @@ def check(action: Action, path: str, project: Project) -> list[Problem]:
         known = ", ".join(endpoints) or "none"
         return [Problem(f"{path}.params.endpoint", f"no API endpoint named {name!r} (endpoints: {known})", action.id, "endpoint", severity="warning")]
     problems: list[Problem] = []
-    inputs = action.params.get("inputs") if isinstance(action.params.get("inputs"), dict) else {}
+    given = action.params.get("inputs")
+    inputs = given if isinstance(given, dict) else {}
     declared = {i.name: i for i in endpoint.inputs}
     for key in inputs:
         if key not in declared:

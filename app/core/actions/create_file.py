@@ -15,8 +15,8 @@ from typing import Any, Literal
 from app.core.params import ActionParams, Expr, Param
 from app.core.project import IDENTIFIER
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 from app.core.values import Template
 
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "text": "text/plain"}
@@ -25,9 +25,7 @@ CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "text": "text/pl
 class CreateFileParams(ActionParams):
     file_name: Expr[str] = Param("report.csv", alias="fileName", title="File name")
     format: Literal["csv", "json", "text"] = Param("csv", title="Format")
-    content: Template = Param(
-        [], title="Content", description="CSV: a list of objects (or of lists); JSON: any value; text: a string.", editor="json"
-    )
+    content: Template = Param([], title="Content", description="CSV: a list of objects (or of lists); JSON: any value; text: a string.", editor="json")
     result_variable: str | None = Param(None, alias="resultVariable", title="Save file info as variable", pattern=IDENTIFIER)
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from app.core.params import ActionParams, Expr, IntRange, Param
+from pydantic import Field
+
+from app.core.params import ActionParams, Expr, Param
 from app.core.project import IDENTIFIER
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 from app.core.values import Template
 
 if TYPE_CHECKING:
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 
 RETRY_BACKOFF_S = 0.2
 MAX_RETRIES = 10
+TimeoutMs = Annotated[int, Field(ge=1, le=600_000)]
+RetryCount = Annotated[int, Field(ge=0, le=MAX_RETRIES)]
 
 
 class HttpRequestParams(ActionParams):
@@ -30,11 +34,9 @@ class HttpRequestParams(ActionParams):
     url: Expr[str] = Param("https://example.com", title="URL")
     query: dict[str, Template] = Param({}, title="Query", secret_ok=True)
     headers: dict[str, Template] = Param({}, title="Headers", description='Use {"$env": "NAME"} for secrets.', secret_ok=True)
-    body: Template = Param(
-        None, title="JSON body", shown_when={"method": ["POST", "PUT", "PATCH", "DELETE"]}, editor="json"
-    )
-    timeout_ms: Expr[IntRange(1, 600_000)] = Param(10_000, alias="timeoutMs", title="Timeout (ms)")
-    retries: Expr[IntRange(0, MAX_RETRIES)] = Param(0, title="Retries", description="Retries on network errors, timeouts and 5xx.")
+    body: Template = Param(None, title="JSON body", shown_when={"method": ["POST", "PUT", "PATCH", "DELETE"]}, editor="json")
+    timeout_ms: Expr[TimeoutMs] = Param(10_000, alias="timeoutMs", title="Timeout (ms)")
+    retries: Expr[RetryCount] = Param(0, title="Retries", description="Retries on network errors, timeouts and 5xx.")
     accept_error_status: bool = Param(False, alias="acceptErrorStatus", title="Accept error status")
     result_variable: str | None = Param(None, alias="resultVariable", title="Save result as variable", pattern=IDENTIFIER)
 

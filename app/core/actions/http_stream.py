@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
 
 from app.core.events import RunEvent
-from app.core.params import ActionParams, Expr, IntRange, Param
+from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
-from app.core.scope_names import SlotScope
 from app.core.run_context import RunContext, Slots
+from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
 from app.core.upstream import StreamInfo, StreamOptions, open_stream
 from app.core.values import Template
@@ -32,6 +34,7 @@ from app.core.values import Template
 EVENT_SCOPE = SlotScope("event", {"data": "any", "text": "string", "name": "string", "id": "string", "index": "number", "retry": "number"})
 """What the body's formulas read as ``event`` for each upstream event (``data`` parsed when it is JSON)."""
 MAX_TIMEOUT_MS = 3_600_000
+TimeoutMs = Annotated[int, Field(ge=1, le=MAX_TIMEOUT_MS)]
 
 
 class HttpStreamParams(ActionParams):
@@ -39,9 +42,7 @@ class HttpStreamParams(ActionParams):
     url: Expr[str] = Param("https://example.com/stream", title="URL")
     headers: dict[str, Template] = Param({}, title="Headers", description='Use {"$env": "NAME"} for secrets.', secret_ok=True)
     body: Template = Param(None, title="JSON body", shown_when={"method": ["POST", "PUT", "PATCH", "DELETE"]}, editor="json")
-    format: Literal["sse", "ndjson", "text"] = Param(
-        "sse", title="Upstream format", description="Server-sent events, one JSON object per line, or plain text chunks."
-    )
+    format: Literal["sse", "ndjson", "text"] = Param("sse", title="Upstream format", description="Server-sent events, one JSON object per line, or plain text chunks.")
     data_as: Literal["auto", "json", "text"] = Param(
         "auto",
         alias="dataAs",
@@ -49,10 +50,8 @@ class HttpStreamParams(ActionParams):
         description="auto: parsed when it is JSON; json: anything else is an error; text: never parsed.",
     )
     done_sentinel: str = Param("[DONE]", alias="doneSentinel", title="Done sentinel", description="Data that ends the stream (empty: none).")
-    first_byte_timeout_ms: Expr[IntRange(1, MAX_TIMEOUT_MS)] = Param(
-        60_000, alias="firstByteTimeoutMs", title="First byte timeout (ms)", section="Advanced"
-    )
-    idle_timeout_ms: Expr[IntRange(1, MAX_TIMEOUT_MS)] = Param(
+    first_byte_timeout_ms: Expr[TimeoutMs] = Param(60_000, alias="firstByteTimeoutMs", title="First byte timeout (ms)", section="Advanced")
+    idle_timeout_ms: Expr[TimeoutMs] = Param(
         30_000, alias="idleTimeoutMs", title="Idle timeout (ms)", description="The longest gap between two reads.", section="Advanced"
     )
 

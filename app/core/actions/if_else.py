@@ -8,13 +8,13 @@ from typing import Any
 from app.core.events import RunEvent
 from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext, Slots
+from app.core.summaries import inline_json
 from app.core.values import truthy
 
 
 class IfElseParams(ActionParams):
-    condition: Expr[Any] = Param(True, title="Condition", description="Truthy as in JSONata: 0, \"\", null, [] and {} are false.", editor="formula")
+    condition: Expr[Any] = Param(True, title="Condition", description='Truthy as in JSONata: 0, "", null, [] and {} are false.', editor="formula")
 
 
 async def run(params: IfElseParams, ctx: RunContext, slots: Slots) -> AsyncIterator[RunEvent]:

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from app.core.params import ActionParams, Param
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 from app.core.values import Template
 
 

@@ -10,28 +10,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from pydantic import Field
+
+from app.core.events import RunEvent
 from app.core.formula import UNDEFINED
-from app.core.params import ActionParams, Expr, IntRange, Param
+from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
+from app.core.run_context import RunContext, Slots
 from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
-from app.core.run_context import RunContext, Slots
-from app.core.events import RunEvent
 
 YIELD_EVERY = 256
 """Iterations between yields to the event loop, so a tight loop stays cancellable."""
 
 MAX_REPEAT = 100_000_000
+RepeatCount = Annotated[int, Field(ge=0, le=MAX_REPEAT)]
 
 
 class LoopParams(ActionParams):
     mode: Literal["each", "repeat"] = Param("each", title="Loop", description="For each item of a list, or repeat N times.")
-    items: Expr[Any] = Param(
-        [], title="Items", description="A list (a single value counts as a list of one).", shown_when={"mode": ["each"]}, editor="formula"
-    )
-    times: Expr[IntRange(0, MAX_REPEAT)] = Param(3, title="Times", shown_when={"mode": ["repeat"]})
+    items: Expr[Any] = Param([], title="Items", description="A list (a single value counts as a list of one).", shown_when={"mode": ["each"]}, editor="formula")
+    times: Expr[RepeatCount] = Param(3, title="Times", shown_when={"mode": ["repeat"]})
 
 
 def _items(params: LoopParams) -> Sequence[Any]:

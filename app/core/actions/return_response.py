@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from app.core.params import ActionParams, Expr, IntRange, Param
+from pydantic import Field
+
+from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 from app.core.values import Template
+
+StatusCode = Annotated[int, Field(ge=100, le=599)]
 
 
 class ReturnSignal(Exception):
@@ -21,7 +25,7 @@ class ReturnSignal(Exception):
 
 
 class ReturnResponseParams(ActionParams):
-    status_code: Expr[IntRange(100, 599)] = Param(200, alias="statusCode", title="Status code")
+    status_code: Expr[StatusCode] = Param(200, alias="statusCode", title="Status code")
     body: Template = Param(None, title="Body", description="The response body (JSON).", editor="json")
 
 

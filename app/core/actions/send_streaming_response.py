@@ -17,15 +17,18 @@ message.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from app.core.params import ActionParams, Expr, IntRange, Param
+from pydantic import Field
+
+from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 from app.core.values import Template
 
 MAX_COALESCE_MS = 60_000
+CoalesceMs = Annotated[int, Field(ge=0, le=MAX_COALESCE_MS)]
 
 
 class SendStreamingResponseParams(ActionParams):
@@ -46,7 +49,7 @@ class SendStreamingResponseParams(ActionParams):
         title="Transient",
         description="Shown (stream.chunk, stream.parts) but not kept in stream.chunks. Only for a message with a part id.",
     )
-    coalesce_ms: IntRange(0, MAX_COALESCE_MS) = Param(  # type: ignore[valid-type]
+    coalesce_ms: CoalesceMs = Param(
         0,
         alias="coalesceMs",
         title="Coalesce (ms)",
@@ -65,9 +68,7 @@ class SendStreamingResponseParams(ActionParams):
 async def run(params: SendStreamingResponseParams, ctx: RunContext) -> dict[str, Any]:
     # a fresh dict per message (see engine.prepare_action)
     part = params.part or None
-    ctx.send_message(
-        params.event_data, coalesce_ms=params.coalesce_ms, append=tuple(params.append_fields), part=part, transient=params.transient and part is not None
-    )
+    ctx.send_message(params.event_data, coalesce_ms=params.coalesce_ms, append=tuple(params.append_fields), part=part, transient=params.transient and part is not None)
     return params.event_data
 
 

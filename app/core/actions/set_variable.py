@@ -7,8 +7,8 @@ from typing import Any
 from app.core.params import ActionParams, Param
 from app.core.project import IDENTIFIER
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 from app.core.values import Template
 
 

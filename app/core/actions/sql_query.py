@@ -45,7 +45,10 @@ def _execute(path: Path | str, sql: str, parameters: dict[str, Any], cancelled: 
         try:
             cursor = connection.execute(sql, parameters)
         except sqlite3.Error as error:
-            raise sqlite_guard.refusal(authorizer, error) or error
+            refusal = sqlite_guard.refusal(authorizer, error)
+            if refusal is None:
+                raise
+            raise refusal from error
         rows = [dict(row) for row in cursor.fetchall()] if cursor.description is not None else None
         connection.commit()  # also for INSERT ... RETURNING, which gives rows
         if rows is not None:

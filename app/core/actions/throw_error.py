@@ -6,8 +6,8 @@ from typing import Any
 
 from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import ActionError, RunContext
+from app.core.summaries import inline_json
 
 
 class ThrowErrorParams(ActionParams):

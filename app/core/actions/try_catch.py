@@ -8,8 +8,8 @@ from typing import Any
 from app.core.events import RunEvent
 from app.core.params import ActionParams
 from app.core.registry import ActionType
-from app.core.scope_names import SlotScope
 from app.core.run_context import ActionError, RunContext, Slots
+from app.core.scope_names import SlotScope
 
 
 class TryCatchParams(ActionParams):

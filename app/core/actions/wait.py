@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from app.core.params import ActionParams, Expr, IntRange, Param
+from pydantic import Field
+
+from app.core.params import ActionParams, Expr, Param
 from app.core.registry import ActionType
-from app.core.summaries import inline_json
 from app.core.run_context import RunContext
+from app.core.summaries import inline_json
 
 MAX_WAIT_MS = 3_600_000
+WaitMs = Annotated[int, Field(ge=0, le=MAX_WAIT_MS)]
 
 
 class WaitParams(ActionParams):
-    milliseconds: Expr[IntRange(0, MAX_WAIT_MS)] = Param(1000, title="Milliseconds")
+    milliseconds: Expr[WaitMs] = Param(1000, title="Milliseconds")
 
 
 async def run(params: WaitParams, ctx: RunContext) -> None:

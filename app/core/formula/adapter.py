@@ -384,9 +384,7 @@ class Formula:
         reads = expr.reads().get("input")
         self.source = source
         self.reads_whole_scope: bool = reads is True
-        self.paths: frozenset[tuple[str, ...]] = (
-            frozenset() if reads is None or reads is True else frozenset(_flatten_reads(reads, ()))
-        )
+        self.paths: frozenset[tuple[str, ...]] = frozenset() if reads is None or reads is True else frozenset(_flatten_reads(reads, ()))
         self.roots: frozenset[str] = frozenset(path[0] for path in self.paths)
         self.inline: bool = _inline_ranges(source)
         """False when the formula always runs in a worker (a range that may be large)."""
@@ -471,20 +469,21 @@ class Formula:
             if code in _OVER_BUDGET and not (code == "D1012" and timeout >= limits.timeout_s):
                 raise _OverBudget() from None
             raise self._error(exc, shift, limits) from None
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - the library's Rust panics are BaseExceptions; _error passes KeyboardInterrupt on as it is
             raise self._error(exc, shift, limits) from None
 
     def _in_worker(self, scope: dict[str, Any], limits: FormulaLimits, spent: float, offload: bool) -> Any:
         read = self._read
         document = {} if read is None else _prune(scope, read)
+        timeout = max(limits.timeout_s - spent, 0.001)
         request = {
             "source": self.source,
             "input": json.dumps(document, ensure_ascii=False, allow_nan=False),
-            "timeout": max(limits.timeout_s - spent, 0.001),
+            "timeout": timeout,
             "max_depth": limits.max_depth,
             "memory": limits.memory_bytes,
         }
-        call = POOL.call(request, request["timeout"], limits.memory_bytes)
+        call = POOL.call(request, timeout, limits.memory_bytes)
         if offload:
             raise FormulaOffload(self, call, limits)
         try:
@@ -498,7 +497,9 @@ class Formula:
             code = reply.error_code
             position = reply.error_position if isinstance(reply.error_position, int) else None
             if code == "U1001":
-                raise FormulaMemoryError(f"the formula exceeded its memory bound of {_megabytes(limits.memory_bytes)}: {reply.error_message}", self.source, position, code)
+                raise FormulaMemoryError(
+                    f"the formula exceeded its memory bound of {_megabytes(limits.memory_bytes)}: {reply.error_message}", self.source, position, code
+                )
             if code == "D1012":
                 raise self._timeout(limits, code)
             kind = FormulaTimeoutError if code in _BOUND_CODES else FormulaEvaluationError
@@ -556,7 +557,5 @@ def compile_formula(source: str) -> Formula:
         expr = Expression(source)
     except JlensError as exc:
         position = getattr(exc, "position", None)
-        raise FormulaSyntaxError(
-            str(exc), source, position if isinstance(position, int) else None, getattr(exc, "code", None)
-        ) from None
+        raise FormulaSyntaxError(str(exc), source, position if isinstance(position, int) else None, getattr(exc, "code", None)) from None
     return Formula(source, expr, _plain_path(source))

@@ -25,9 +25,7 @@ _MISSING: Final = object()
 _NAME: Final = r"[A-Za-z_][A-Za-z0-9_]*"
 _KEYWORDS: Final = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 _PLAIN_PATH: Final = re.compile(rf"\s*({_NAME}(?:\s*\.\s*{_NAME})*)\s*")
-_JOIN_FIELD: Final = re.compile(
-    rf"""\s*\$join\(\s*(?P<path>{_NAME}(?:\s*\.\s*{_NAME})+)\s*(?:,\s*(?:"(?P<dq>[^"\\]*)"|'(?P<sq>[^'\\]*)')\s*)?\)\s*"""
-)
+_JOIN_FIELD: Final = re.compile(rf"""\s*\$join\(\s*(?P<path>{_NAME}(?:\s*\.\s*{_NAME})+)\s*(?:,\s*(?:"(?P<dq>[^"\\]*)"|'(?P<sq>[^'\\]*)')\s*)?\)\s*""")
 
 
 def fast_evaluator(source: str, formula: Formula, timeout_ms: int) -> Evaluator:
@@ -130,9 +128,7 @@ class _JoinFieldEvaluator:
             self._forget()
             return self.formula.evaluate(scope, timeout_ms=self.timeout_ms)
         consumed = self._consumed
-        grown = len(items) >= consumed and (
-            items is self._items or consumed == 0 or items[consumed - 1] is self._last_item
-        )
+        grown = len(items) >= consumed and (items is self._items or consumed == 0 or items[consumed - 1] is self._last_item)
         if not grown:
             self._forget()
             consumed = 0

@@ -22,6 +22,7 @@ ANY_ROOT: Final = "*"
 Input = tuple[str, str | None]
 """``(root, first key)``; a key of None means anything under the root."""
 
+
 def binding_inputs(source: str) -> frozenset[Input]:
     """The ``(root, first key)`` pairs a formula reads: ``stream.chunk.done / stream.chunk.total`` gives ``{("stream", "chunk")}``.
 
@@ -36,9 +37,7 @@ def binding_inputs(source: str) -> frozenset[Input]:
     if formula.reads_whole_scope:
         return frozenset({(ANY_ROOT, None)})
     whole = {path[0] for path in formula.paths if len(path) == 1}
-    return frozenset(
-        (path[0], None if len(path) == 1 else path[1]) for path in formula.paths if len(path) == 1 or path[0] not in whole
-    )
+    return frozenset((path[0], None if len(path) == 1 else path[1]) for path in formula.paths if len(path) == 1 or path[0] not in whole)
 
 
 def depends_on(inputs: Iterable[Input], root: str, key: str | None = None) -> bool:
@@ -105,19 +104,19 @@ def fields_read(source: str, roots: Iterable[str], containers: frozenset[str]) -
     except FormulaSyntaxError:
         return []
     read = {(path[0], path[2]) for path in formula.paths if len(path) >= 3 and path[0] in names and path[1] in containers}
-    read_whole = names if formula.reads_whole_scope else {
-        path[0] for path in formula.paths if path[0] in names and (len(path) == 1 or (len(path) == 2 and path[1] in containers))
-    }
+    read_whole = (
+        names if formula.reads_whole_scope else {path[0] for path in formula.paths if path[0] in names and (len(path) == 1 or (len(path) == 2 and path[1] in containers))}
+    )
     tokens = _tokens(source)
     found: list[tuple[str, str, int]] = []
     for index in range(len(tokens) - 4):
-        root, dot1, chunk, dot2, field = tokens[index : index + 5]
+        root, dot1, chunk, dot2, leaf = tokens[index : index + 5]
         if not (root[0] == "name" and root[1] in names and _is_root(tokens, index)):
             continue
-        if dot1[1] != "." or chunk[0] != "name" or chunk[1] not in containers or dot2[1] != "." or field[0] != "name":
+        if dot1[1] != "." or chunk[0] != "name" or chunk[1] not in containers or dot2[1] != "." or leaf[0] != "name":
             continue
-        if (root[1], field[1]) in read or root[1] in read_whole:
-            found.append((root[1], field[1], field[2]))
+        if (root[1], leaf[1]) in read or root[1] in read_whole:
+            found.append((root[1], leaf[1], leaf[2]))
     located = {(name, field) for name, field, _ in found}
     for name, field in sorted(read - located):
         position = next((pos for kind, text, pos in tokens if kind == "name" and text == field), None)

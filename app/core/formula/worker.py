@@ -167,7 +167,7 @@ class _Worker:
             stderr=subprocess.DEVNULL,  # a failed allocation's message; the parent reports the bound instead
             env=env,
         )
-        self._out = self.process.stdout.fileno()  # type: ignore[union-attr]
+        self._out = self.process.stdout.fileno()  # type: ignore[union-attr]  # stdout=PIPE above
         self.ready = False
 
     def _read(self, size: int, deadline: float | None) -> bytes:
@@ -219,7 +219,7 @@ class _Worker:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             try:
-                stream.close()  # type: ignore[union-attr]
+                stream.close()  # type: ignore[union-attr]  # both are PIPEs
             except OSError:
                 pass
 

@@ -14,9 +14,7 @@ class ChunkListProps(WidgetProps):
     items: Expr[list[Any]] = Param(
         FormulaValue(formula="stream.chunks"), title="Rows", editor="formula", description="A list, by default every message so far: stream.chunks."
     )
-    columns: list[str] = Param(
-        [], title="Columns", description="Keys shown as columns, in order; empty means every key the rows have, as they appear."
-    )
+    columns: list[str] = Param([], title="Columns", description="Keys shown as columns, in order; empty means every key the rows have, as they appear.")
 
 
 def summary(props: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from app.core.widgets.registry import WidgetProps, WidgetType
 
 
 class TextProps(WidgetProps):
-    text: Expr[str] = Param("Text", title="Text", description='A literal, or a formula such as stream.chunk.label.')
+    text: Expr[str] = Param("Text", title="Text", description="A literal, or a formula such as stream.chunk.label.")
     style: Literal["body", "heading", "caption", "status"] = Param(
         "body", title="Style", description="status: a badge coloured by the text (starting, progress, done, error, ...)."
     )

@@ -10,9 +10,7 @@ from app.core.widgets.registry import WidgetProps, WidgetType
 
 
 class TextInputProps(WidgetProps):
-    variable: str = Param(
-        "", title="Page variable", description="The page variable it shows and sets as the user types.", editor="pagevariable"
-    )
+    variable: str = Param("", title="Page variable", description="The page variable it shows and sets as the user types.", editor="pagevariable")
     label: Expr[str] = Param("", title="Label")
     placeholder: Expr[str] = Param("", title="Placeholder")
 

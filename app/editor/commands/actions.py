@@ -47,13 +47,13 @@ def _check_insertion_point(document: Document, workflow: list[Action], path: Act
     """The slot exists on its container's type and the index is within it."""
     slot_path, index = split(path)
     if slot_path:
-        container = action_at(workflow, slot_path[:-1])  # type: ignore[arg-type]
+        container = action_at(workflow, slot_path[:-1])
         slot = slot_path[-1]
         allowed = document.registry.get(container.type).slots if container.type in document.registry else ()
         if slot not in allowed:
             names = ", ".join(allowed) or "none"
             raise PathError(f"{_label(document, container)} has no slot {slot!r} (slots: {names})")
-        size = len(container.slots.get(slot, []))  # type: ignore[arg-type]
+        size = len(container.slots.get(slot, []))
     else:
         size = len(workflow)
     if index > size:
@@ -180,8 +180,8 @@ class MoveActionsCommand(ProjectCommand):
         target = check_shape(target)
         _check_insertion_point(document, workflow, target)
         moved = [action_at(workflow, path) for path in self.sources]
-        for path, action in zip(self.sources, moved):
-            if is_inside(target[:-1], path):  # type: ignore[arg-type]
+        for path, action in zip(self.sources, moved, strict=True):
+            if is_inside(target[:-1], path):
                 raise ValueError(f"cannot move {_label(document, action)} into itself")
         touches = [path[:-1] for path in self.sources] + [target[:-1]]  # as they are before the edit
         for path in reversed(self.sources):

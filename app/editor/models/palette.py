@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, QObject, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from app.core.registry import Registry, WorkflowKind, default_registry
 from app.editor.models.roles import ACTION_TYPE_MIME, ActionTypeRole, DescriptionRole, IconNameRole, KindRole
+
 
 class TypePaletteModel(QStandardItemModel):
     """Category rows, each with one draggable row per type; a drag carries the type ids, one per line, as ``MIME``.

@@ -109,7 +109,7 @@ class WorkflowModel(QAbstractItemModel):
         node: _Node | None = self._node(index)
         parts: list[int | str] = []
         while node is not None and node.parent is not None:
-            parts.insert(0, node.slot if node.slot is not None else node.row())  # type: ignore[arg-type]
+            parts.insert(0, node.slot if node.slot is not None else node.row())
             node = node.parent
         return tuple(parts)
 
@@ -320,7 +320,7 @@ class WorkflowModel(QAbstractItemModel):
         return slot
 
     def _node(self, index: Index) -> _Node:
-        return index.internalPointer() if index.isValid() else self._root  # type: ignore[no-any-return]
+        return index.internalPointer() if index.isValid() else self._root
 
     def _index(self, node: _Node, column: int) -> QModelIndex:
         if node is self._root or node.parent is None:

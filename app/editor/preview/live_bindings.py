@@ -25,7 +25,7 @@ Nothing here imports Qt widgets.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -33,10 +33,10 @@ from typing import Any, Final, Protocol
 from pydantic import BaseModel
 
 from app.client.stream_state import StreamState
+from app.core.formula import UNDEFINED, FormulaError, compile_formula
 from app.core.formula.fast_paths import Evaluator, fast_evaluator
-from app.core.page_bindings import ANY_ROOT, Input, binding_inputs
-from app.core.formula import UNDEFINED, Formula, FormulaError, compile_formula, to_json_value
 from app.core.interface import DEFAULT_CALL_NAME
+from app.core.page_bindings import ANY_ROOT, Input, binding_inputs
 from app.core.project import IDENTIFIER, Page, Widget, walk_widgets
 from app.core.values import formula_source, is_formula
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
@@ -154,8 +154,6 @@ class BindingError:
         return f"{self.widget_id}.{self.prop}: {self.message}{where}"
 
 
-
-
 class _Binding:
     __slots__ = ("index", "widget_id", "prop", "source", "inputs", "evaluate", "constant", "default", "last", "last_len", "evaluations")
 
@@ -243,9 +241,7 @@ class LiveBindings:
 
     def evaluation_count(self, widget_id: str | None = None, prop: str | None = None) -> int:
         """How many times formulas were evaluated: all of them, one widget's, or one prop's."""
-        return sum(
-            b.evaluations for b in self._bindings if (widget_id is None or b.widget_id == widget_id) and (prop is None or b.prop == prop)
-        )
+        return sum(b.evaluations for b in self._bindings if (widget_id is None or b.widget_id == widget_id) and (prop is None or b.prop == prop))
 
     def props(self) -> list[tuple[str, str]]:
         """``(widget id, prop)`` of every binding, in page order."""
@@ -317,9 +313,7 @@ class LiveBindings:
         try:
             value = evaluate(scope)
         except FormulaError as error:
-            self._errors[(binding.widget_id, binding.prop)] = BindingError(
-                binding.widget_id, binding.prop, error.message, error.position, binding.source or ""
-            )
+            self._errors[(binding.widget_id, binding.prop)] = BindingError(binding.widget_id, binding.prop, error.message, error.position, binding.source or "")
             return binding.default
         except Exception as error:  # noqa: BLE001 - a binding never takes the page down
             self._errors[(binding.widget_id, binding.prop)] = BindingError(binding.widget_id, binding.prop, str(error), None, binding.source or "")

@@ -41,7 +41,14 @@ class EndpointCaller(Protocol):
     """What the session needs of the runner: ``RunnerProcess`` is one."""
 
     async def run(
-        self, project: Project, endpoint: str, inputs: Mapping[str, Any] | None = None, *, handle_stream: bool = True, state: StreamState | None = None, trace: bool = False
+        self,
+        project: Project,
+        endpoint: str,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        handle_stream: bool = True,
+        state: StreamState | None = None,
+        trace: bool = False,
     ) -> Any: ...
 
     async def download(self, url: str, destination: str | Path) -> Path: ...
@@ -143,7 +150,7 @@ class PageSession:
             if not seen.values:
                 changed.add((name, None))
             else:
-                changed.update((name, key) for key, old, new in zip(WATCHED, seen.values, values) if old is not new and old != new)
+                changed.update((name, key) for key, old, new in zip(WATCHED, seen.values, values, strict=True) if old is not new and old != new)
             seen.version, seen.values = state.version, values
         return frozenset(changed)
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from app.runner.protocols import STREAM_HEADERS
 from app.runner.protocols.chat_request import ChatMessage, ChatRequestError, chunk_text, text_of_parts
-from app.runner.protocols.sse import MEDIA_TYPE as SSE_MEDIA_TYPE, compact_json
+from app.runner.protocols.sse import MEDIA_TYPE as SSE_MEDIA_TYPE
+from app.runner.protocols.sse import compact_json
 from app.runner.runs import WireItem
 
 PREFIX = "/ai-sdk"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.runner.protocols import STREAM_HEADERS
-from app.runner.protocols.sse import MEDIA_TYPE as SSE_MEDIA_TYPE, compact_json
+from app.runner.protocols.sse import MEDIA_TYPE as SSE_MEDIA_TYPE
+from app.runner.protocols.sse import compact_json
 from app.runner.runs import WireItem
 
 MEDIA_TYPE = "application/x-ndjson"

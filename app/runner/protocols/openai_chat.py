@@ -26,7 +26,8 @@ from typing import Any
 from app.core.project import Endpoint
 from app.runner.protocols import STREAM_HEADERS
 from app.runner.protocols.chat_request import ChatMessage, ChatRequestError, chunk_text, text_of_parts, text_of_result
-from app.runner.protocols.sse import MEDIA_TYPE as SSE_MEDIA_TYPE, compact_json
+from app.runner.protocols.sse import MEDIA_TYPE as SSE_MEDIA_TYPE
+from app.runner.protocols.sse import compact_json
 from app.runner.runs import WireItem
 
 PROTOCOL_FIELDS = frozenset({"model", "messages", "stream", "stream_options", "n", "user", "metadata"})
@@ -107,7 +108,10 @@ class ChatCompletionEncoder:
         self._role_sent = False
         # the fixed part of every chunk, written once: the text is the only thing that changes per token
         created = int(time.time()) if created is None else created
-        self._head = f'data: {{"id":{compact_json(completion_id)},"object":"chat.completion.chunk","created":{created},"model":{compact_json(model)},"choices":[{{"index":0,"delta":'
+        self._head = (
+            f'data: {{"id":{compact_json(completion_id)},"object":"chat.completion.chunk","created":{created},'
+            f'"model":{compact_json(model)},"choices":[{{"index":0,"delta":'
+        )
 
     def _chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> str:
         return f'{self._head}{compact_json(delta)},"logprobs":null,"finish_reason":{compact_json(finish_reason)}}}]}}\n\n'
@@ -165,7 +169,5 @@ class ChatCompletionCollector:
             "object": "chat.completion",
             "created": self.created,
             "model": self.model,
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": text, "refusal": None}, "logprobs": None, "finish_reason": "stop"}
-            ],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": None}, "logprobs": None, "finish_reason": "stop"}],
         }

@@ -239,4 +239,3 @@ class JsonField(FieldEditor):
             return
         self.error.hide()
         self._emit(value)
-

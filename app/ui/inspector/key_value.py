@@ -182,7 +182,7 @@ class KeyValueField(FieldEditor):
             row.setParent(None)
             row.deleteLater()
         self.rows = []
-        for key, item in (value.items() if isinstance(value, dict) else ()):
+        for key, item in value.items() if isinstance(value, dict) else ():
             self._append_row(key, item)
 
     def _append_row(self, key: str, value: Any) -> KeyValueRow:

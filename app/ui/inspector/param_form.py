@@ -73,9 +73,7 @@ class ParamForm(QWidget):
         for row in self.rows:
             row.setVisible(row.spec.is_shown(values))
         for name, (toggle, _body) in self.sections.items():
-            changed = any(
-                row.spec.section == name and not same_value(stored_value(params, row.spec), row.spec.default) for row in self.rows
-            )
+            changed = any(row.spec.section == name and not same_value(stored_value(params, row.spec), row.spec.default) for row in self.rows)
             if changed and not toggle.isChecked():
                 toggle.setChecked(True)
 

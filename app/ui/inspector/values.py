@@ -16,7 +16,7 @@ from app.core.params import ParamSpec
 from app.core.values import FORMULA_KEY, formula_source, is_formula
 
 MISSING: Any = object()
-JSON_START = ('{', '[', '"')
+JSON_START = ("{", "[", '"')
 
 
 class JsonTextError(ValueError):

@@ -148,7 +148,7 @@ class WidgetInspector(QWidget):
         self._build(widget)
         self._refresh()
 
-    def row(self, prop: str):  # type: ignore[no-untyped-def]
+    def row(self, prop: str):
         assert self.form is not None
         return self.form.row(prop)
 
@@ -417,4 +417,3 @@ class PageSettings(QWidget):
         self.message.setVisible(bool(refused))
         if refused:
             self.set_page(self.page_name)
-

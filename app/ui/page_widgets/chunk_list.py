@@ -35,7 +35,10 @@ _NO_ITEM: Final = object()
 _TONE_COLOURS = {"success": QColor("#12936b"), "error": theme.ERROR, "warning": theme.WARNING, "active": theme.CARD_SELECTED}
 ModelIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP = (
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.ToolTipRole,
 )
 _ROLES = frozenset({_DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP})
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -78,9 +81,7 @@ class ChunkTableModel(QAbstractTableModel):
         """Show ``items``; returns ``"insert"`` (only new rows added), ``"reset"`` or ``"same"``."""
         rows = _as_rows(items)
         shown, count = self._count, len(rows)
-        grown = count >= shown and (
-            shown == 0 or rows is self._items or rows[shown - 1] is self._last or _equal(rows[shown - 1], self._last)
-        )
+        grown = count >= shown and (shown == 0 or rows is self._items or rows[shown - 1] is self._last or _equal(rows[shown - 1], self._last))
         if grown and count == shown:
             self._items = rows
             return "same"
@@ -122,13 +123,13 @@ class ChunkTableModel(QAbstractTableModel):
     def item(self, row: int) -> Any:
         return self._items[row]
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's signature
         return 0 if parent.isValid() else self._count
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else 1 + len(self._given or self._derived)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == _DISPLAY:

@@ -37,7 +37,8 @@ STATUS_COLOURS = {
 }
 LOG_INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 _DISPLAY, _ALIGNMENT, _FOREGROUND, _FONT, _TOOLTIP = (
-    int(role.value) for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole)
+    int(role.value)
+    for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole)
 )
 _ROLES = frozenset({_DISPLAY, _ALIGNMENT, _FOREGROUND, _FONT, _TOOLTIP, int(LOG_INDEX_ROLE)})
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -160,15 +161,15 @@ class StreamLogModel(QAbstractTableModel):
         return row if row < len(self._matching) and self._matching[row] == log_index else None
 
     # -- Qt -----------------------------------------------------------------------
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's signature
         if parent.isValid():
             return 0
         return self._synced if self._matching is None else len(self._matching)
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:

@@ -132,7 +132,9 @@ class RatePlot(QWidget):
             painter.setPen(MESSAGES_COLOUR)
             painter.drawText(QRectF(0, y - 8, LEFT - 6, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, format_count(top_messages * fraction))
             painter.setPen(BYTES_COLOUR)
-            painter.drawText(QRectF(area.right() + 6, y - 8, RIGHT - 6, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, format_bytes(top_bytes * fraction))
+            painter.drawText(
+                QRectF(area.right() + 6, y - 8, RIGHT - 6, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, format_bytes(top_bytes * fraction)
+            )
         # time axis
         total = len(messages) * rates.bucket_s
         step = nice_step(total, area.width(), 60.0)

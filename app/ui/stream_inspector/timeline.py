@@ -10,8 +10,8 @@ lane whether the run sent ten messages or a million.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPen
