@@ -32,7 +32,7 @@ def test_insert_a_new_action_of_a_type_gets_defaults_and_a_fresh_id(document):
     assert command.text() == "Add Send streaming response"
     round_trip(document, command)
     added = document.action("ep", (1, "body", 1))
-    assert added.id == "send_3" and added.params == {"eventData": {"status": "progress"}, "coalesceMs": 0, "appendFields": ["text"]}
+    assert added.id == "send_3" and added.params == {"eventData": {"status": "progress"}, "part": "", "transient": False, "coalesceMs": 0, "appendFields": ["text"]}
     assert command.paths == [(1, "body", 1)]
 
 
