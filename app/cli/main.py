@@ -33,6 +33,7 @@ from app.core.stream_health import HealthSettings, HealthTally
 from app.core.stream_tests import add_stream_test, run_stream_tests, test_from_recording, tests_for, unique_test_name
 from app.core.typescript_client import typescript_module
 from app.engine import Engine
+from app.cli.doctor import add_doctor_command
 from app.cli.run_output import NdjsonOutput, PrettyOutput, RunOutput
 from app.cli.stream_test_output import outcomes_json, print_health, print_outcomes, write_health_ndjson
 
@@ -453,6 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--exit-with-stdin", action="store_true", help="stop when standard input closes (for a parent process that may die)")
     _add_limit_options(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    add_doctor_command(sub)
 
     imp = sub.add_parser("import", help="add an exported endpoint workflow to a project (renamed on clash)")
     imp.add_argument("file")

@@ -50,6 +50,7 @@ from app.core.run_ids import LAST_EVENT_ID, RUN_ID
 from app.core.sandbox import PathOutsideSandboxError, safe_join
 from app.runner.api_docs import docs_page, openapi_json
 from app.engine import Engine
+from app.runner.probe import PROBE_PATH, probe
 from app.runner.runs import RunChannel, RunGoneError, RunRegistry
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
 from app.runner.wire import NDJSON_MEDIA_TYPE, STREAM_HEADERS, encode_ndjson, encode_sse, wants_ndjson
@@ -351,6 +352,7 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
         Route("/docs", docs_page, methods=["GET"]),
         Route(DOWNLOAD_PREFIX + "{run_id}/files/{name:path}", download, methods=["GET"]),
         Route("/_runs/{run_id}", cancel_run, methods=["DELETE"]),
+        Route(PROBE_PATH, probe, methods=["GET"]),
     ]
     if settings.token is not None:
         routes.append(Route("/_admin/project", push_project, methods=["PUT"]))
