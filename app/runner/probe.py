@@ -46,6 +46,8 @@ PROBE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 """The headers every stream response of ``serve`` carries (see the README's "On the wire")."""
 RUN_HEADER = "Streamwright-Run"
 IGNORED_QUERY = frozenset({"access_token"})
+CLOCK_TOLERANCE_S = 1e-6
+"""Closer than this to a target counts as there: ``t`` is reported in microseconds, and float sums may never land exactly."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ async def probe_events(
     start = clock()
 
     async def until(target: float) -> None:
-        while (left := target - (clock() - start)) > 0:
+        while (left := target - (clock() - start)) > CLOCK_TOLERANCE_S:
             await sleep(left)
 
     for seq in range(1, settings.events + 1):
