@@ -55,14 +55,15 @@ endef
 # Clients the tests drive that nobody here wrote (tests/external): curl, a
 # headless Debian chromium, and Node with npm (the generated TypeScript client
 # runs in Node; tsc, pinned in tests/external/node/package-lock.json, is
-# installed there with npm ci); and Xvfb, the X server the first-run test opens
-# the editor on (COMMAND:DEBIAN-PACKAGE).
-TEST_TOOLS := curl:curl chromium:chromium node:nodejs npm:npm Xvfb:xvfb xauth:xauth
+# installed there with npm ci); Xvfb, the X server the first-run test opens
+# the editor on; and nginx, the reverse proxy the deployment tests put in front
+# of serve (COMMAND:DEBIAN-PACKAGE; /usr/sbin is searched too, where nginx lives).
+TEST_TOOLS := curl:curl chromium:chromium node:nodejs npm:npm Xvfb:xvfb xauth:xauth nginx:nginx
 TS_TOOLS := tests/external/node
 
 test-deps:
 	@missing=""; for pair in $(TEST_TOOLS); do \
-	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	  PATH="$$PATH:/usr/sbin:/sbin" command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
 	done; \
 	missing=$$(echo $$missing); \
 	$(call APT_INSTALL,test,used by the tests)

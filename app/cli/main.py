@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 
 from app import __version__
+from app.cli.doctor import add_doctor_command
 from app.cli.run_output import NdjsonOutput, PrettyOutput, RunOutput
 from app.cli.stream_test_output import outcomes_json, print_health, print_outcomes, write_health_ndjson
 from app.core.events import ErrorEvent
@@ -470,6 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--exit-with-stdin", action="store_true", help="stop when standard input closes (for a parent process that may die)")
     _add_limit_options(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    add_doctor_command(sub)
 
     imp = sub.add_parser("import", help="add an exported endpoint workflow to a project (renamed on clash)")
     imp.add_argument("file")

@@ -53,6 +53,7 @@ from app.core.run_ids import LAST_EVENT_ID, RUN_ID
 from app.core.sandbox import PathOutsideSandboxError, safe_join
 from app.engine import Engine
 from app.runner.api_docs import docs_page, openapi_json
+from app.runner.probe import PROBE_PATH, probe
 from app.runner.protocols import Encoder, ai_sdk_ui, openai_chat
 from app.runner.protocols.chat_request import ChatRequestError, endpoint_inputs
 from app.runner.protocols.ndjson import NdjsonEncoder, wants_ndjson
@@ -493,6 +494,7 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
         Route(ai_sdk_ui.PREFIX + "/{path:path}", ai_sdk_chat, methods=["POST"]),
+        Route(PROBE_PATH, probe, methods=["GET"]),
     ]
     if settings.token is not None:
         routes.append(Route("/_admin/project", push_project, methods=["PUT"]))
