@@ -14,7 +14,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
@@ -64,6 +64,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.files = ProjectFiles(self.document, self.settings)
         self.edits = ActionEdits(self.document)
         self.endpoint: str | None = None
+        self._following_selection = False
+        """Set while the window moves the canvas to the selection, so the canvas's own clearing is not a user's choice."""
         self.setObjectName("MainWindow")
         self.page: str | None = None
         """The page open in the designer (also while one of its workflows is on the canvas)."""
@@ -207,7 +209,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.canvas.moveRequested.connect(self.move_action)
         self.canvas.deleteRequested.connect(lambda path: self._push(lambda: RemoveActionCommand(document, self.endpoint, path)))  # type: ignore[arg-type]
         self.canvas.insertRequested.connect(self.open_quick_add)
-        self.canvas.selectionChanged.connect(lambda path: self.inspector.show_action(self.endpoint if path is not None else None, path))
+        self.canvas.selectionChanged.connect(self._canvas_selected)
+        document.selection.changed.connect(self._selection_changed)
         self.canvas.activated.connect(lambda _path: (self.inspector_dock.show(), self.inspector.setFocus()))
         self.quick_add.chosen.connect(self.insert_type)
         self.interface_quick_add.chosen.connect(self.insert_type)
@@ -247,8 +250,15 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         return self._designer
 
     # -- views ---------------------------------------------------------
+    def _leave_selection_behind(self, key: str | None) -> None:
+        """Showing another workflow deselects (unless the window is following the selection there)."""
+        current = self.document.selection.current
+        if not self._following_selection and current is not None and current.workflow != key:
+            self.document.selection.select(None)
+
     def show_endpoint(self, name: str | None) -> None:
         self.endpoint = name if name is not None and self.document.has_endpoint(name) else None
+        self._leave_selection_behind(self.endpoint)
         self._show_canvas("endpoint")
         self._redraw()
 
@@ -285,6 +295,7 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         assert isinstance(ref, PageWorkflow)
         self.page = ref.page
         self.endpoint = key
+        self._leave_selection_behind(key)
         self._show_canvas("interface")
         self.back_bar.setText(f"←  Back to page {self.document.project.page(ref.page).title or ref.page}   ·   {describe(self.document.project, key)}")
         self._redraw()
@@ -359,7 +370,39 @@ class MainWindow(QMainWindow, StreamToolsMixin):
                 self.show_page(self.page)  # the widget (and its workflow) went away: back to its page
                 return
             self.endpoint = self.sidebar.current if self.sidebar.current and self.document.has_endpoint(self.sidebar.current) else None
-        self.canvas.set_endpoint(self._shown_workflow())
+        following, self._following_selection = self._following_selection, True
+        try:
+            self.canvas.set_endpoint(self._shown_workflow())
+        finally:
+            self._following_selection = following
+        self._show_selection()
+
+    # -- the selection -----------------------------------------------------
+    def _canvas_selected(self, path: ActionPath | None) -> None:
+        """A click or an arrow key on the canvas: that action becomes the Document's selection."""
+        if not self._following_selection:
+            self.document.select_path(self.endpoint, path)
+
+    def _selection_changed(self) -> None:
+        """The selection changed (a click, an edit, undo/redo): bring its workflow forward and show it."""
+        current = self.document.selection.current
+        if current is not None and current.workflow != self.endpoint and self.document.has_workflow(current.workflow):
+            following, self._following_selection = self._following_selection, True
+            try:
+                self.show_workflow(current.workflow)  # undo of an edit in another workflow shows it there
+            finally:
+                self._following_selection = following
+        self._show_selection()
+
+    def _show_selection(self) -> None:
+        """The canvas and the inspector show the Document's selected action (both, or neither)."""
+        path = self.document.selected_path(self.endpoint)
+        self.canvas.show_selection(path)
+        showing = self.inspector.endpoint, self.inspector.action_id
+        current = self.document.selection.current
+        wanted = (current.workflow, current.action_id) if path is not None and current is not None else (None, None)
+        if showing != wanted or (path is not None and self.inspector.path != path):
+            self.inspector.show_action(self.endpoint if path is not None else None, path)
 
     def _problems_changed(self) -> None:
         problems = self.document.problems()
@@ -476,8 +519,11 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         if self.endpoint is None:
             self.statusBar().showMessage("Create or select an endpoint first", 6000)
             return
-        position = self.canvas.mapToGlobal(self.canvas.rect().center())
-        (self.interface_quick_add if is_page_key(self.endpoint) else self.quick_add).open_at(path, position)
+        popup = self.interface_quick_add if is_page_key(self.endpoint) else self.quick_add
+        self.canvas.ensure_visible(self.canvas.selected)
+        plus = self.canvas.plus_position(path)
+        position = plus if plus is not None else self.canvas.mapToGlobal(self.canvas.rect().center())
+        popup.open_at(path, position)
 
     def quick_add_after_selection(self) -> None:
         self.open_quick_add(self.canvas._insertion_after_selection())

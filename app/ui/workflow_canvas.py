@@ -57,6 +57,8 @@ class WorkflowCanvas(QAbstractScrollArea):
         self.problems: dict[str, list[Problem]] = {}
         self._texts = CardTexts(self.registry)
         self.selected: ActionPath | None = None
+        self.selected_id: str | None = None
+        """The selected card's action id: a delete puts another action at the same path, and that is a new selection."""
         self.hover_insert: InsertPoint | None = None
         self.drop_insert: InsertPoint | None = None
         self._press: tuple[QPoint, CardBox] | None = None
@@ -79,8 +81,12 @@ class WorkflowCanvas(QAbstractScrollArea):
         if problems is not None or not same_endpoint:
             self._group_problems(problems or [])
         self._relayout()
-        if self.selected is not None and (not same_endpoint or self.layout_ is None or self.layout_.card_for(self.selected) is None):
-            self.select(None)
+        if self.selected is not None:
+            path = self._path_of_id(self.selected_id) if same_endpoint else None
+            if path is None:
+                self.select(None)
+            elif path != self.selected:
+                self.show_selection(path)  # the same action, moved by the edit
         self._update_scrollbars()
         self.viewport().update()
 
@@ -102,13 +108,30 @@ class WorkflowCanvas(QAbstractScrollArea):
     def _relayout(self) -> None:
         self.layout_ = layout_workflow(self.endpoint, self.registry, self._column_width(), self._texts) if self.endpoint is not None else None
 
+    def _path_of_id(self, action_id: str | None) -> ActionPath | None:
+        if action_id is None or self.layout_ is None:
+            return None
+        return next((card.path for card in self.layout_.cards if card.action.id == action_id), None)
+
+    def _id_at(self, path: ActionPath | None) -> str | None:
+        card = self.layout_.card_for(path) if path is not None and self.layout_ is not None else None
+        return card.action.id if card is not None else None
+
     def select(self, path: ActionPath | None) -> None:
-        if path == self.selected:
+        """The user selects a card (click, arrows): ``selectionChanged`` when it is another action."""
+        if path == self.selected and self._id_at(path) == self.selected_id:
             return
-        self.selected = path
-        self.ensure_visible(path)
-        self.viewport().update()
-        self.selectionChanged.emit(path)
+        self.show_selection(path)
+        self.selectionChanged.emit(self.selected)
+
+    def show_selection(self, path: ActionPath | None) -> None:
+        """Draw ``path`` as selected without announcing it (the selection is set elsewhere and shown here)."""
+        action_id = self._id_at(path)
+        path = path if action_id is not None else None
+        if path != self.selected or action_id != self.selected_id:
+            self.selected, self.selected_id = path, action_id
+            self.ensure_visible(path)
+            self.viewport().update()
 
     def ensure_visible(self, path: ActionPath | None) -> None:
         if path is None or self.layout_ is None:
@@ -260,6 +283,19 @@ class WorkflowCanvas(QAbstractScrollArea):
     def _elided(painter: QPainter, rect: QRectF, text: str) -> None:
         metrics = QFontMetrics(painter.font())
         painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width())))
+
+    def plus_position(self, path: ActionPath) -> QPoint | None:
+        """The "+" of insertion point ``path`` in global coordinates (None when it is scrolled out of view)."""
+        if self.layout_ is None:
+            return None
+        point = next((p for p in self.layout_.inserts if p.path == path), None)
+        if point is None:
+            return None
+        offset = self._offset()
+        local = QPointF(point.x + point.width / 2 + offset.x(), point.y + offset.y())
+        if not self.viewport().rect().contains(local.toPoint()):
+            return None
+        return self.viewport().mapToGlobal(local.toPoint())
 
     # -- mouse and keyboard --------------------------------------------
     def _plus_at(self, x: float, y: float) -> InsertPoint | None:
