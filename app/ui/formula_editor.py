@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QCompleter, QLabel, QPlainTextEdit, QTextEdit, QVB
 from app.core.formula import FormulaSyntaxError, compile_formula
 from app.core.scope import Scope
 from app.ui import theme
+from app.ui.elided_text import ElidedLabel
 
 ScopeProvider = Callable[[], Scope | None]
 
@@ -290,11 +291,10 @@ class FormulaEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edit = FormulaEdit(self)
-        self.error_label = QLabel(self)
+        self.error_label = ElidedLabel("", self)
+        """One line, always there under the formula (empty when it parses): an error never moves the fields below."""
         self.error_label.setObjectName("formulaError")
-        self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color: {theme.ERROR.name()};")
-        self.error_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -322,8 +322,7 @@ class FormulaEditor(QWidget):
     def _show_error(self) -> None:
         error = self.edit.error
         if error is None:
-            self.error_label.hide()
+            self.error_label.setText("")
             return
         where = f"position {error.position}: " if error.position is not None else ""
         self.error_label.setText(where + error.message)
-        self.error_label.show()

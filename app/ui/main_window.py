@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app import __version__
@@ -33,6 +33,7 @@ from app.editor.project_files import ProjectFiles
 from app.editor.models.palette import PaletteModel
 from app.client.runner_process import RunnerProcess
 from app.ui.async_runtime import spawn
+from app.ui.dock_layout import DefaultLayout, dock_body, full_height_side_docks
 from app.ui.find_action import FindActionPopup
 from app.ui.inspector import Inspector
 from app.ui.inspector.widget_inspector import WidgetInspector
@@ -117,9 +118,9 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         placeholder.setStyleSheet("color: #6b7280; padding: 24px;")
         self.stream_dock = self._dock("Stream", placeholder, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.stream_dock.visibilityChanged.connect(lambda visible: self.stream_inspector if visible else None)
-        self.tabifyDockWidget(self.problems_dock, self.run_dock)
-        self.tabifyDockWidget(self.run_dock, self.stream_dock)
-        self.run_dock.raise_()
+        full_height_side_docks(self)
+        self._default_layout_pending = True
+        """The default dock sizes are applied when the window is first shown (Qt sizes docks only then), unless a saved state was restored."""
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
@@ -130,18 +131,49 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.show_endpoint(self.sidebar.current)
         self.run_panel.set_endpoint(self.sidebar.current)
         self._update_title()
-        self.resize(1280, 820)
-        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
-        self.resizeDocks([self.inspector_dock], [400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.sidebar_dock, self.palette_dock], [300, 400], Qt.Orientation.Vertical)
+        self.resize(1280, 800)
+        self.reset_layout()
 
     # -- construction --------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{title}Dock")
-        dock.setWidget(widget)
+        dock.setWidget(dock_body(widget) if area == Qt.DockWidgetArea.BottomDockWidgetArea else widget)
         self.addDockWidget(area, dock)
         return dock
+
+    def reset_layout(self) -> None:
+        """View → Reset layout: every dock back in its place, shown, docked, at the default sizes for the window's size."""
+        areas = {
+            self.sidebar_dock: Qt.DockWidgetArea.LeftDockWidgetArea,
+            self.palette_dock: Qt.DockWidgetArea.LeftDockWidgetArea,
+            self.inspector_dock: Qt.DockWidgetArea.RightDockWidgetArea,
+            self.problems_dock: Qt.DockWidgetArea.BottomDockWidgetArea,
+            self.run_dock: Qt.DockWidgetArea.BottomDockWidgetArea,
+            self.stream_dock: Qt.DockWidgetArea.BottomDockWidgetArea,
+        }
+        for dock, area in areas.items():
+            dock.setFloating(False)
+            self.addDockWidget(area, dock)
+            dock.show()
+        self.splitDockWidget(self.sidebar_dock, self.palette_dock, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.problems_dock, self.run_dock)
+        self.tabifyDockWidget(self.run_dock, self.stream_dock)
+        self.run_dock.raise_()
+        self._apply_default_sizes()
+
+    def _apply_default_sizes(self) -> None:
+        sizes = DefaultLayout.for_window(self.size())
+        self.resizeDocks([self.sidebar_dock, self.inspector_dock], [sizes.left, sizes.right], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.run_dock], [sizes.bottom], Qt.Orientation.Vertical)
+        column = self.sidebar_dock.height() + self.palette_dock.height()
+        self.resizeDocks([self.sidebar_dock, self.palette_dock], [max(column - sizes.palette, 200), sizes.palette], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._default_layout_pending:
+            self._default_layout_pending = False
+            self._apply_default_sizes()  # Qt gives docks their real sizes only once the window is laid out
 
     def _action(self, menu: object, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
         action = QAction(text, self)
@@ -192,6 +224,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self._action(run, "New recording (by hand or from an SSE capture)…", self.new_recording_dialog)
         for dock in (self.sidebar_dock, self.palette_dock, self.inspector_dock, self.problems_dock, self.run_dock, self.stream_dock):
             view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        self.reset_layout_action = self._action(view, "Reset &layout", self.reset_layout)
         self.view_menu = view
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Streamwright", lambda: QMessageBox.about(self, "Streamwright", f"Streamwright {__version__}\nDesign streaming API endpoints."))
@@ -713,8 +747,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         geometry, state = self.settings.value("geometry"), self.settings.value("windowState")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            self._default_layout_pending = False
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self.confirm_discard():

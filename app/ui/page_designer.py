@@ -52,6 +52,7 @@ from app.ui.palette_panel import PalettePanel
 from app.ui.preview_driver import PreviewDriver
 from app.ui.quick_add import QuickAddPopup
 from app.ui.replay_bar import ReplayBar
+from app.ui.elided_text import elide_with_tooltips
 
 WIDGETS_MIME = "application/x-streamwright-widgets+json"
 """Clipboard: copied widgets as JSON (also offered as plain text)."""
@@ -99,6 +100,7 @@ class PageDesigner(QWidget):
         self.outline = QTreeView(self)
         self.outline.setModel(self.outline_model)
         self.outline.setHeaderHidden(True)
+        elide_with_tooltips(self.outline)
         self.outline.setAccessibleName("Page outline")
         self.outline.setDragEnabled(True)
         self.outline.setAcceptDrops(True)

@@ -255,3 +255,19 @@ def test_flush_does_one_frame_now(qtbot: Any) -> None:
     assert driver.flush() == []  # nothing moved since
     driver.set_source(StaticSource(session.scope()))
     assert driver.bindings is not None and driver.bindings.evaluate(session.scope(), ALL) == []
+
+
+def test_the_selection_tag_never_covers_another_widget(qtbot: Any) -> None:
+    view = shown_page(qtbot, report_page())
+    view.set_design_mode(True)
+    for widget_id in ["status", "bar", "out", "row", "go", "get", "topic_in"]:
+        qtbot.mouseClick(view.view(widget_id).qwidget, Qt.MouseButton.LeftButton, pos=QPoint(4, 4))
+        assert view.selected() == widget_id
+        frame = view.selection
+        tag = frame.tag_rect().translated(frame.geometry().topLeft())
+        for other_id in ["status", "bar", "out", "row", "go", "get", "topic_in"]:
+            other = view.view(other_id).qwidget
+            if other_id == widget_id or other.isAncestorOf(view.view(widget_id).qwidget):
+                continue
+            rect = other.geometry().translated(other.parentWidget().mapTo(view.surface, QPoint(0, 0)))
+            assert not tag.intersects(rect), f"the tag of {widget_id} covers {other_id}"

@@ -51,6 +51,7 @@ from app.ui.stream_inspector.health_panel import HealthPanel
 from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, SEQUENCE, SIZE, STATUS, TIME, StreamLogModel
 from app.ui.stream_inspector.rate_plot import RatePlot, format_bytes, format_count
 from app.ui.stream_inspector.timeline import TimelineStrip, format_duration
+from app.ui.elided_text import elide_with_tooltips
 
 __all__ = ["ORIGIN_PREVIEW", "ORIGIN_RECORDING", "ORIGIN_RUN", "StreamInspector"]
 
@@ -451,6 +452,7 @@ class StreamInspector(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("inspectorMessages")
         self.table.setModel(self.model)
+        elide_with_tooltips(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
