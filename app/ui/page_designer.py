@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.client.stream_state import StreamState
 from app.core.json_input import read_json
+from app.core.formula import UNDEFINED
 from app.core.project import Widget
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
 from app.core.workflow_refs import find_widget
@@ -43,7 +44,7 @@ from app.editor.document import Document
 from app.editor.models.page_outline import PageOutlineModel
 from app.editor.models.roles import IsContainerRole, WidgetIdRole, WidgetTypeRole
 from app.editor.models.widget_palette import WidgetPaletteModel
-from app.editor.preview.live_bindings import LiveBindings
+from app.editor.preview.live_bindings import PENDING, LiveBindings
 from app.editor.preview.page_preview import PagePreview
 from app.editor.preview.session import EndpointCaller, PageError, PageSession
 from app.ui.async_runtime import spawn
@@ -446,7 +447,8 @@ class PageDesigner(QWidget):
         bindings = self.bindings
         if bindings is None:
             return {}
-        return {prop: bindings.value_of(owner, prop) for owner, prop in bindings.props() if owner == widget_id and bindings.source_of(owner, prop) is not None}
+        shown = {prop: bindings.value_of(owner, prop) for owner, prop in bindings.props() if owner == widget_id and bindings.source_of(owner, prop) is not None}
+        return {prop: (UNDEFINED if value is PENDING else value) for prop, value in shown.items()}  # no value yet reads as undefined
 
     def stream_state(self, name: str = "stream") -> StreamState | None:
         return self.session.calls.get(name) if self.session is not None else None
