@@ -685,6 +685,7 @@ class StreamLog:
             settings=settings or HealthSettings(),
             duration=self.duration if self.ended else None,
             returned=self.status == "done" and self.result is not None,
+            under_way=not self.ended,
             error=self.error,
         )
 

@@ -237,6 +237,7 @@ class MainWindow(QMainWindow, StreamToolsMixin):
             signal.connect(self._redraw_edited)
         document.problemsChanged.connect(self._problems_changed)
         document.projectReset.connect(self._redraw)
+        document.projectReset.connect(self._forget_streams)
         document.dirtyChanged.connect(lambda _dirty: self._update_title())
         document.filePathChanged.connect(lambda _path: self._update_title())
         self.canvas.typeDropped.connect(self.insert_type)
@@ -263,6 +264,11 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.sidebar.endpointSelected.connect(self.run_panel.set_endpoint)
         document.filePathChanged.connect(lambda _path: self._replace_runner())
         self._problems_changed()
+
+    def _forget_streams(self) -> None:
+        """New, Open or a restore: the Stream dock's run belonged to the project that was open."""
+        if self._stream_inspector is not None:
+            self._stream_inspector.clear()
 
     # -- views built on first use -------------------------------------
     @property

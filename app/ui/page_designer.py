@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QDir, QItemSelectionModel, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDir, QItemSelectionModel, QModelIndex, QSignalBlocker, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +52,7 @@ from app.ui.page_view import PageView
 from app.ui.palette_panel import PalettePanel
 from app.ui.preview_driver import PreviewDriver
 from app.ui.quick_add import QuickAddPopup
+from app.ui.download_notice import DownloadNotice
 from app.ui.replay_bar import ReplayBar
 from app.ui.elided_text import elide_with_tooltips
 
@@ -176,7 +177,9 @@ class PageDesigner(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.download_notice = DownloadNotice(self)
         layout.addWidget(toolbar)
+        layout.addWidget(self.download_notice)
         layout.addWidget(splitter, 1)
 
         self.driver = PreviewDriver(self.page_view, widget_registry=self.registry, parent=self)
@@ -196,6 +199,7 @@ class PageDesigner(QWidget):
         self.preview.on_error.append(self._page_error)
         self.preview.on_call.append(lambda name, endpoint, state: self.callStarted.emit(name, endpoint, state))
         self.preview.on_notice.append(self._show_message)
+        self.preview.on_download.append(self.download_notice.show_saved)
         document.pageChanged.connect(self._page_changed)
         document.pageRenamed.connect(self._page_renamed)
         document.pagesChanged.connect(lambda: self.set_page(self.page_name))
@@ -211,7 +215,14 @@ class PageDesigner(QWidget):
             name = None
         was_previewing = self.previewing
         self.page_name = name
-        if self.preview.set_page(name) and was_previewing:
+        changed = self.preview.set_page(name)
+        if changed:
+            self.download_notice.hide()
+            with QSignalBlocker(self.replay_bar):
+                if not self.replay_bar.set_source(self.preview.replay_source):  # the page's own source
+                    self.replay_bar.set_source(None)
+                    self.preview.set_source(None)
+        if changed and was_previewing:
             self.design_button.setChecked(True)  # the group is exclusive: Preview unchecks itself
             self._status_timer.stop()
         self.outline_model.set_page(name)

@@ -130,7 +130,13 @@ class StreamInspector(QWidget):
         return log
 
     def clear(self) -> None:
+        """Show nothing (another project was opened: its runs are not this one's)."""
         self._drop_log()
+        with QSignalBlocker(self.status_filter):
+            self.status_filter.clear()
+            self.status_filter.addItem("All statuses", None)
+        self._statuses = []
+        self.model.set_status_filter(None)
         self.model.set_log(None)
         self.timeline.set_log(None)
         self.plot.set_log(None)
