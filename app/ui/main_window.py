@@ -29,7 +29,7 @@ from app.editor.action_edits import ActionEdits, EditOutcome
 from app.editor.commands.actions import RemoveActionCommand
 from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.document import Document
-from app.editor.project_files import ProjectFiles
+from app.editor.project_files import ProjectFiles, is_bundled
 from app.editor.models.palette import PaletteModel
 from app.client.runner_process import RunnerProcess
 from app.ui.async_runtime import spawn
@@ -238,6 +238,7 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         document.problemsChanged.connect(self._problems_changed)
         document.projectReset.connect(self._redraw)
         document.projectReset.connect(self._forget_streams)
+        document.projectReset.connect(self._show_after_reset)
         document.dirtyChanged.connect(lambda _dirty: self._update_title())
         document.filePathChanged.connect(lambda _path: self._update_title())
         self.canvas.typeDropped.connect(self.insert_type)
@@ -265,6 +266,19 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         document.filePathChanged.connect(lambda _path: self._replace_runner())
         self._problems_changed()
 
+    def _show_after_reset(self) -> None:
+        """After New or Open the sidebar's tab and the centre show the same thing: a page on Interface, else an endpoint.
+
+        Connected last (the designer, built later, is moved before it), so it decides after every view has reset."""
+        pages = self.document.project.pages
+        if self.sidebar.currentIndex() == 0 and pages:
+            current = self.sidebar.pages.current
+            self.show_page(current if current is not None and self.document.has_page(current) else pages[0].name)
+            return
+        if self.sidebar.currentIndex() != 1:
+            self.sidebar.setCurrentIndex(1)
+        self.show_endpoint(self.sidebar.current)
+
     def _forget_streams(self) -> None:
         """New, Open or a restore: the Stream dock's run belonged to the project that was open."""
         if self._stream_inspector is not None:
@@ -287,6 +301,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
             designer.callStarted.connect(self._inspect_preview_call)
             designer.pageError.connect(self._page_error)
             designer.driver.frameApplied.connect(self._refresh_live_values)
+            self.document.projectReset.disconnect(self._show_after_reset)
+            self.document.projectReset.connect(self._show_after_reset)  # after the designer's own reset
         return self._designer
 
     # -- views ---------------------------------------------------------
@@ -678,17 +694,27 @@ class MainWindow(QMainWindow, StreamToolsMixin):
             return False
         if self.files.needs_path():
             return self.save_as_dialog(confirmed=True)
-        self.files.save()
+        try:
+            self.files.save()
+        except (ValueError, OSError) as error:
+            QMessageBox.warning(self, "Not saved", f"The project was not saved: {error}")
+            return False
         self._refresh_recent()
         return True
 
     def save_as_dialog(self, confirmed: bool = False) -> bool:
         if not confirmed and not self.confirm_save_with_errors():
             return False
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self._last_folder() / "untitled.streamwright.json"), FILE_FILTER)
+        current = self.document.file_path()
+        suggested = current.name if current is not None and is_bundled(current) else "untitled.streamwright.json"
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self._last_folder() / suggested), FILE_FILTER)
         if not path:
             return False
-        self.files.save_as(path)
+        try:
+            self.files.save_as(path)
+        except (ValueError, OSError) as error:
+            QMessageBox.warning(self, "Not saved", f"The project was not saved: {error}")
+            return False
         self._refresh_recent()
         return True
 

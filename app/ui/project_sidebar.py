@@ -33,6 +33,7 @@ from app.editor.commands.endpoints import (
     RenameEndpointCommand,
     SetEndpointMethodCommand,
     SetEndpointPathCommand,
+    free_name,
 )
 from app.editor.document import Document
 from app.editor.models.endpoints import EndpointListModel
@@ -166,7 +167,12 @@ class ProjectSidebar(QTabWidget):
             self._refresh_form()
 
     def new_endpoint(self) -> None:
-        command = self._push(lambda: AddEndpointCommand(self.document))
+        """Ask for the endpoint's name; its path follows from it (``/my-endpoint``) until the user edits the path."""
+        suggestion = free_name(self.document.project, "my-endpoint")
+        name, ok = QInputDialog.getText(self, "New endpoint", "Name (lowercase letters, digits, -); the path will be /name:", text=suggestion)
+        if not ok:
+            return
+        command = self._push(lambda: AddEndpointCommand(self.document, name=name))
         if isinstance(command, AddEndpointCommand):
             self.select_endpoint(command.endpoint.name)
 
