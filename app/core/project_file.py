@@ -125,6 +125,13 @@ def dump_project(project: Project) -> str:
     return dumps(to_document(project))
 
 
+def _umask() -> int:
+    """The process's umask (Python has no getter: set it and put it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write to a temporary file beside ``path``, fsync it, then rename it over ``path``.
 
@@ -139,8 +146,9 @@ def atomic_write_text(path: str | Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
+        # mkstemp makes the file 0600; the saved file gets the mode a plain write would give it:
+        # the old file's mode when replacing one, else 0666 less the user's umask
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -165,8 +165,12 @@ def check_stream(
     duration: float | None = None,
     returned: bool = False,
     error: str | None = None,
+    under_way: bool = False,
 ) -> HealthReport:
     """Every health finding of one stream, most severe first.
+
+    ``under_way``: the stream is still streaming, so how it ends is not judged
+    yet (no "stopped without a final message" while it streams).
 
     ``ended`` is how the call ended (None: not known, e.g. a capture that just
     stops); ``returned`` that a Return response (a result) followed the
@@ -178,7 +182,8 @@ def check_stream(
     findings = _Findings(settings.max_findings_per_code)
     times = [m.t for m in messages]
     end = max(duration if duration is not None else 0.0, times[-1] if times else 0.0)
-    _check_end(messages, ended, returned, error, settings, findings)
+    if not under_way:
+        _check_end(messages, ended, returned, error, settings, findings)
     judged = _check_bunches(messages, settings, findings)
     peak = _check_rate(messages, settings, findings)
     max_gap = _check_gaps(times, duration, settings, findings)

@@ -49,7 +49,7 @@ def check_shape(path: Sequence[int | str]) -> ActionPath:
 def split(path: ActionPath) -> tuple[SlotPath, int]:
     """The slot holding the addressed position, and the index in it."""
     path = check_shape(path)
-    return path[:-1], path[-1]  # type: ignore[return-value]
+    return path[:-1], path[-1]
 
 
 def slot_list(workflow: list[Action], slot_path: SlotPath, create: bool = False) -> list[Action]:
@@ -123,16 +123,16 @@ def after_removal(path: ActionPath, removed: ActionPath) -> ActionPath:
     if is_inside(path, removed):
         raise PathError(f"{format_path(path)} is inside the removed {format_path(removed)}")
     depth = len(removed) - 1
-    if len(path) > depth and path[:depth] == removed[:depth] and path[depth] > removed[depth]:  # type: ignore[operator]
-        return (*path[:depth], path[depth] - 1, *path[depth + 1 :])  # type: ignore[operator]
+    if len(path) > depth and path[:depth] == removed[:depth] and path[depth] > removed[depth]:
+        return (*path[:depth], path[depth] - 1, *path[depth + 1 :])
     return path
 
 
 def after_insertion(path: ActionPath, inserted: ActionPath, count: int = 1) -> ActionPath:
     """Where ``path`` points once ``count`` actions are inserted at ``inserted``."""
     depth = len(inserted) - 1
-    if len(path) > depth and path[:depth] == inserted[:depth] and path[depth] >= inserted[depth]:  # type: ignore[operator]
-        return (*path[:depth], path[depth] + count, *path[depth + 1 :])  # type: ignore[operator]
+    if len(path) > depth and path[:depth] == inserted[:depth] and path[depth] >= inserted[depth]:
+        return (*path[:depth], path[depth] + count, *path[depth + 1 :])
     return path
 
 

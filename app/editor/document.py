@@ -33,6 +33,7 @@ from app.core.validate import validate_project
 from app.core.workflow_refs import has_workflow, is_page_key, workflow_json_path, workflow_of
 from app.editor.action_paths import ActionPath, action_at, path_of
 from app.editor.changes import ProjectChanges, diff_projects
+from app.editor.selection import KEEP, ActionRef, ActionSelection, Selected
 
 if TYPE_CHECKING:
     from app.editor.commands.base import ProjectCommand
@@ -82,6 +83,9 @@ class Document(QObject):
         self._project = project if project is not None else Project()
         self._file_path: Path | None = None
         self._undo_stack = QUndoStack(self)
+        self.selection = ActionSelection(self)
+        """The current action, followed by the canvas and the inspector; commands put it back on undo/redo."""
+        self._pending_selection: Selected = KEEP
         self._dirty = False
         self._batch_depth = 0
         self._batch_start: Project | None = None
@@ -140,6 +144,23 @@ class Document(QObject):
     def path_of(self, key: str, action_id: str) -> ActionPath | None:
         return path_of(self.workflow(key), action_id)
 
+    def selected_path(self, key: str | None) -> ActionPath | None:
+        """Where the selected action is, when it belongs to workflow ``key`` (None otherwise)."""
+        current = self.selection.current
+        if key is None or current is None or current.workflow != key or not self.has_workflow(key):
+            return None
+        return self.path_of(key, current.action_id)
+
+    def select_path(self, key: str | None, path: ActionPath | None) -> None:
+        """Select the action at ``path`` of workflow ``key`` (None, or a path to nothing: no selection)."""
+        if key is None or path is None or not self.has_workflow(key):
+            self.selection.select(None)
+            return
+        try:
+            self.selection.select(ActionRef(key, self.action(key, tuple(path)).id))
+        except ValueError:  # PathError: nothing there
+            self.selection.select(None)
+
     def problems(self) -> list[Problem]:
         """Validation errors and lint warnings of the current project."""
         self._check_now()
@@ -172,13 +193,23 @@ class Document(QObject):
             raise StaleCommandError(f"{command.text()!r} was built for an older version of the project")
         self._undo_stack.push(command)
 
-    def commit(self, project: Project) -> None:
-        """Replace the project with an edited version. For undo commands only; views push commands."""
-        if project is self._project:
-            return
-        previous, self._project = self._project, project
+    def commit(self, project: Project, select: Selected = KEEP) -> None:
+        """Replace the project with an edited version and select ``select`` once views have redrawn.
+
+        For undo commands only; views push commands.
+        """
+        if not isinstance(select, type(KEEP)):
+            self._pending_selection = select
+        if project is not self._project:
+            previous, self._project = self._project, project
+            if self._batch_depth == 0:
+                self._announce(diff_projects(previous, project))
         if self._batch_depth == 0:
-            self._announce(diff_projects(previous, project))
+            self._apply_pending_selection()
+
+    def _apply_pending_selection(self) -> None:
+        pending, self._pending_selection = self._pending_selection, KEEP
+        self.selection.apply(pending)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -194,6 +225,7 @@ class Document(QObject):
                 start, self._batch_start = self._batch_start, None
                 assert start is not None
                 self._announce(diff_projects(start, self._project))
+                self._apply_pending_selection()
 
     # -- files -----------------------------------------------------------------
 
@@ -231,6 +263,8 @@ class Document(QObject):
             if dirty:
                 self._undo_stack.resetClean()
         self._project = project
+        self._pending_selection = KEEP
+        self.selection.select(None)
         self._problems_timer.stop()
         self._refresh_problems()
         self._set_file_path(path)
@@ -267,12 +301,14 @@ class Document(QObject):
         self._problems_stale = True
         self._problems_timer.start()
         for old, new in changes.renamed:
+            self.selection.rename_workflow(old, new)
             self.endpointRenamed.emit(old, new)
         if changes.endpoint_list:
             self.endpointsChanged.emit()
         for name in changes.endpoint_settings:
             self.endpointChanged.emit(name)
         for old, new in changes.page_renames:
+            self.selection.rename_page(old, new)
             self.pageRenamed.emit(old, new)
         if changes.page_list:
             self.pagesChanged.emit()

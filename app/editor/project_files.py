@@ -8,6 +8,7 @@ here, where a test reaches it without any widget.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +18,22 @@ from app.core.exchange import endpoint_from_document, export_endpoint, import_en
 from app.core.problems import Problem
 from app.core.project_file import dumps, parse_json
 from app.core.workflow_refs import is_page_key
+from app.editor.action_paths import walk_paths
 from app.editor.commands.base import push_or_explain
 from app.editor.commands.endpoints import AddEndpointCommand
 from app.editor.document import Document
+from app.resources import RESOURCES
 
 MAX_RECENT = 8
 NOT_EXPORTABLE = "Export works on API endpoint workflows: choose one in Data & API"
+
+
+def is_bundled(path: Path) -> bool:
+    """Whether ``path`` is one of the files shipped with the app (the examples): opened freely, saved only elsewhere."""
+    try:
+        return path.resolve().is_relative_to(RESOURCES)
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -51,25 +62,48 @@ class ProjectFiles:
         return [p for p in self.document.problems() if p.severity == "error"]
 
     def needs_path(self) -> bool:
-        """Save must ask where: the project was never saved."""
-        return self.document.file_path() is None
+        """Save must ask where: the project was never saved, or it is a bundled example (never overwritten)."""
+        path = self.document.file_path()
+        return path is None or is_bundled(path)
 
     def save(self) -> None:
         path = self.document.file_path()
         if path is None:
             raise ValueError("the project has no file yet: save it under a name first")
+        if is_bundled(path):
+            raise ValueError(f"{path.name} is a bundled example and is never overwritten: save it under a name of your own")
         self.document.save()
         self.remember(path)
 
     def save_as(self, path: str | Path) -> None:
+        """Save under ``path``; a bundled example takes the databases it reads along, so the copy runs where it is saved."""
+        path = Path(path)
+        if is_bundled(path):
+            raise ValueError(f"{path.name} is a bundled example and is never overwritten: choose another file")
+        source = self.document.file_path()
         self.document.save_as(path)
+        if source is not None and is_bundled(source):
+            for name in self._databases():
+                shipped, copy = source.parent / name, path.parent / name
+                if shipped.is_file() and not copy.exists() and is_bundled(shipped):
+                    shutil.copyfile(shipped, copy)
         self.remember(Path(path))
+
+    def _databases(self) -> set[str]:
+        """The SQLite files the project's SQL queries name literally, relative to its folder."""
+        names: set[str] = set()
+        for endpoint in self.document.project.endpoints:
+            for _, action in walk_paths(endpoint.workflow):
+                database = action.params.get("database")
+                if action.type == "sqlite.query" and isinstance(database, str) and database != ":memory:" and not Path(database).is_absolute():
+                    names.add(database)
+        return names
 
     # -- settings ----------------------------------------------------------
     def last_folder(self) -> Path:
-        """Where file dialogs start: the project's folder, else home."""
+        """Where file dialogs start: the project's folder (home for a bundled example), else home."""
         path = self.document.file_path()
-        return path.parent if path else Path.home()
+        return path.parent if path and not is_bundled(path) else Path.home()
 
     def remember(self, path: Path) -> None:
         resolved = str(path.resolve())

@@ -31,7 +31,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from json.encoder import c_make_encoder, encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from app.core.project import Project, RecordedMessage, Recording
@@ -696,10 +696,11 @@ class StreamLog:
         ended = self.status if self.ended else None
         return check_stream(
             messages,
-            ended=ended,  # type: ignore[arg-type]
+            ended=ended,
             settings=settings or HealthSettings(),
             duration=self.duration if self.ended else None,
             returned=self.status == "done" and self.result is not None,
+            under_way=not self.ended,
             error=self.error,
         )
 

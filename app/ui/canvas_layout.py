@@ -17,13 +17,14 @@ from app.core.project import Action, Endpoint
 from app.core.registry import Registry, UnknownActionTypeError
 from app.editor.action_paths import ActionPath, SlotPath
 
-CARD_HEIGHT = 58
-GAP = 26
+CARD_HEIGHT = 38
+"""Compact cards (a title line and a summary line): ten or more fit a 1280×800 window's canvas."""
+GAP = 14
 INDENT = 22
-LANE_HEADER = 24
-LANE_PADDING = 8
-TRIGGER_HEIGHT = 64
-MARGIN = 24
+LANE_HEADER = 22
+LANE_PADDING = 6
+TRIGGER_HEIGHT = 46
+MARGIN = 12
 
 
 @dataclass(frozen=True, slots=True)

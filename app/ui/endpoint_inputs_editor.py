@@ -34,6 +34,7 @@ from app.core.project import IDENTIFIER, EndpointInput
 from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.commands.inputs import AddEndpointInputCommand, EditEndpointInputCommand, RemoveEndpointInputCommand
 from app.editor.document import Document
+from app.ui.elided_text import elide_with_tooltips
 
 INPUT_TYPES: tuple[str, ...] = ("string", "number", "integer", "boolean", "object", "array")
 NAME, TYPE, REQUIRED, DEFAULT, DESCRIPTION, REMOVE = range(6)
@@ -115,6 +116,7 @@ class EndpointInputsEditor(QWidget):
         self.table.horizontalHeaderItem(REQUIRED).setToolTip("Required")
         self.table.horizontalHeaderItem(DESCRIPTION).setToolTip("Description")
         self.table.setMinimumHeight(110)
+        elide_with_tooltips(self.table)
         self.table.itemChanged.connect(self._item_changed)
         layout.addWidget(self.table)
 

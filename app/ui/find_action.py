@@ -110,4 +110,4 @@ class FindActionPopup(QFrame):
                 step = 1 if event.key() == Qt.Key.Key_Down else -1
                 self.results.setCurrentRow(max(0, min(self.results.count() - 1, self.results.currentRow() + step)))
                 return True
-        return super().eventFilter(watched, event)  # type: ignore[arg-type]
+        return super().eventFilter(watched, event)

@@ -15,11 +15,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QRegularExpression, QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QKeyEvent, QResizeEvent, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QCompleter, QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
 from app.core.formula import FormulaSyntaxError, compile_formula
 from app.core.scope import Scope
 from app.ui import theme
+from app.ui.elided_text import ElidedLabel
 
 ScopeProvider = Callable[[], Scope | None]
 
@@ -89,7 +90,7 @@ def completion_context(text_before_cursor: str) -> tuple[tuple[str, ...], str] |
     """``("inputs",), "te"`` for ``... inputs.te|``; None where nothing should be offered (in a string, after a number)."""
     if _inside_string(text_before_cursor):
         return None
-    token = _TOKEN_BEFORE_CURSOR.search(text_before_cursor).group()  # type: ignore[union-attr]
+    token = _TOKEN_BEFORE_CURSOR.search(text_before_cursor).group()
     *path, partial = token.split(".")
     if any(not part or not re.fullmatch(r"[A-Za-z_]\w*", part) for part in path):
         return None
@@ -290,11 +291,10 @@ class FormulaEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edit = FormulaEdit(self)
-        self.error_label = QLabel(self)
+        self.error_label = ElidedLabel("", self)
+        """One line, always there under the formula (empty when it parses): an error never moves the fields below."""
         self.error_label.setObjectName("formulaError")
-        self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color: {theme.ERROR.name()};")
-        self.error_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -322,8 +322,7 @@ class FormulaEditor(QWidget):
     def _show_error(self) -> None:
         error = self.edit.error
         if error is None:
-            self.error_label.hide()
+            self.error_label.setText("")
             return
         where = f"position {error.position}: " if error.position is not None else ""
         self.error_label.setText(where + error.message)
-        self.error_label.show()

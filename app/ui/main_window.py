@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from app import __version__
@@ -30,8 +30,9 @@ from app.editor.commands.actions import RemoveActionCommand
 from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.document import Document
 from app.editor.models.palette import PaletteModel
-from app.editor.project_files import ProjectFiles
+from app.editor.project_files import ProjectFiles, is_bundled
 from app.ui.async_runtime import spawn
+from app.ui.dock_layout import DefaultLayout, dock_body, full_height_side_docks
 from app.ui.find_action import FindActionPopup
 from app.ui.inspector import Inspector
 from app.ui.inspector.widget_inspector import WidgetInspector
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.files = ProjectFiles(self.document, self.settings)
         self.edits = ActionEdits(self.document)
         self.endpoint: str | None = None
+        self._following_selection = False
+        """Set while the window moves the canvas to the selection, so the canvas's own clearing is not a user's choice."""
         self.setObjectName("MainWindow")
         self.page: str | None = None
         """The page open in the designer (also while one of its workflows is on the canvas)."""
@@ -117,9 +120,9 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         placeholder.setStyleSheet("color: #6b7280; padding: 24px;")
         self.stream_dock = self._dock("Stream", placeholder, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.stream_dock.visibilityChanged.connect(lambda visible: self.stream_inspector if visible else None)
-        self.tabifyDockWidget(self.problems_dock, self.run_dock)
-        self.tabifyDockWidget(self.run_dock, self.stream_dock)
-        self.run_dock.raise_()
+        full_height_side_docks(self)
+        self._default_layout_pending = True
+        """The default dock sizes are applied when the window is first shown (Qt sizes docks only then), unless a saved state was restored."""
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
@@ -130,25 +133,56 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.show_endpoint(self.sidebar.current)
         self.run_panel.set_endpoint(self.sidebar.current)
         self._update_title()
-        self.resize(1280, 820)
-        self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
-        self.resizeDocks([self.inspector_dock], [400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.sidebar_dock, self.palette_dock], [300, 400], Qt.Orientation.Vertical)
+        self.resize(1280, 800)
+        self.reset_layout()
 
     # -- construction --------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{title}Dock")
-        dock.setWidget(widget)
+        dock.setWidget(dock_body(widget) if area == Qt.DockWidgetArea.BottomDockWidgetArea else widget)
         self.addDockWidget(area, dock)
         return dock
+
+    def reset_layout(self) -> None:
+        """View → Reset layout: every dock back in its place, shown, docked, at the default sizes for the window's size."""
+        areas = {
+            self.sidebar_dock: Qt.DockWidgetArea.LeftDockWidgetArea,
+            self.palette_dock: Qt.DockWidgetArea.LeftDockWidgetArea,
+            self.inspector_dock: Qt.DockWidgetArea.RightDockWidgetArea,
+            self.problems_dock: Qt.DockWidgetArea.BottomDockWidgetArea,
+            self.run_dock: Qt.DockWidgetArea.BottomDockWidgetArea,
+            self.stream_dock: Qt.DockWidgetArea.BottomDockWidgetArea,
+        }
+        for dock, area in areas.items():
+            dock.setFloating(False)
+            self.addDockWidget(area, dock)
+            dock.show()
+        self.splitDockWidget(self.sidebar_dock, self.palette_dock, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.problems_dock, self.run_dock)
+        self.tabifyDockWidget(self.run_dock, self.stream_dock)
+        self.run_dock.raise_()
+        self._apply_default_sizes()
+
+    def _apply_default_sizes(self) -> None:
+        sizes = DefaultLayout.for_window(self.size())
+        self.resizeDocks([self.sidebar_dock, self.inspector_dock], [sizes.left, sizes.right], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.run_dock], [sizes.bottom], Qt.Orientation.Vertical)
+        column = self.sidebar_dock.height() + self.palette_dock.height()
+        self.resizeDocks([self.sidebar_dock, self.palette_dock], [max(column - sizes.palette, 200), sizes.palette], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._default_layout_pending:
+            self._default_layout_pending = False
+            self._apply_default_sizes()  # Qt gives docks their real sizes only once the window is laid out
 
     def _action(self, menu: object, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
-        menu.addAction(action)  # type: ignore[attr-defined]
+        menu.addAction(action)
         return action
 
     def _build_menus(self) -> None:
@@ -192,6 +226,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self._action(run, "New recording (by hand or from an SSE capture)…", self.new_recording_dialog)
         for dock in (self.sidebar_dock, self.palette_dock, self.inspector_dock, self.problems_dock, self.run_dock, self.stream_dock):
             view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        self.reset_layout_action = self._action(view, "Reset &layout", self.reset_layout)
         self.view_menu = view
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About Streamwright", lambda: QMessageBox.about(self, "Streamwright", f"Streamwright {__version__}\nDesign streaming API endpoints."))
@@ -203,13 +239,16 @@ class MainWindow(QMainWindow, StreamToolsMixin):
             signal.connect(self._redraw_edited)
         document.problemsChanged.connect(self._problems_changed)
         document.projectReset.connect(self._redraw)
+        document.projectReset.connect(self._forget_streams)
+        document.projectReset.connect(self._show_after_reset)
         document.dirtyChanged.connect(lambda _dirty: self._update_title())
         document.filePathChanged.connect(lambda _path: self._update_title())
         self.canvas.typeDropped.connect(self.insert_type)
         self.canvas.moveRequested.connect(self.move_action)
-        self.canvas.deleteRequested.connect(lambda path: self._push(lambda: RemoveActionCommand(document, self.endpoint, path)))  # type: ignore[arg-type]
+        self.canvas.deleteRequested.connect(lambda path: self._push(lambda: RemoveActionCommand(document, self.endpoint, path)))
         self.canvas.insertRequested.connect(self.open_quick_add)
-        self.canvas.selectionChanged.connect(lambda path: self.inspector.show_action(self.endpoint if path is not None else None, path))
+        self.canvas.selectionChanged.connect(self._canvas_selected)
+        document.selection.changed.connect(self._selection_changed)
         self.canvas.activated.connect(lambda _path: (self.inspector_dock.show(), self.inspector.setFocus()))
         self.quick_add.chosen.connect(self.insert_type)
         self.interface_quick_add.chosen.connect(self.insert_type)
@@ -229,6 +268,24 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         document.filePathChanged.connect(lambda _path: self._replace_runner())
         self._problems_changed()
 
+    def _show_after_reset(self) -> None:
+        """After New or Open the sidebar's tab and the centre show the same thing: a page on Interface, else an endpoint.
+
+        Connected last (the designer, built later, is moved before it), so it decides after every view has reset."""
+        pages = self.document.project.pages
+        if self.sidebar.currentIndex() == 0 and pages:
+            current = self.sidebar.pages.current
+            self.show_page(current if current is not None and self.document.has_page(current) else pages[0].name)
+            return
+        if self.sidebar.currentIndex() != 1:
+            self.sidebar.setCurrentIndex(1)
+        self.show_endpoint(self.sidebar.current)
+
+    def _forget_streams(self) -> None:
+        """New, Open or a restore: the Stream dock's run belonged to the project that was open."""
+        if self._stream_inspector is not None:
+            self._stream_inspector.clear()
+
     # -- views built on first use -------------------------------------
     @property
     def designer(self) -> PageDesigner:
@@ -246,11 +303,20 @@ class MainWindow(QMainWindow, StreamToolsMixin):
             designer.callStarted.connect(self._inspect_preview_call)
             designer.pageError.connect(self._page_error)
             designer.driver.frameApplied.connect(self._refresh_live_values)
+            self.document.projectReset.disconnect(self._show_after_reset)
+            self.document.projectReset.connect(self._show_after_reset)  # after the designer's own reset
         return self._designer
 
     # -- views ---------------------------------------------------------
+    def _leave_selection_behind(self, key: str | None) -> None:
+        """Showing another workflow deselects (unless the window is following the selection there)."""
+        current = self.document.selection.current
+        if not self._following_selection and current is not None and current.workflow != key:
+            self.document.selection.select(None)
+
     def show_endpoint(self, name: str | None) -> None:
         self.endpoint = name if name is not None and self.document.has_endpoint(name) else None
+        self._leave_selection_behind(self.endpoint)
         self._show_canvas("endpoint")
         self._redraw()
 
@@ -287,6 +353,7 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         assert isinstance(ref, PageWorkflow)
         self.page = ref.page
         self.endpoint = key
+        self._leave_selection_behind(key)
         self._show_canvas("interface")
         self.back_bar.setText(f"←  Back to page {self.document.project.page(ref.page).title or ref.page}   ·   {describe(self.document.project, key)}")
         self._redraw()
@@ -361,7 +428,39 @@ class MainWindow(QMainWindow, StreamToolsMixin):
                 self.show_page(self.page)  # the widget (and its workflow) went away: back to its page
                 return
             self.endpoint = self.sidebar.current if self.sidebar.current and self.document.has_endpoint(self.sidebar.current) else None
-        self.canvas.set_endpoint(self._shown_workflow())
+        following, self._following_selection = self._following_selection, True
+        try:
+            self.canvas.set_endpoint(self._shown_workflow())
+        finally:
+            self._following_selection = following
+        self._show_selection()
+
+    # -- the selection -----------------------------------------------------
+    def _canvas_selected(self, path: ActionPath | None) -> None:
+        """A click or an arrow key on the canvas: that action becomes the Document's selection."""
+        if not self._following_selection:
+            self.document.select_path(self.endpoint, path)
+
+    def _selection_changed(self) -> None:
+        """The selection changed (a click, an edit, undo/redo): bring its workflow forward and show it."""
+        current = self.document.selection.current
+        if current is not None and current.workflow != self.endpoint and self.document.has_workflow(current.workflow):
+            following, self._following_selection = self._following_selection, True
+            try:
+                self.show_workflow(current.workflow)  # undo of an edit in another workflow shows it there
+            finally:
+                self._following_selection = following
+        self._show_selection()
+
+    def _show_selection(self) -> None:
+        """The canvas and the inspector show the Document's selected action (both, or neither)."""
+        path = self.document.selected_path(self.endpoint)
+        self.canvas.show_selection(path)
+        showing = self.inspector.endpoint, self.inspector.action_id
+        current = self.document.selection.current
+        wanted = (current.workflow, current.action_id) if path is not None and current is not None else (None, None)
+        if showing != wanted or (path is not None and self.inspector.path != path):
+            self.inspector.show_action(self.endpoint if path is not None else None, path)
 
     def _problems_changed(self) -> None:
         problems = self.document.problems()
@@ -478,8 +577,11 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         if self.endpoint is None:
             self.statusBar().showMessage("Create or select an endpoint first", 6000)
             return
-        position = self.canvas.mapToGlobal(self.canvas.rect().center())
-        (self.interface_quick_add if is_page_key(self.endpoint) else self.quick_add).open_at(path, position)
+        popup = self.interface_quick_add if is_page_key(self.endpoint) else self.quick_add
+        self.canvas.ensure_visible(self.canvas.selected)
+        plus = self.canvas.plus_position(path)
+        position = plus if plus is not None else self.canvas.mapToGlobal(self.canvas.rect().center())
+        popup.open_at(path, position)
 
     def quick_add_after_selection(self) -> None:
         self.open_quick_add(self.canvas._insertion_after_selection())
@@ -594,17 +696,27 @@ class MainWindow(QMainWindow, StreamToolsMixin):
             return False
         if self.files.needs_path():
             return self.save_as_dialog(confirmed=True)
-        self.files.save()
+        try:
+            self.files.save()
+        except (ValueError, OSError) as error:
+            QMessageBox.warning(self, "Not saved", f"The project was not saved: {error}")
+            return False
         self._refresh_recent()
         return True
 
     def save_as_dialog(self, confirmed: bool = False) -> bool:
         if not confirmed and not self.confirm_save_with_errors():
             return False
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self._last_folder() / "untitled.streamwright.json"), FILE_FILTER)
+        current = self.document.file_path()
+        suggested = current.name if current is not None and is_bundled(current) else "untitled.streamwright.json"
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self._last_folder() / suggested), FILE_FILTER)
         if not path:
             return False
-        self.files.save_as(path)
+        try:
+            self.files.save_as(path)
+        except (ValueError, OSError) as error:
+            QMessageBox.warning(self, "Not saved", f"The project was not saved: {error}")
+            return False
         self._refresh_recent()
         return True
 
@@ -669,8 +781,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         geometry, state = self.settings.value("geometry"), self.settings.value("windowState")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            self._default_layout_pending = False
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self.confirm_discard():
@@ -682,8 +794,8 @@ class MainWindow(QMainWindow, StreamToolsMixin):
         self.run_panel.cancel()
         if self._designer is not None:
             self._designer.shut_down()
-        if self._tests_task is not None and not self._tests_task.done():  # type: ignore[attr-defined]
-            self._tests_task.cancel()  # type: ignore[attr-defined]  # the child is killed, its temporary file removed
+        if self._tests_task is not None and not self._tests_task.done():
+            self._tests_task.cancel()  # the child is killed, its temporary file removed
         self._stop_runner(self.runner)
         event.accept()
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDir, QItemSelectionModel, QModelIndex, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDir, QItemSelectionModel, QModelIndex, QSignalBlocker, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.client.stream_state import StreamState
+from app.core.formula import UNDEFINED
 from app.core.json_input import read_json
 from app.core.project import Widget
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
@@ -43,10 +44,12 @@ from app.editor.document import Document
 from app.editor.models.page_outline import PageOutlineModel
 from app.editor.models.roles import IsContainerRole, WidgetIdRole, WidgetTypeRole
 from app.editor.models.widget_palette import WidgetPaletteModel
-from app.editor.preview.live_bindings import LiveBindings
+from app.editor.preview.live_bindings import PENDING, LiveBindings
 from app.editor.preview.page_preview import PagePreview
 from app.editor.preview.session import EndpointCaller, PageError, PageSession
 from app.ui.async_runtime import spawn
+from app.ui.download_notice import DownloadNotice
+from app.ui.elided_text import elide_with_tooltips
 from app.ui.page_view import PageView
 from app.ui.palette_panel import PalettePanel
 from app.ui.preview_driver import PreviewDriver
@@ -99,6 +102,7 @@ class PageDesigner(QWidget):
         self.outline = QTreeView(self)
         self.outline.setModel(self.outline_model)
         self.outline.setHeaderHidden(True)
+        elide_with_tooltips(self.outline)
         self.outline.setAccessibleName("Page outline")
         self.outline.setDragEnabled(True)
         self.outline.setAcceptDrops(True)
@@ -173,7 +177,9 @@ class PageDesigner(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.download_notice = DownloadNotice(self)
         layout.addWidget(toolbar)
+        layout.addWidget(self.download_notice)
         layout.addWidget(splitter, 1)
 
         self.driver = PreviewDriver(self.page_view, widget_registry=self.registry, parent=self)
@@ -195,6 +201,7 @@ class PageDesigner(QWidget):
         self.preview.on_error.append(self._page_error)
         self.preview.on_call.append(lambda name, endpoint, state: self.callStarted.emit(name, endpoint, state))
         self.preview.on_notice.append(self._show_message)
+        self.preview.on_download.append(self.download_notice.show_saved)
         document.pageChanged.connect(self._page_changed)
         document.pageRenamed.connect(self._page_renamed)
         document.pagesChanged.connect(lambda: self.set_page(self.page_name))
@@ -210,7 +217,14 @@ class PageDesigner(QWidget):
             name = None
         was_previewing = self.previewing
         self.page_name = name
-        if self.preview.set_page(name) and was_previewing:
+        changed = self.preview.set_page(name)
+        if changed:
+            self.download_notice.hide()
+            with QSignalBlocker(self.replay_bar):
+                if not self.replay_bar.set_source(self.preview.replay_source):  # the page's own source
+                    self.replay_bar.set_source(None)
+                    self.preview.set_source(None)
+        if changed and was_previewing:
             self.design_button.setChecked(True)  # the group is exclusive: Preview unchecks itself
             self._status_timer.stop()
         self.outline_model.set_page(name)
@@ -448,7 +462,8 @@ class PageDesigner(QWidget):
         bindings = self.bindings
         if bindings is None:
             return {}
-        return {prop: bindings.value_of(owner, prop) for owner, prop in bindings.props() if owner == widget_id and bindings.source_of(owner, prop) is not None}
+        shown = {prop: bindings.value_of(owner, prop) for owner, prop in bindings.props() if owner == widget_id and bindings.source_of(owner, prop) is not None}
+        return {prop: (UNDEFINED if value is PENDING else value) for prop, value in shown.items()}  # no value yet reads as undefined
 
     def stream_state(self, name: str = "stream") -> StreamState | None:
         return self.session.calls.get(name) if self.session is not None else None

@@ -47,19 +47,42 @@ class _SelectionFrame(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.tag = ""
+        self.tag_above = True
+        font = QFont(self.font())
+        font.setPixelSize(11)
+        font.setBold(True)
+        self.setFont(font)
         self.hide()
 
-    def follow(self, target: QWidget, surface: QWidget) -> None:
+    TAG_HEIGHT = 18
+
+    def follow(self, target: QWidget, surface: QWidget, others: list[QRect] | None = None) -> None:
+        """Outline ``target``; its id tag goes above it when that strip is free, else inside its top-right corner.
+
+        ``others``: the other widgets' rectangles on ``surface``, which the tag must never cover.
+        """
         top_left = target.mapTo(surface, QPoint(0, 0))
-        rect = QRect(top_left, target.size()).adjusted(-self.PAD, -self.PAD - 18, self.PAD, self.PAD)
-        self.setGeometry(rect)
+        body = QRect(top_left, target.size()).adjusted(-self.PAD, -self.PAD, self.PAD, self.PAD)
+        strip = QRect(body.left(), body.top() - self.TAG_HEIGHT, self._tag_width(), self.TAG_HEIGHT)
+        self.tag_above = strip.top() >= 0 and not any(strip.intersects(other) for other in others or [])
+        self.setGeometry(body.adjusted(0, -self.TAG_HEIGHT, 0, 0) if self.tag_above else body)
         self.raise_()
+
+    def _tag_width(self) -> int:
+        return self.fontMetrics().horizontalAdvance(self.tag) + 16 if self.tag else 0
+
+    def tag_rect(self) -> QRect:
+        """Where the tag is drawn, in the frame's coordinates."""
+        width = self._tag_width()
+        if self.tag_above:
+            return QRect(1, 0, width, self.TAG_HEIGHT)
+        return QRect(self.width() - width - 3, 3, width, self.TAG_HEIGHT)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         accent = theme.CARD_SELECTED
-        body = self.rect().adjusted(1, 19, -1, -1)
+        body = self.rect().adjusted(1, self.TAG_HEIGHT + 1 if self.tag_above else 1, -1, -1)
         fill = QColor(accent)
         fill.setAlpha(14)
         painter.setBrush(fill)
@@ -70,8 +93,7 @@ class _SelectionFrame(QWidget):
             font.setPixelSize(11)
             font.setBold(True)
             painter.setFont(font)
-            width = painter.fontMetrics().horizontalAdvance(self.tag) + 12
-            tag = QRect(body.left(), 0, width, 18)
+            tag = self.tag_rect()
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(accent)
             painter.drawRoundedRect(tag, 4, 4)
@@ -257,7 +279,13 @@ class PageView(QWidget):
             self.selection.hide()
             return
         self.selection.tag = view.widget_id
-        self.selection.follow(view.qwidget, self.surface)
+        others = [
+            QRect(other.qwidget.mapTo(self.surface, QPoint(0, 0)), other.qwidget.size())
+            for other in self._views.values()
+            if other is not view and other.qwidget.isVisible() and not other.qwidget.isAncestorOf(view.qwidget)
+        ]
+        others.append(self.title_label.geometry())
+        self.selection.follow(view.qwidget, self.surface, others)
         self.selection.show()
         self.selection.update()
 

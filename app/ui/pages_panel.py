@@ -97,7 +97,7 @@ class PagesPanel(QWidget):
 
     def duplicate_page(self) -> None:
         if self.current is not None:
-            command = self._push(lambda: DuplicatePageCommand(self.document, self.current))  # type: ignore[arg-type]
+            command = self._push(lambda: DuplicatePageCommand(self.document, self.current))
             if isinstance(command, DuplicatePageCommand):
                 self.select_page(command.page.name)
 
@@ -105,7 +105,7 @@ class PagesPanel(QWidget):
         if self.current is None:
             return
         name, ok = QInputDialog.getText(self, "Rename page", "New name (lowercase letters, digits, -):", text=self.current)
-        if ok and name != self.current and self._push(lambda: RenamePageCommand(self.document, self.current, name)):  # type: ignore[arg-type]
+        if ok and name != self.current and self._push(lambda: RenamePageCommand(self.document, self.current, name)):
             self.select_page(name)
 
     def delete_page(self) -> None:
@@ -113,4 +113,4 @@ class PagesPanel(QWidget):
             return
         answer = QMessageBox.question(self, "Delete page", f"Delete the page {self.current} with its widgets and workflows? (Undo brings it back.)")
         if answer == QMessageBox.StandardButton.Yes:
-            self._push(lambda: RemovePageCommand(self.document, self.current))  # type: ignore[arg-type]
+            self._push(lambda: RemovePageCommand(self.document, self.current))

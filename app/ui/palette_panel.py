@@ -51,8 +51,7 @@ class PalettePanel(QWidget):
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.tree.setIconSize(QSize(22, 22))
         self.tree.expandAll()
-        self.tree.doubleClicked.connect(self._choose)
-        self.tree.activated.connect(self._choose)
+        self.tree.activated.connect(self._choose)  # a double-click activates too: one signal, one insert
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.search)
@@ -86,7 +85,7 @@ class PalettePanel(QWidget):
             if event.key() == Qt.Key.Key_Down:
                 self.tree.setFocus()
                 return True
-        return super().eventFilter(watched, event)  # type: ignore[arg-type]
+        return super().eventFilter(watched, event)
 
 
 def _badge_icon(icon_name: str, category: str, folder: str = "actions") -> QIcon:

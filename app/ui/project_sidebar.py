@@ -33,6 +33,7 @@ from app.editor.commands.endpoints import (
     RenameEndpointCommand,
     SetEndpointMethodCommand,
     SetEndpointPathCommand,
+    free_name,
 )
 from app.editor.document import Document
 from app.editor.models.endpoints import EndpointListModel
@@ -128,7 +129,7 @@ class ProjectSidebar(QTabWidget):
         self.method.setEnabled(enabled)
         self.path.setEnabled(enabled)
         if enabled:
-            endpoint = self.document.endpoint(self.current)  # type: ignore[arg-type]
+            endpoint = self.document.endpoint(self.current)
             self.method.setCurrentText(endpoint.method)
             if not self.path.hasFocus():
                 self.path.setText(endpoint.path)
@@ -162,18 +163,23 @@ class ProjectSidebar(QTabWidget):
 
     def _push_field(self, command_type: type[ProjectCommand], value: str) -> None:
         if self.current is not None:
-            self._push(lambda: command_type(self.document, self.current, value))  # type: ignore[call-arg]
+            self._push(lambda: command_type(self.document, self.current, value))
             self._refresh_form()
 
     def new_endpoint(self) -> None:
-        command = self._push(lambda: AddEndpointCommand(self.document))
+        """Ask for the endpoint's name; its path follows from it (``/my-endpoint``) until the user edits the path."""
+        suggestion = free_name(self.document.project, "my-endpoint")
+        name, ok = QInputDialog.getText(self, "New endpoint", "Name (lowercase letters, digits, -); the path will be /name:", text=suggestion)
+        if not ok:
+            return
+        command = self._push(lambda: AddEndpointCommand(self.document, name=name))
         if isinstance(command, AddEndpointCommand):
             self.select_endpoint(command.endpoint.name)
 
     def duplicate_endpoint(self) -> None:
         if self.current is not None:
             before = {e.name for e in self.document.project.endpoints}
-            if self._push(lambda: DuplicateEndpointCommand(self.document, self.current)):  # type: ignore[arg-type]
+            if self._push(lambda: DuplicateEndpointCommand(self.document, self.current)):
                 added = [e.name for e in self.document.project.endpoints if e.name not in before]
                 if added:
                     self.select_endpoint(added[0])
@@ -183,11 +189,11 @@ class ProjectSidebar(QTabWidget):
             return
         name, ok = QInputDialog.getText(self, "Rename endpoint", "New name (lowercase letters, digits, -):", text=self.current)
         if ok and name != self.current:
-            self._push(lambda: RenameEndpointCommand(self.document, self.current, name))  # type: ignore[arg-type]
+            self._push(lambda: RenameEndpointCommand(self.document, self.current, name))
 
     def delete_endpoint(self) -> None:
         if self.current is None:
             return
         answer = QMessageBox.question(self, "Delete endpoint", f"Delete the endpoint {self.current} and its workflow? (Undo brings it back.)")
         if answer == QMessageBox.StandardButton.Yes:
-            self._push(lambda: RemoveEndpointCommand(self.document, self.current))  # type: ignore[arg-type]
+            self._push(lambda: RemoveEndpointCommand(self.document, self.current))

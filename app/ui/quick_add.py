@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from app.editor.action_paths import ActionPath
@@ -28,9 +29,21 @@ class QuickAddPopup(QFrame):
     def open_at(self, path: ActionPath | object, global_position: QPoint) -> None:
         self.path = path
         self.palette_panel.search.clear()
-        self.move(global_position)
+        self.move(self._placed(global_position))
         self.show()
         self.palette_panel.search.setFocus()
+
+    def _placed(self, anchor: QPoint) -> QPoint:
+        """Below and right of ``anchor`` (the "+"), or above it when there is no room below, always whole on the screen."""
+        screen = QGuiApplication.screenAt(anchor) or QGuiApplication.primaryScreen()
+        if screen is None:
+            return anchor
+        area = screen.availableGeometry()
+        y = anchor.y() + 10
+        if y + self.height() > area.bottom() and anchor.y() - 10 - self.height() >= area.top():
+            y = anchor.y() - 10 - self.height()
+        x = anchor.x() + 12
+        return QPoint(max(area.left(), min(x, area.right() - self.width())), max(area.top(), min(y, area.bottom() - self.height())))
 
     def _chosen(self, type_id: str) -> None:
         self.hide()

@@ -32,6 +32,7 @@ from app.client.stream_state import ConnectionLostError, RunnerCrashedError, Str
 from app.core.project import Project
 from app.editor.document import Document
 from app.ui.async_runtime import spawn
+from app.ui.elided_text import elide_with_tooltips
 from app.ui.run_inputs_form import InputsError, InputsForm
 from app.ui.run_messages_model import DATA, SEQUENCE, STATUS, TIME, RunMessagesModel
 
@@ -355,6 +356,7 @@ class RunPanel(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("runMessages")
         self.table.setModel(self.messages)
+        elide_with_tooltips(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)

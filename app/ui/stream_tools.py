@@ -19,6 +19,7 @@ from app.editor.commands.base import ProjectCommand
 from app.editor.commands.recordings import AddRecordingCommand
 from app.editor.document import Document
 from app.ui.async_runtime import spawn
+from app.ui.dock_layout import dock_body
 
 if TYPE_CHECKING:
     from app.ui.run_panel import RunPanel
@@ -50,13 +51,13 @@ class StreamToolsMixin:
             inspector = self._stream_inspector = StreamInspector(self.document.registry)
             inspector.actionSelected.connect(self.reveal_action)
             inspector.saveRequested.connect(self.save_recording_dialog)
-            self.stream_dock.setWidget(inspector)
+            self.stream_dock.setWidget(dock_body(inspector))  # live text never resizes the dock
         return self._stream_inspector
 
     def _inspect_preview_call(self, _name: str, endpoint: str, state: object) -> None:
         from app.ui.stream_inspector import ORIGIN_PREVIEW
 
-        self.stream_inspector.follow(state, endpoint, ORIGIN_PREVIEW)  # type: ignore[arg-type]
+        self.stream_inspector.follow(state, endpoint, ORIGIN_PREVIEW)
 
     def _inspect_run(self, endpoint: str) -> None:
         state = self.run_panel.state

@@ -22,10 +22,10 @@ from app.core.registry import Registry, default_registry
 from app.editor.action_paths import ActionPath
 from app.editor.models.roles import ACTION_PATH_MIME, ACTION_TYPE_MIME
 from app.ui import theme
-from app.ui.canvas_layout import MARGIN, CanvasLayout, CardBox, CardTexts, InsertPoint, LaneBox, layout_workflow
+from app.ui.canvas_layout import GAP, MARGIN, CanvasLayout, CardBox, CardTexts, InsertPoint, LaneBox, layout_workflow
 
 MIN_COLUMN, MAX_COLUMN = 360.0, 720.0
-PLUS_RADIUS = 8.0
+PLUS_RADIUS = 6.5
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ class WorkflowCanvas(QAbstractScrollArea):
         self.problems: dict[str, list[Problem]] = {}
         self._texts = CardTexts(self.registry)
         self.selected: ActionPath | None = None
+        self.selected_id: str | None = None
+        """The selected card's action id: a delete puts another action at the same path, and that is a new selection."""
         self.hover_insert: InsertPoint | None = None
         self.drop_insert: InsertPoint | None = None
         self._press: tuple[QPoint, CardBox] | None = None
@@ -79,8 +81,12 @@ class WorkflowCanvas(QAbstractScrollArea):
         if problems is not None or not same_endpoint:
             self._group_problems(problems or [])
         self._relayout()
-        if self.selected is not None and (not same_endpoint or self.layout_ is None or self.layout_.card_for(self.selected) is None):
-            self.select(None)
+        if self.selected is not None:
+            path = self._path_of_id(self.selected_id) if same_endpoint else None
+            if path is None:
+                self.select(None)
+            elif path != self.selected:
+                self.show_selection(path)  # the same action, moved by the edit
         self._update_scrollbars()
         self.viewport().update()
 
@@ -102,13 +108,30 @@ class WorkflowCanvas(QAbstractScrollArea):
     def _relayout(self) -> None:
         self.layout_ = layout_workflow(self.endpoint, self.registry, self._column_width(), self._texts) if self.endpoint is not None else None
 
+    def _path_of_id(self, action_id: str | None) -> ActionPath | None:
+        if action_id is None or self.layout_ is None:
+            return None
+        return next((card.path for card in self.layout_.cards if card.action.id == action_id), None)
+
+    def _id_at(self, path: ActionPath | None) -> str | None:
+        card = self.layout_.card_for(path) if path is not None and self.layout_ is not None else None
+        return card.action.id if card is not None else None
+
     def select(self, path: ActionPath | None) -> None:
-        if path == self.selected:
+        """The user selects a card (click, arrows): ``selectionChanged`` when it is another action."""
+        if path == self.selected and self._id_at(path) == self.selected_id:
             return
-        self.selected = path
-        self.ensure_visible(path)
-        self.viewport().update()
-        self.selectionChanged.emit(path)
+        self.show_selection(path)
+        self.selectionChanged.emit(self.selected)
+
+    def show_selection(self, path: ActionPath | None) -> None:
+        """Draw ``path`` as selected without announcing it (the selection is set elsewhere and shown here)."""
+        action_id = self._id_at(path)
+        path = path if action_id is not None else None
+        if path != self.selected or action_id != self.selected_id:
+            self.selected, self.selected_id = path, action_id
+            self.ensure_visible(path)
+            self.viewport().update()
 
     def ensure_visible(self, path: ActionPath | None) -> None:
         if path is None or self.layout_ is None:
@@ -191,33 +214,35 @@ class WorkflowCanvas(QAbstractScrollArea):
             detail = f"API endpoint · inputs: {inputs}"
         else:
             title, detail = endpoint.title, endpoint.detail
-        painter.drawText(rect.adjusted(58, 10, -12, -rect.height() / 2), Qt.AlignmentFlag.AlignVCenter, title)
+        self._elided(painter, rect.adjusted(50, 4, -12, -rect.height() / 2), title)
         painter.setPen(theme.TEXT_MUTED)
-        painter.setFont(theme.font(9))
-        self._elided(painter, rect.adjusted(58, rect.height() / 2, -12, -10), detail)
+        painter.setFont(theme.font(8.5))
+        self._elided(painter, rect.adjusted(50, rect.height() / 2, -12, -4), detail)
 
     def _paint_badge(self, painter: QPainter, rect: QRectF, icon: str, colour: QColor) -> None:
-        badge = QRectF(rect.x() + 12, rect.y() + (rect.height() - 34) / 2, 34, 34)
+        size = min(34.0, rect.height() - 10)
+        badge = QRectF(rect.x() + 10, rect.y() + (rect.height() - size) / 2, size, size)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawRoundedRect(badge, 8, 8)
-        painter.drawPixmap(badge.adjusted(7, 7, -7, -7).toRect(), theme.icon_pixmap(icon, 20, self.devicePixelRatioF()))
+        painter.drawRoundedRect(badge, 6, 6)
+        inset = size * 0.2
+        painter.drawPixmap(badge.adjusted(inset, inset, -inset, -inset).toRect(), theme.icon_pixmap(icon, int(size - 2 * inset), self.devicePixelRatioF()))
 
     def _paint_card(self, painter: QPainter, card: CardBox) -> None:
         rect = QRectF(card.rect.x, card.rect.y, card.rect.width, card.rect.height)
         selected = card.path == self.selected
         painter.setPen(QPen(theme.CARD_SELECTED if selected else theme.CARD_BORDER, 2 if selected else 1))
         painter.setBrush(theme.CARD_BACKGROUND)
-        painter.drawRoundedRect(rect, 8, 8)
+        painter.drawRoundedRect(rect, 6, 6)
         self._paint_badge(painter, rect, card.icon, theme.category_colour(card.category))
         problems = self.problems.get(card.action.id, [])
         right = 12 + (26 if problems else 0)
         painter.setPen(theme.TEXT)
-        painter.setFont(theme.font(10.5, bold=True))
-        self._elided(painter, rect.adjusted(58, 9, -right, -rect.height() / 2), card.title)
+        painter.setFont(theme.font(9.5, bold=True))
+        self._elided(painter, rect.adjusted(44, 2, -right, -rect.height() / 2 + 1), card.title)
         painter.setPen(theme.TEXT_MUTED)
-        painter.setFont(theme.font(9))
-        self._elided(painter, rect.adjusted(58, rect.height() / 2, -right, -9), card.summary)
+        painter.setFont(theme.font(8.5))
+        self._elided(painter, rect.adjusted(44, rect.height() / 2 - 1, -right, -2), card.summary)
         if problems:
             self._paint_problem_marker(painter, rect, problems)
 
@@ -226,10 +251,10 @@ class WorkflowCanvas(QAbstractScrollArea):
         centre = QPointF(rect.right() - 20, rect.center().y())
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawEllipse(centre, 9, 9)
+        painter.drawEllipse(centre, 8, 8)
         painter.setPen(QColor("white"))
-        painter.setFont(theme.font(9, bold=True))
-        painter.drawText(QRectF(centre.x() - 9, centre.y() - 9, 18, 18), Qt.AlignmentFlag.AlignCenter, "!" if len(problems) == 1 else str(len(problems)))
+        painter.setFont(theme.font(8.5, bold=True))
+        painter.drawText(QRectF(centre.x() - 8, centre.y() - 8, 16, 16), Qt.AlignmentFlag.AlignCenter, "!" if len(problems) == 1 else str(len(problems)))
 
     def _paint_lane(self, painter: QPainter, lane: LaneBox) -> None:
         rect = QRectF(lane.rect.x, lane.rect.y, lane.rect.width, lane.rect.height)
@@ -249,17 +274,30 @@ class WorkflowCanvas(QAbstractScrollArea):
         if active:
             painter.drawLine(QPointF(point.x, point.y), QPointF(point.x + point.width, point.y))
         else:
-            painter.drawLine(QPointF(centre.x(), point.y - 9), QPointF(centre.x(), point.y + 9))
+            painter.drawLine(QPointF(centre.x(), point.y - GAP / 2), QPointF(centre.x(), point.y + GAP / 2))
         painter.setBrush(colour if hover or active else theme.CANVAS_BACKGROUND)
         painter.drawEllipse(centre, PLUS_RADIUS, PLUS_RADIUS)
         painter.setPen(QPen(QColor("white") if hover or active else colour, 1.6))
-        painter.drawLine(QPointF(centre.x() - 4, centre.y()), QPointF(centre.x() + 4, centre.y()))
-        painter.drawLine(QPointF(centre.x(), centre.y() - 4), QPointF(centre.x(), centre.y() + 4))
+        painter.drawLine(QPointF(centre.x() - 3.5, centre.y()), QPointF(centre.x() + 3.5, centre.y()))
+        painter.drawLine(QPointF(centre.x(), centre.y() - 3.5), QPointF(centre.x(), centre.y() + 3.5))
 
     @staticmethod
     def _elided(painter: QPainter, rect: QRectF, text: str) -> None:
         metrics = QFontMetrics(painter.font())
         painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width())))
+
+    def plus_position(self, path: ActionPath) -> QPoint | None:
+        """The "+" of insertion point ``path`` in global coordinates (None when it is scrolled out of view)."""
+        if self.layout_ is None:
+            return None
+        point = next((p for p in self.layout_.inserts if p.path == path), None)
+        if point is None:
+            return None
+        offset = self._offset()
+        local = QPointF(point.x + point.width / 2 + offset.x(), point.y + offset.y())
+        if not self.viewport().rect().contains(local.toPoint()):
+            return None
+        return self.viewport().mapToGlobal(local.toPoint())
 
     # -- mouse and keyboard --------------------------------------------
     def _plus_at(self, x: float, y: float) -> InsertPoint | None:

@@ -167,7 +167,7 @@ def test_schema_describes_each_widget_types_props_and_events():
     assert {b["properties"]["type"]["enum"][0] for b in branches} == EXPECTED
     button = next(b for b in branches if b["properties"]["type"]["enum"] == ["button"])
     assert list(button["properties"]["events"]["properties"]) == ["click"]
-    assert list(schema["$defs"]["Props_progress_bar"]["properties"]) == ["value", "max", "format", "visible", "enabled"]
+    assert list(schema["$defs"]["Props_progress_bar"]["properties"]) == ["value", "max", "format", "placeholder", "visible", "enabled"]
     validator = Draft202012Validator(schema)
     page = _project_with_page(
         [

@@ -11,6 +11,7 @@ from app.client.stream_state import StreamState
 from app.core.formula import compile_formula
 from app.core.project import Page, PageVariable, Widget
 from app.editor.preview.live_bindings import (
+    PENDING,
     ALL,
     TEXT_INPUT_VALUE,
     BindingError,
@@ -60,8 +61,8 @@ def test_first_frame_pushes_every_prop_then_nothing_when_nothing_moved() -> None
     page = streaming_page()
     bindings, stream = LiveBindings(page), Stream(page)
     first = as_dict(bindings.evaluate(stream.scope(), ALL))
-    assert first[("label", "text")] == "Text"  # undefined before any message: the declared default
-    assert first[("bar", "value")] == 0.0 and first[("bar", "max")] == 100.0 and first[("bar", "format")] == "%p%"
+    assert first[("label", "text")] is PENDING  # undefined before any message: the widget shows its placeholder, not "Text"
+    assert first[("bar", "value")] is PENDING and first[("bar", "max")] is PENDING and first[("bar", "format")] == "%p%"
     assert first[("rows", "items")] == [] and first[("rows", "columns")] == []
     assert first[("who", "text")] == "Hello Ada"
     assert first[("label", "visible")] is True and first[("label", "style")] == "body"
@@ -166,7 +167,7 @@ def test_undefined_means_the_declared_default_not_an_error() -> None:
     bindings, stream = LiveBindings(page), Stream(page)
     stream.send(status="starting")
     updates = as_dict(bindings.evaluate(stream.scope(), ALL))
-    assert updates[("get", "url")] is None and updates[("bar", "value")] == 0.0 and updates[("bar", "max")] == 100.0
+    assert updates[("get", "url")] is None and updates[("bar", "value")] is PENDING and updates[("bar", "max")] is PENDING
     assert bindings.errors() == []
     stream.send(status="done", downloadUrl="http://127.0.0.1/runs/1/files/report.csv")
     assert as_dict(bindings.evaluate(stream.scope(), {("stream", "chunk")})) == {("get", "url"): "http://127.0.0.1/runs/1/files/report.csv"}
@@ -176,7 +177,7 @@ def test_a_failing_formula_is_an_error_with_its_position_and_the_prop_falls_back
     page = page_of(Widget(id="sum", type="text", props={"text": formula("stream.chunk.done + stream.chunk.extra")}))
     bindings, stream = LiveBindings(page), Stream(page)
     stream.send(done=1, extra="lots")
-    assert as_dict(bindings.evaluate(stream.scope(), ALL))[("sum", "text")] == "Text"
+    assert as_dict(bindings.evaluate(stream.scope(), ALL))[("sum", "text")] is PENDING  # the placeholder, never "Text"
     (error,) = bindings.errors()
     assert isinstance(error, BindingError)
     assert (error.widget_id, error.prop, error.position) == ("sum", "text", 19)
@@ -194,7 +195,7 @@ def test_a_syntax_error_is_kept_from_the_start_and_reads_nothing() -> None:
     (error,) = bindings.errors()
     assert (error.widget_id, error.prop, error.position) == ("broken", "value", 19)
     assert bindings.inputs_of("broken", "value") == frozenset()
-    assert as_dict(bindings.evaluate(static_scope(page), ALL))[("broken", "value")] == 0.0
+    assert as_dict(bindings.evaluate(static_scope(page), ALL))[("broken", "value")] is PENDING
     assert len(bindings.errors()) == 1
 
 

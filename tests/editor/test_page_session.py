@@ -116,6 +116,16 @@ async def test_an_endpoint_error_is_reported_with_the_workflow_and_the_page_keep
     assert len(session.errors) == 1  # it runs again, and fails again, the same way
 
 
+async def test_an_error_on_click_names_the_action_and_the_field(tmp_path):
+    key = page_workflow_key("report", "generate_button", "click")
+    project = with_workflow(fast_example(), key, [action("set_x", "page.set_variable", name="since", value=formula('1 + "a"'))])
+    session = PageSession(project, "report", None, downloads_dir=tmp_path / "downloads")  # type: ignore[arg-type]  # no call: no runner
+    await session.trigger("generate_button", "click")  # type: ignore[misc]
+    (error,) = session.errors
+    assert error.message.startswith("On click · generate_button › Set page variable (set_x) › value: ")
+    assert "position 3" in error.message and error.action_id == "set_x"
+
+
 async def _until(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
     """Poll a condition another process makes true (no signal crosses the process boundary)."""
     loop = asyncio.get_running_loop()

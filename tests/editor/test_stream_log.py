@@ -238,6 +238,18 @@ def test_health_reads_the_whole_messages() -> None:
     assert report.summary.count == 2
 
 
+def test_a_stream_under_way_is_not_called_stopped_without_a_final_message() -> None:
+    state = StreamState()
+    log = StreamLog()
+    log.attach(state, "ep")
+    state.begin("run")
+    state.add_message({"status": "progress", "done": 1, "total": 3}, "1")
+    assert "no-final-message" not in {finding.code for finding in log.health().findings}, "it is still streaming"
+    state.finish()
+    (finding,) = [f for f in log.health().findings if f.code == "no-final-message"]
+    assert "ended after message 1" in finding.message and "without a final message" in finding.message
+
+
 def resident_bytes() -> int:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 

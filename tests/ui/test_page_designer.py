@@ -135,8 +135,8 @@ def test_binding_autocomplete_offers_the_fields_the_endpoint_sends(qtbot, window
     offered = editor.edit.completer.model().stringList()
     assert {"status", "label", "done", "total", "downloadUrl", "revenue"} <= set(offered)
     qtbot.keyClicks(editor.edit, "dnoe")
-    qtbot.waitUntil(lambda: row.warning.isVisible())
-    assert "no message of generate-report carries “dnoe”" in row.warning.text() and "position 13" in row.warning.text()
+    qtbot.waitUntil(lambda: bool(row.warning_text()))
+    assert "no message of generate-report carries “dnoe”" in row.warning_text() and "position 13" in row.warning_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     QApplication.processEvents()  # queued layout and show requests, as the next event-loop turn would
     window.widget_inspector.grab().save(str(SCREENSHOTS / "binding_warning.png"))

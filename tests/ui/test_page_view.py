@@ -255,3 +255,44 @@ def test_flush_does_one_frame_now(qtbot: Any) -> None:
     assert driver.flush() == []  # nothing moved since
     driver.set_source(StaticSource(session.scope()))
     assert driver.bindings is not None and driver.bindings.evaluate(session.scope(), ALL) == []
+
+
+def test_the_selection_tag_never_covers_another_widget(qtbot: Any) -> None:
+    view = shown_page(qtbot, report_page())
+    view.set_design_mode(True)
+    for widget_id in ["status", "bar", "out", "row", "go", "get", "topic_in"]:
+        qtbot.mouseClick(view.view(widget_id).qwidget, Qt.MouseButton.LeftButton, pos=QPoint(4, 4))
+        assert view.selected() == widget_id
+        frame = view.selection
+        tag = frame.tag_rect().translated(frame.geometry().topLeft())
+        for other_id in ["status", "bar", "out", "row", "go", "get", "topic_in"]:
+            other = view.view(other_id).qwidget
+            if other_id == widget_id or other.isAncestorOf(view.view(widget_id).qwidget):
+                continue
+            rect = other.geometry().translated(other.parentWidget().mapTo(view.surface, QPoint(0, 0)))
+            assert not tag.intersects(rect), f"the tag of {widget_id} covers {other_id}"
+
+
+def test_a_bound_widget_shows_its_placeholder_until_its_value_arrives(qtbot: Any) -> None:
+    page = Page(
+        name="report",
+        widgets=[
+            Widget(id="label", type="text", props={"text": formula("stream.chunk.label"), "placeholder": "Press Generate report to start"}),
+            Widget(id="bar", type="progress_bar", props={"value": formula("stream.chunk.done"), "max": formula("stream.chunk.total"), "format": "Step %v of %m", "placeholder": "Not started"}),
+            Widget(id="plain", type="text", props={"text": formula("stream.chunk.other")}),
+        ],
+    )
+    view = shown_page(qtbot, Page(name="blank"))
+    session = FakeSession(page)
+    frames = ManualFrames()
+    driver = PreviewDriver(view, session, frames=frames)
+    driver.set_page(page)
+    label, bar, plain = view.view("label"), view.view("bar"), view.view("plain")
+    assert isinstance(label, TextView) and isinstance(bar, ProgressBarView) and isinstance(plain, TextView)
+    assert label.label.text() == "Press Generate report to start" and bar.text == "Not started"
+    assert plain.label.text() == "", "no placeholder set: nothing, never the design text"
+    assert "Text" not in (label.label.text(), plain.label.text()) and "Step 0 of 100" != bar.text
+    session.state.add_message({"status": "progress", "label": "Retrieving data", "done": 1, "total": 3}, "1")
+    driver.wake()
+    assert frames.step()
+    assert label.label.text() == "Retrieving data" and bar.text == "Step 1 of 3"

@@ -64,6 +64,7 @@ def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, wi
     assert text_of(window, "status_label") == "Press Generate report to start"
     assert not designer.page_view.view("download_button").visible
     qtbot.mouseClick(designer.preview_button, Qt.MouseButton.LeftButton)
+    assert designer.page_view.view("progress").text == "Not started", "the placeholder, not the design text Step 0 of 100"
     assert designer.previewing
     preview(window)
     download = designer.page_view.view("download_button")  # Preview builds the page afresh
@@ -88,6 +89,9 @@ def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, wi
     qtbot.waitUntil(lambda: progress.shown_value == 1, timeout=RUN_TIMEOUT_MS)
     assert progress.shown_max == 3 and not download.visible
     assert not button.isEnabled(), "the button is disabled while its stream runs"
+    window.stream_inspector.sync_now()  # the Stream dock judges the stream so far
+    assert window.stream_inspector.log is not None and not window.stream_inspector.log.ended
+    assert not any("without a final message" in text for text in window.stream_inspector.health.finding_texts()), "it is still streaming"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     QApplication.processEvents()  # queued layout and show requests, as the next event-loop turn would
     window.grab().save(str(SCREENSHOTS / "preview_mid_stream.png"))
@@ -110,6 +114,14 @@ def test_generate_report_in_preview_drives_label_progress_and_download(qtbot, wi
     saved = tmp_path / "downloads" / "sales-report-2026-01-01.csv"
     qtbot.waitUntil(lambda: saved in designer.session.downloads, timeout=RUN_TIMEOUT_MS)  # written to the end
     assert saved.read_text().splitlines()[-1].startswith("All regions,")
+    notice = designer.download_notice
+    opened: list[Path] = []
+    notice.opener = opened.append
+    qtbot.waitUntil(notice.isVisible)
+    assert notice.text.text() == f"Downloaded sales-report-2026-01-01.csv to {saved.parent}"
+    qtbot.mouseClick(notice.open_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(notice.folder_button, Qt.MouseButton.LeftButton)
+    assert opened == [saved, saved.parent]
     # the Run panel followed the preview's call
     assert [row.status for row in window.run_panel.messages.rows()] == ["starting", "progress", "progress", "progress", "done"]
 

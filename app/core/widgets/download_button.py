@@ -17,7 +17,12 @@ class DownloadButtonProps(WidgetProps):
         description="What to download, e.g. stream.chunk.downloadUrl; no URL disables the button.",
     )
     label: Expr[str] = Param("Download", title="Label")
-    action: Literal["save", "open"] = Param("save", title="On click", description="save: ask where to save the file; open: open it.")
+    action: Literal["save", "open"] = Param(
+        "save",
+        title="On click",
+        description="save: save the file into your Downloads folder (under Streamwright/, never overwriting) and offer Open and Show in folder; "
+        "open: open the URL in your browser.",
+    )
     file_name: Expr[str | None] = Param(
         None, alias="fileName", title="File name", editor="text", description="Suggested name when saving; by default the URL's last part."
     )

@@ -17,6 +17,7 @@ class ProgressBarProps(WidgetProps):
         title="Text",
         description="Shown on the bar, as in Qt: %v is the value, %m the maximum, %p the percentage (0-100).",
     )
+    placeholder: str = Param("", title="Placeholder", description="Shown beside the empty bar in Preview while the bound value or maximum has no value yet.")
 
 
 def _shown(value: Any) -> str:
@@ -38,4 +39,5 @@ WIDGET = WidgetType(
     description="Show how far a stream has got: bind value and maximum to its messages.",
     props=ProgressBarProps,
     summary=summary,
+    placeholder_props=("value", "max"),
 )

@@ -60,6 +60,9 @@ class WidgetType:
     """Triggers of the interface workflows it runs, e.g. ``("click",)`` for a Button's On click."""
     summary: Callable[[dict[str, Any]], str] | None = None
     legacy_ids: tuple[str, ...] = ()
+    placeholder_props: tuple[str, ...] = ()
+    """Bound props that, while their formula has no value yet (before the first message), make the widget show its
+    ``placeholder`` prop instead of design text ("Text", "Step 0 of 100")."""
     specs: list[ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -11,6 +11,7 @@ from app.core.widgets.registry import WidgetProps, WidgetType
 
 class TextProps(WidgetProps):
     text: Expr[str] = Param("Text", title="Text", description="A literal, or a formula such as stream.chunk.label.")
+    placeholder: str = Param("", title="Placeholder", description="Shown in Preview while the bound text has no value yet, e.g. Press Generate report to start.")
     style: Literal["body", "heading", "caption", "status"] = Param(
         "body", title="Style", description="status: a badge coloured by the text (starting, progress, done, error, ...)."
     )
@@ -30,4 +31,5 @@ WIDGET = WidgetType(
     description="Show a line of text; bind it to a stream's status or label.",
     props=TextProps,
     summary=summary,
+    placeholder_props=("text",),
 )

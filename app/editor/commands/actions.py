@@ -23,6 +23,7 @@ from app.editor.action_paths import (
     split,
 )
 from app.editor.commands.base import CompoundCommand, MergingCommand, NoChangeError, ProjectCommand, edit_workflow, workflow_of_key
+from app.editor.selection import ActionRef
 
 if TYPE_CHECKING:
     from app.editor.document import Document
@@ -76,6 +77,25 @@ def _check_known_types(document: Document, actions: Sequence[Action], key: str |
             _check_known_types(document, children, key)
 
 
+def _selected_ref(document: Document, key: str) -> ActionRef | None:
+    """The current selection when it is an action of workflow ``key`` (what undo goes back to)."""
+    current = document.selection.current
+    return current if current is not None and current.workflow == key else None
+
+
+def _neighbour_after_removal(workflow: list[Action], path: ActionPath) -> str | None:
+    """The action a keyboard user expects selected after a delete: the next one, else the previous, else the container."""
+    *slot, index = path
+    siblings = action_at(workflow, tuple(slot[:-1])).slots.get(str(slot[-1]), []) if slot else workflow
+    if not isinstance(index, int):
+        return None
+    if index < len(siblings):
+        return siblings[index].id
+    if index > 0 and siblings:
+        return siblings[index - 1].id
+    return action_at(workflow, tuple(slot[:-1])).id if slot else None
+
+
 def new_action(action_type: ActionType, taken: set[str]) -> Action:
     """A fresh action of a type: default params, empty slots, an unused id like ``send_3``."""
     return Action(
@@ -102,12 +122,14 @@ class InsertActionsCommand(ProjectCommand):
         after = edit_workflow(self.before, endpoint, lambda w: insert_at(w, self.path, self.actions), [self.path[:-1]])
         what = _label(document, self.actions[0]) if len(self.actions) == 1 else f"{len(self.actions)} actions"
         self._finish(after, f"{verb} {what}")
+        self.select_before = _selected_ref(document, endpoint)
+        self.select_after = ActionRef(endpoint, self.actions[0].id)
 
     @property
     def paths(self) -> list[ActionPath]:
         """Where the inserted actions are once applied (to select them)."""
         *slot, index = self.path
-        return [(*slot, index + offset) for offset in range(len(self.actions))]  # type: ignore[operator]
+        return [(*slot, index + offset) for offset in range(len(self.actions))]
 
 
 class InsertActionCommand(InsertActionsCommand):
@@ -138,6 +160,9 @@ class RemoveActionCommand(ProjectCommand):
         self.removed = action_at(_workflow(self.before, endpoint), self.path)
         after = edit_workflow(self.before, endpoint, lambda w: remove_at(w, self.path), [self.path[:-1]])
         self._finish(after, f"Remove {_label(document, self.removed)}")
+        neighbour = _neighbour_after_removal(_workflow(after, endpoint), self.path)
+        self.select_before = ActionRef(endpoint, self.removed.id)
+        self.select_after = ActionRef(endpoint, neighbour) if neighbour is not None else None
 
 
 class RemoveActionsCommand(CompoundCommand):
@@ -161,6 +186,7 @@ class RemoveActionsCommand(CompoundCommand):
 
         text = f"Remove {_label(document, action_at(_workflow(project, endpoint), targets[0]))}" if len(targets) == 1 else f"Remove {len(targets)} actions"
         super().__init__(document, text, build, base)
+        self.select_before = ActionRef(endpoint, action_at(_workflow(project, endpoint), targets[0]).id)
 
 
 class MoveActionsCommand(ProjectCommand):
@@ -196,12 +222,13 @@ class MoveActionsCommand(ProjectCommand):
         after = edit_workflow(self.before, endpoint, edit, touches)
         what = _label(document, moved[0]) if len(moved) == 1 else f"{len(moved)} actions"
         self._finish(after, f"Move {what}")
+        self.select_before = self.select_after = ActionRef(endpoint, moved[0].id)
 
     @property
     def paths(self) -> list[ActionPath]:
         """Where the moved actions are once applied (to keep them selected)."""
         *slot, index = self.target
-        return [(*slot, index + offset) for offset in range(len(self.sources))]  # type: ignore[operator]
+        return [(*slot, index + offset) for offset in range(len(self.sources))]
 
 
 class MoveActionCommand(MoveActionsCommand):
@@ -220,9 +247,11 @@ class DuplicateActionCommand(ProjectCommand):
         original = action_at(workflow, path)
         self.copy = with_fresh_ids([original], ids_in(workflow))[0]
         *slot, index = path
-        self.path: ActionPath = (*slot, index + 1)  # type: ignore[operator]
+        self.path: ActionPath = (*slot, index + 1)
         after = edit_workflow(self.before, endpoint, lambda w: insert_at(w, self.path, [self.copy]), [self.path[:-1]])
         self._finish(after, f"Duplicate {_label(document, original)}")
+        self.select_before = ActionRef(endpoint, original.id)
+        self.select_after = ActionRef(endpoint, self.copy.id)
 
 
 class SetActionParamCommand(MergingCommand):
@@ -251,6 +280,7 @@ class SetActionParamCommand(MergingCommand):
             target.params = params
 
         self._finish(edit_workflow(self.before, endpoint, edit, [self.path]), f"Edit {spec.title}")
+        self.select_before = self.select_after = ActionRef(endpoint, action.id)
 
     def merge_key(self) -> tuple[object, ...]:
         return (self.endpoint, self.path, self.param)
@@ -276,6 +306,7 @@ class SetActionTitleCommand(MergingCommand):
             action_at(w, self.path).title = new_title
 
         self._finish(edit_workflow(self.before, endpoint, edit, [self.path]), f"Rename {label}")
+        self.select_before = self.select_after = ActionRef(endpoint, action.id)
 
     def merge_key(self) -> tuple[object, ...]:
         return (self.endpoint, self.path)

@@ -4,6 +4,11 @@ A command is built against the current project and validates there, so a bad
 edit raises ``ValueError`` before anything is pushed. Redo commits the edited
 copy, undo commits the exact object that was there before: undo restores the
 project bit for bit, whatever the edit did.
+
+A command on actions also says what is selected before and after it
+(``select_before``/``select_after``, an ``ActionRef`` by id): redo selects what
+the edit added or moved, undo selects what was selected when it was made, so
+the canvas and the inspector always show the action the step touched.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from PySide6.QtGui import QUndoCommand
 
 from app.core.project import Action, Endpoint, Project
 from app.core.workflow_refs import with_workflow, workflow_of
+from app.editor.selection import KEEP, Selected
 
 if TYPE_CHECKING:
     from app.editor.document import Document
@@ -32,6 +38,8 @@ class ProjectCommand(QUndoCommand):
         self.document = document
         self.before: Project = base if base is not None else document.project
         self.after: Project = self.before
+        self.select_before: Selected = KEEP
+        self.select_after: Selected = KEEP
 
     def _finish(self, after: Project, text: str) -> None:
         if after == self.before:
@@ -40,10 +48,10 @@ class ProjectCommand(QUndoCommand):
         self.setText(text)
 
     def redo(self) -> None:
-        self.document.commit(self.after)
+        self.document.commit(self.after, self.select_after)
 
     def undo(self) -> None:
-        self.document.commit(self.before)
+        self.document.commit(self.before, self.select_before)
 
 
 class MergingCommand(ProjectCommand):
@@ -88,16 +96,22 @@ class CompoundCommand(ProjectCommand):
         if not self.children:
             raise NoChangeError(f"{text}: nothing to change")
         self._finish(self.children[-1].after, text)
+        if any(child.select_before is not KEEP for child in self.children):
+            self.select_before = next(c.select_before for c in self.children if c.select_before is not KEEP)
+        if any(child.select_after is not KEEP for child in self.children):
+            self.select_after = next(c.select_after for c in reversed(self.children) if c.select_after is not KEEP)
 
     def redo(self) -> None:
         with self.document.batch():
             for child in self.children:
                 child.redo()
+            self.document.commit(self.document.project, self.select_after)
 
     def undo(self) -> None:
         with self.document.batch():
             for child in reversed(self.children):
                 child.undo()
+            self.document.commit(self.document.project, self.select_before)
 
 
 def endpoint_index(project: Project, name: str) -> int:

@@ -50,14 +50,20 @@ def validated(model: Any, **changes: Any) -> Any:
     return copy
 
 
-class AddEndpointCommand(ProjectCommand):
-    """Add a new endpoint (``POST /endpoint``, renamed on clash) or a given one (imported)."""
+def derived_path(name: str) -> str:
+    """The path an endpoint's name gives: ``my-endpoint`` → ``/my-endpoint``."""
+    return f"/{name}"
 
-    def __init__(self, document: Document, endpoint: Endpoint | None = None, index: int | None = None, *, base: Project | None = None) -> None:
+
+class AddEndpointCommand(ProjectCommand):
+    """Add a new endpoint named ``name`` on ``POST /<name>`` (without a name: ``endpoint``, renamed on clash) or a given one (imported)."""
+
+    def __init__(self, document: Document, endpoint: Endpoint | None = None, index: int | None = None, *, name: str | None = None, base: Project | None = None) -> None:
         super().__init__(document, base)
         if endpoint is None:
-            name = free_name(self.before, "endpoint")
-            endpoint = Endpoint(name=name, method="POST", path=f"/{name}")
+            name = name.strip() if name is not None else free_name(self.before, "endpoint")
+            check_new_name(self.before, name)
+            endpoint = Endpoint(name=name, method="POST", path=derived_path(name))
         check_new_name(self.before, endpoint.name)
         position = len(self.before.endpoints) if index is None else index
         if not 0 <= position <= len(self.before.endpoints):
@@ -99,6 +105,12 @@ class DuplicateEndpointCommand(ProjectCommand):
 
 
 class RenameEndpointCommand(MergingCommand):
+    """Rename an endpoint; a path still derived from the old name (``/<old name>``) follows the new one.
+
+    A path the user has edited (anything else) stays as it is. So does a derived
+    path when the new one is already another endpoint's route with the same method.
+    """
+
     MERGE_ID = 1201
 
     def __init__(self, document: Document, name: str, new_name: str, *, base: Project | None = None) -> None:
@@ -106,7 +118,12 @@ class RenameEndpointCommand(MergingCommand):
         index = endpoint_index(self.before, name)
         check_new_name(self.before, new_name, ignore=name)
         self.old_name, self.new_name = name, new_name
-        endpoint = self.before.endpoints[index].model_copy(update={"name": new_name})
+        original = self.before.endpoints[index]
+        update: dict[str, Any] = {"name": new_name}
+        taken = {(e.method, e.path) for e in self.before.endpoints if e.name != name}
+        if original.path == derived_path(name) and (original.method, derived_path(new_name)) not in taken:
+            update["path"] = derived_path(new_name)
+        endpoint = original.model_copy(update=update)
         self._finish(replace_endpoint(self.before, index, endpoint), f"Rename endpoint {name}")
 
     def merge_key(self) -> tuple[object, ...]:

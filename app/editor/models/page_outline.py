@@ -107,7 +107,7 @@ class PageOutlineModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, 0, node.children[row])
 
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         if not index.isValid():
             return QModelIndex()
         parent = self._node(index).parent

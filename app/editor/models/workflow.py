@@ -122,7 +122,7 @@ class WorkflowModel(QAbstractItemModel):
                     return QModelIndex()
                 node = node.children[part]
             else:
-                node = next((c for c in node.children if c.slot == part), None)  # type: ignore[assignment]
+                node = next((c for c in node.children if c.slot == part), None)
                 if node is None:
                     return QModelIndex()
         return self._index(node, column) if node is not self._root else QModelIndex()
@@ -144,7 +144,7 @@ class WorkflowModel(QAbstractItemModel):
             return self.createIndex(row, column, node.children[row])
         return QModelIndex()
 
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         if not index.isValid():
             return QModelIndex()
         parent = self._node(index).parent
@@ -343,8 +343,8 @@ class WorkflowModel(QAbstractItemModel):
         paths = list(dict.fromkeys(self.path_of(i) for i in indexes if i.isValid() and self._node(i).action is not None))
         if not paths or self._endpoint is None:
             return None
-        mime = actions_mime_data([self.document.action(self._endpoint, path) for path in paths])  # type: ignore[arg-type]
-        payload = {"endpoint": self._endpoint, "paths": [list(path) for path in paths]}  # type: ignore[arg-type]
+        mime = actions_mime_data([self.document.action(self._endpoint, path) for path in paths])
+        payload = {"endpoint": self._endpoint, "paths": [list(path) for path in paths]}
         mime.setData(ACTION_PATH_MIME, json.dumps(payload).encode("utf-8"))
         return mime
 
@@ -358,8 +358,8 @@ class WorkflowModel(QAbstractItemModel):
             assert path is not None
             if node.children:  # onto a container: the end of its first slot
                 first = node.children[0]
-                return (*path, first.slot, len(first.children))  # type: ignore[arg-type]
-            return (*path[:-1], path[-1] + 1)  # type: ignore[operator]  # onto a card: right after it
+                return (*path, first.slot, len(first.children))
+            return (*path[:-1], path[-1] + 1)  # onto a card: right after it
         slot_path = self.path_of(parent) or ()
         return (*slot_path, row if row >= 0 else len(node.children))
 

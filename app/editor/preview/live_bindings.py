@@ -19,6 +19,9 @@ stay exactly the library's. Values handed out are shared: never mutate them.
 A failing formula gives a :class:`BindingError` (kept until the binding
 evaluates cleanly again) and its prop falls back to the declared default; an
 undefined result (a field not sent yet) is the default too, without an error.
+A widget's placeholder props (``WidgetType.placeholder_props``) get
+:data:`PENDING` instead in both cases, and the widget shows its
+``placeholder`` prop rather than design text such as "Text" or "Step 0 of 100".
 Nothing here imports Qt widgets.
 """
 
@@ -154,10 +157,23 @@ class BindingError:
         return f"{self.widget_id}.{self.prop}: {self.message}{where}"
 
 
-class _Binding:
-    __slots__ = ("index", "widget_id", "prop", "source", "inputs", "evaluate", "constant", "default", "last", "last_len", "evaluations")
+class _Pending:
+    """A bound prop with no value yet: the widget shows its placeholder (see ``WidgetType.placeholder_props``)."""
 
-    def __init__(self, index: int, widget_id: str, prop: str, default: Any) -> None:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+PENDING: Any = _Pending()
+"""The value of a placeholder prop whose formula gives nothing yet (``stream.chunk.done`` before the first message)."""
+
+
+class _Binding:
+    __slots__ = ("index", "widget_id", "prop", "source", "inputs", "evaluate", "constant", "default", "last", "last_len", "evaluations", "pending")
+
+    def __init__(self, index: int, widget_id: str, prop: str, default: Any, pending: Any = None) -> None:
         self.index = index
         self.widget_id = widget_id
         self.prop = prop
@@ -169,6 +185,8 @@ class _Binding:
         self.last: Any = _NOTHING
         self.last_len = -1
         self.evaluations = 0
+        self.pending = default if pending is None else pending
+        """What an undefined result shows: ``PENDING`` for a placeholder prop, else the default."""
 
     def unchanged(self, value: Any) -> bool:
         """Whether ``value`` is what was pushed last. Lists only ever grow in place (``stream.chunks``)."""
@@ -204,8 +222,9 @@ class LiveBindings:
         self._reads_everything: list[int] = []
         self._errors: dict[tuple[str, str], BindingError] = {}
         for _, widget in walk_widgets(page.widgets):
+            placeholders = self._registry.get(widget.type).placeholder_props if widget.type in self._registry else ()
             for prop, raw, default in self._props_of(widget):
-                self._add(widget.id, prop, raw, default)
+                self._add(widget.id, prop, raw, default, PENDING if prop in placeholders else None)
 
     # -- reading ----------------------------------------------------------------------
     def evaluate(self, scope: Mapping[str, Any], changed: AbstractSet[Input]) -> list[BindingUpdate]:
@@ -264,8 +283,8 @@ class LiveBindings:
         if widget.type == "text_input" and isinstance(variable, str) and re.fullmatch(IDENTIFIER, variable):
             yield TEXT_INPUT_VALUE, {"$formula": f"variables.{variable}"}, ""
 
-    def _add(self, widget_id: str, prop: str, raw: Any, default: Any) -> None:
-        binding = _Binding(len(self._bindings), widget_id, prop, default)
+    def _add(self, widget_id: str, prop: str, raw: Any, default: Any, pending: Any = None) -> None:
+        binding = _Binding(len(self._bindings), widget_id, prop, default, pending)
         self._bindings.append(binding)
         self._by_prop[(widget_id, prop)] = binding
         if not is_formula(raw):
@@ -273,6 +292,7 @@ class LiveBindings:
             return
         source = formula_source(raw)
         binding.source = source
+        binding.constant = binding.pending  # before the first evaluation a bound prop has no value yet
         try:
             formula = compile_formula(source)
         except FormulaError as error:
@@ -314,10 +334,10 @@ class LiveBindings:
             value = evaluate(scope)
         except FormulaError as error:
             self._errors[(binding.widget_id, binding.prop)] = BindingError(binding.widget_id, binding.prop, error.message, error.position, binding.source or "")
-            return binding.default
+            return binding.pending
         except Exception as error:  # noqa: BLE001 - a binding never takes the page down
             self._errors[(binding.widget_id, binding.prop)] = BindingError(binding.widget_id, binding.prop, str(error), None, binding.source or "")
-            return binding.default
+            return binding.pending
         if self._errors:
             self._errors.pop((binding.widget_id, binding.prop), None)
-        return binding.default if value is UNDEFINED else value
+        return binding.pending if value is UNDEFINED else value

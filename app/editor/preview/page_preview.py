@@ -36,7 +36,9 @@ class PagePreview:
         self.previewing = False
         self.session: PageSession | None = None
         self.replay_source: str | None = None
-        """The recording the preview replays (by name), or None for the live runner."""
+        """The recording the shown page's preview replays (by name), or None for the live runner."""
+        self.sources: dict[str, str | None] = {}
+        """Each page's source: a page keeps the recording chosen for it when another page is shown."""
         self._replayer: RecordingCaller | None = None
         self.on_wake: list[Callable[[], None]] = []
         """Something the page shows changed: a frame should run."""
@@ -44,7 +46,9 @@ class PagePreview:
         self.on_call: list[Callable[[str, str, Any], None]] = []
         """(call name, endpoint, StreamState) of each call a workflow starts."""
         self.on_notice: list[Callable[[str], None]] = []
-        """A line for the status: a download saved, ..."""
+        """A line for the status."""
+        self.on_download: list[Callable[[Path], None]] = []
+        """A Download button saved a file (its path): the designer offers Open and Show in folder."""
 
     # -- page and session ------------------------------------------------------
     def set_page(self, name: str | None) -> bool:
@@ -54,9 +58,12 @@ class PagePreview:
         if changed:
             self.previewing = False
             self.close_session()
+            self._use_source(self.sources.get(name) if name is not None else None)
         return changed
 
     def page_renamed(self, old: str, new: str) -> None:
+        if old in self.sources:
+            self.sources[new] = self.sources.pop(old)
         if self.page_name == old:
             self.page_name = new
             if self.session is not None:
@@ -162,16 +169,25 @@ class PagePreview:
                 session.errors.append(PageError(f"Download failed: {error}", "", None))
                 self._error(session.errors[-1])
                 return
-            for callback in self.on_notice:
-                callback(f"Saved {path.name} to {path.parent}")
+            for callback in self.on_download:
+                callback(path)
 
         self.spawn(save())
 
     # -- where the stream comes from -------------------------------------------
     def set_source(self, recording: str | None) -> None:
-        """Live runner (None) or a recording by name: the next call uses it; nothing running is interrupted."""
+        """The shown page's source: the live runner (None) or a recording by name. The next call uses it; nothing running is interrupted."""
+        if self.page_name is not None:
+            self.sources[self.page_name] = recording
+        self._use_source(recording)
+
+    def _use_source(self, recording: str | None) -> None:
         self.replay_source = recording
         self._replayer = None if recording is None else RecordingCaller(self._recording_for, self.clock)
+
+    def recording_for_call(self, endpoint: str) -> Recording | None:
+        """The recording a call of ``endpoint`` replays with the chosen source (the chosen one if it is of that endpoint)."""
+        return self._recording_for(endpoint) if self.replay_source is not None else None
 
     def _recording_for(self, endpoint: str) -> Recording | None:
         return first_recording(self.document.project, endpoint, self.replay_source)
@@ -186,7 +202,10 @@ class PagePreview:
             return "Design: click a widget to edit it"
         session = self.session
         states = [f"{name}: {state.status}" + (f" · {state.count} message(s)" if state.count else "") for name, state in (session.calls.items() if session else [])]
-        source = f"replaying {self.replay_source}" if self.replay_source else "live"
+        source = "live"
+        if self.replay_source is not None:
+            replayed = {r.name for endpoint in (session.call_endpoints.values() if session else []) if (r := self.recording_for_call(endpoint)) is not None}
+            source = "replaying " + (", ".join(sorted(replayed)) if replayed else self.replay_source)  # what really played
         return f"Preview ({source}) · " + ("; ".join(states) if states else "click a button to run its workflow")
 
     def shut_down(self) -> None:

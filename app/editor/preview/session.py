@@ -28,6 +28,7 @@ from app.core.registry import Registry, default_registry
 from app.core.run_context import ActionError
 from app.core.sandbox import safe_join
 from app.core.workflow_refs import describe, has_workflow, page_workflow_key, workflow_of
+from app.editor.action_paths import action_at, path_of
 from app.editor.preview.binding_scope import page_calls
 from app.engine import Engine
 
@@ -182,12 +183,24 @@ class PageSession:
         """The page opened: its On page load workflow."""
         return self.trigger(None, "load")
 
+    def _action_label(self, key: str, action_id: str | None) -> str:
+        """``Call API endpoint (call_report) › ``: which action failed, before the message that names its field."""
+        if action_id is None:
+            return ""
+        path = path_of(workflow_of(self.project, key), action_id)
+        if path is None:
+            return f"{action_id} › "
+        action = action_at(workflow_of(self.project, key), path)
+        registry = self.engine.registry
+        title = action.title or (registry.get(action.type).title if action.type in registry else action.type)
+        return f"{title} ({action_id}) › "
+
     async def _run(self, key: str) -> None:
         context = InterfaceContext(self)
         try:
             async for event in self.engine.run_workflow(workflow_of(self.project, key), context):
                 if isinstance(event, ErrorEvent):
-                    self._error(PageError(f"{describe(self.project, key)}: {event.message}", key, event.action_id))
+                    self._error(PageError(f"{describe(self.project, key)} › {self._action_label(key, event.action_id)}{event.message}", key, event.action_id))
         finally:
             self._notify()
 

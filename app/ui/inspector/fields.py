@@ -133,7 +133,7 @@ class NumberField(FieldEditor):
 
     def _show(self, value: Any) -> None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.spin.setValue(value)  # type: ignore[arg-type]
+            self.spin.setValue(value)
 
 
 class SwitchField(FieldEditor):

@@ -62,7 +62,6 @@ class Inspector(QWidget):
         self.form = QVBoxLayout(content)
         self.form.setContentsMargins(14, 12, 14, 16)
         self.form.setSpacing(14)
-        self.form.addWidget(self.problems)
         self.form.addWidget(self.no_params)
         self.form.addStretch(1)
         self.scroll = QScrollArea(self)
@@ -76,6 +75,7 @@ class Inspector(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.empty, 1)
+        layout.addWidget(self.problems)  # a fixed strip: problems never push the fields
 
         self.header.titleEdited.connect(self._title_edited)
         document.actionChanged.connect(self._action_changed)
@@ -155,6 +155,7 @@ class Inspector(QWidget):
         self.empty.setVisible(empty)
         self.header.setVisible(not empty)
         self.scroll.setVisible(not empty)
+        self.problems.setVisible(not empty)
         if empty:
             self._build(None)
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.params import ParamSpec
+from app.ui.elided_text import ElidedLabel
 from app.ui.formula_editor import FormulaEditor, ScopeProvider
 from app.ui.inspector.fields import ChoiceField, FieldEditor, JsonField, NameChoiceField, NamesProvider, NumberField, SwitchField, TextAreaField, TextField
 from app.ui.inspector.key_value import KeyValueField, fx_button
@@ -64,6 +65,14 @@ class ParamRow(QWidget):
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.title)
         header.addStretch(1)
+        self.warning = QLabel(self)
+        """A note about the formula (a field no message carries): a sign beside the title, the note as its tooltip.
+
+        It takes its place in the header whether shown or not, so a warning never moves the fields below."""
+        self.warning.setObjectName("paramWarning")
+        self.warning.setFixedSize(18, 18)
+        self.warning.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        header.addWidget(self.warning)
         if accepts_formula(spec):
             self.formula = FormulaEditor(self)
             self.formula.set_scope_provider(scope_provider)
@@ -80,17 +89,12 @@ class ParamRow(QWidget):
         layout.addWidget(self.literal)
         if self.formula is not None:
             layout.addWidget(self.formula)
-        self.hint = QLabel(self)
+        self.hint = ElidedLabel("", self)
+        """The value in the last run: one line under a formula, there (empty) before any run, so a run never moves fields."""
         self.hint.setObjectName("paramHint")
-        self.hint.setWordWrap(True)
-        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint.setProperty("empty", True)
         self.hint.hide()
         layout.addWidget(self.hint)
-        self.warning = QLabel(self)
-        self.warning.setObjectName("paramWarning")
-        self.warning.setWordWrap(True)
-        self.warning.hide()
-        layout.addWidget(self.warning)
         if spec.description:
             help_text = QLabel(spec.description, self)
             help_text.setObjectName("paramHelp")
@@ -109,12 +113,19 @@ class ParamRow(QWidget):
     def set_hint(self, text: str | None) -> None:
         """The value this param had in the last (or current) run, shown under a formula."""
         self.hint.setText(text or "")
-        self.hint.setVisible(bool(text) and self.is_formula())
+        self.hint.setProperty("empty", not text)
+        self.hint.style().unpolish(self.hint)
+        self.hint.style().polish(self.hint)
+        self.hint.setVisible(self.is_formula())
 
     def set_warning(self, text: str | None) -> None:
         """A note about the formula (a field no message carries), shown until the formula changes."""
-        self.warning.setText(text or "")
-        self.warning.setVisible(bool(text))
+        self.warning.setText("⚠" if text else "")
+        self.warning.setToolTip(text or "")
+        self.warning.setAccessibleDescription(text or "")
+
+    def warning_text(self) -> str:
+        return self.warning.toolTip()
 
     def is_formula(self) -> bool:
         return self.fx is not None and self.fx.isChecked()
@@ -137,7 +148,7 @@ class ParamRow(QWidget):
             return
         self.fx.setChecked(as_formula)
         self.formula.setVisible(as_formula)
-        self.hint.setVisible(as_formula and bool(self.hint.text()))
+        self.hint.setVisible(as_formula)
         self.literal.setVisible(not as_formula)
         self.title.setVisible(as_formula or not self.literal.owns_label)
 

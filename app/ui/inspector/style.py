@@ -35,11 +35,17 @@ def stylesheet() -> str:
     QToolButton#rawToggle {{ border: 1px solid {border}; border-radius: 4px; padding: 1px 6px; color: {muted}; background: #ffffff; }}
     QToolButton#rawToggle:checked {{ background: {lane}; color: {text}; }}
     QLabel#paramHint {{ color: #0a7f4f; background: #eef8f3; border-radius: 4px; padding: 3px 6px; font-family: monospace; }}
-    QLabel#paramWarning {{ color: {text}; background: #fff6e0; border-left: 3px solid {warning}; padding: 4px 6px; }}
+    QLabel#paramHint[empty="true"] {{ background: transparent; }}
+    QLabel#paramWarning {{ color: {warning}; font-weight: 700; }}
     QToolButton#sectionToggle {{ border: none; font-weight: 600; color: {muted}; padding: 4px 0px; }}
     QToolButton#sectionToggle:hover {{ color: {accent}; }}
     QPushButton#openWorkflow {{ border: 1px solid {border}; border-radius: 4px; padding: 6px 10px; text-align: left; background: #f6f8fe; }}
     QPushButton#openWorkflow:hover {{ border-color: {accent}; }}
-    QLabel#problemError {{ background: #fdecec; border-left: 3px solid {error}; padding: 6px 8px; color: {text}; }}
-    QLabel#problemWarning {{ background: #fff6e0; border-left: 3px solid {warning}; padding: 6px 8px; color: {text}; }}
+    QWidget#problemList {{ background: #ffffff; border-top: 1px solid {border}; }}
+    QWidget#problemList[severity="error"] {{ background: #fdecec; border-left: 3px solid {error}; }}
+    QWidget#problemList[severity="warning"] {{ background: #fff6e0; border-left: 3px solid {warning}; }}
+    QWidget#problemList[severity="none"] QLabel {{ color: {muted}; }}
+    QLabel#problemCount {{ color: {muted}; }}
+    QLabel#paramFormulaError {{ color: {error}; }}
+    QLabel#paramStatus {{ font-weight: 700; }}
     """

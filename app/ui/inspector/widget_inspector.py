@@ -45,6 +45,7 @@ from app.editor.commands.pages import (
 from app.editor.document import Document
 from app.editor.preview.binding_scope import BindingScope, binding_scope
 from app.ui import theme
+from app.ui.elided_text import elide_with_tooltips
 from app.ui.inspector.header import BADGE, badge_pixmap
 from app.ui.inspector.param_form import ParamForm
 from app.ui.inspector.problems import ProblemList
@@ -111,7 +112,6 @@ class WidgetInspector(QWidget):
         self.body.setContentsMargins(14, 12, 14, 16)
         self.body.setSpacing(14)
         self.body.addWidget(self.message)
-        self.body.addWidget(self.problems)
         self.events_box = QVBoxLayout()
         self.body.addLayout(self.events_box)
         self.page_settings = PageSettings(document, self.content)
@@ -128,6 +128,7 @@ class WidgetInspector(QWidget):
         layout.setSpacing(0)
         layout.addWidget(header)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.problems)  # a fixed strip: problems never push the fields
         document.pageChanged.connect(self._page_changed)
         document.pageRenamed.connect(self._page_renamed)
         document.workflowChanged.connect(self._workflow_changed)
@@ -344,6 +345,7 @@ class PageSettings(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.setMinimumHeight(120)
+        elide_with_tooltips(self.table)
         self.table.itemChanged.connect(self._cell_edited)
         layout.addWidget(self.table)
         buttons = QHBoxLayout()

@@ -22,6 +22,7 @@ from app.core.formula import UNDEFINED
 from app.core.project import Widget
 from app.core.values import is_formula, truthy
 from app.core.widgets.registry import default_widget_registry
+from app.editor.preview.live_bindings import PENDING
 
 __all__ = ["WIDGET_ID_PROPERTY", "WidgetView", "add_to_box", "display_text", "number", "place_in_box", "repolish"]
 
@@ -45,7 +46,7 @@ def display_text(value: Any) -> str:
     """A bound value as a person reads it: strings as they are, numbers without ``.0``, JSON for the rest, nothing for null."""
     if isinstance(value, str):
         return value
-    if value is None or value is UNDEFINED:
+    if value is None or value is UNDEFINED or value is PENDING:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -213,7 +214,7 @@ class WidgetView(QObject):
             effect.setOpacity(_HIDDEN_IN_DESIGN_OPACITY)
             self.qwidget.setGraphicsEffect(effect)
         elif not faded and self.qwidget.graphicsEffect() is not None:
-            self.qwidget.setGraphicsEffect(None)  # type: ignore[arg-type]
+            self.qwidget.setGraphicsEffect(None)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if not getattr(self, "_design", False):  # also while the wrapper is being torn down

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
+from app.editor.preview.live_bindings import PENDING
 from app.ui.page_widgets.base import WidgetView, display_text, number
 
 __all__ = ["ProgressBarView"]
@@ -43,6 +44,9 @@ class ProgressBarView(WidgetView):
         self._raw = 0.0
         self._max = DEFAULT_MAX
         self._value = 0
+        self._placeholder = ""
+        self._pending: set[str] = set()
+        """The bound props (value, max) with no value yet: the bar shows its placeholder, not "0 of 100"."""
         self._show_text()
         return row
 
@@ -61,6 +65,14 @@ class ProgressBarView(WidgetView):
 
     def apply_props(self, values: Mapping[str, Any]) -> None:
         moved = False
+        if "placeholder" in values:
+            self._placeholder = display_text(values["placeholder"])
+            moved = True
+        for prop in ("value", "max"):
+            if prop in values:
+                was = prop in self._pending
+                (self._pending.add if values[prop] is PENDING else self._pending.discard)(prop)
+                moved = moved or was != (prop in self._pending)
         if "format" in values:
             text = display_text(values["format"])
             if text != self.bar.format():
@@ -84,7 +96,7 @@ class ProgressBarView(WidgetView):
             self._show_text()
 
     def _show_text(self) -> None:
-        text = self.bar.text()
+        text = self._placeholder if self._pending else self.bar.text()
         if text != self.label.text():
             self.label.setText(text)
 

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+from app.editor.preview.live_bindings import PENDING
 from app.ui.page_widgets.base import WidgetView, display_text, repolish
 
 __all__ = ["STYLES", "TextView", "status_tone"]
@@ -49,6 +50,8 @@ class TextView(WidgetView):
         self.label.setProperty("tone", "neutral")
         layout.addWidget(self.label, 1)
         layout.addStretch(0)
+        self._placeholder = ""
+        self._pending = False
         self._set_style("body")
         return row
 
@@ -63,8 +66,12 @@ class TextView(WidgetView):
     def apply_props(self, values: Mapping[str, Any]) -> None:
         if "style" in values:
             self._set_style(values["style"] if values["style"] in STYLES else "body")
+        if "placeholder" in values:
+            self._placeholder = display_text(values["placeholder"])
         if "text" in values:
-            text = display_text(values["text"])
+            self._pending = values["text"] is PENDING
+        if "text" in values or ("placeholder" in values and self._pending):
+            text = self._placeholder if self._pending else display_text(values["text"])
             if text != self.label.text():
                 self.label.setText(text)
                 if self.style == "status":

@@ -46,6 +46,7 @@ from app.core.project import Project, Recording
 from app.core.registry import Registry, default_registry
 from app.core.stream_health import HealthReport
 from app.editor.stream_log import StreamLog
+from app.ui.elided_text import elide_with_tooltips
 from app.ui.preview_driver import defer_full_gc, resume_full_gc
 from app.ui.stream_inspector.health_panel import HealthPanel
 from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, SEQUENCE, SIZE, STATUS, TIME, StreamLogModel
@@ -129,7 +130,13 @@ class StreamInspector(QWidget):
         return log
 
     def clear(self) -> None:
+        """Show nothing (another project was opened: its runs are not this one's)."""
         self._drop_log()
+        with QSignalBlocker(self.status_filter):
+            self.status_filter.clear()
+            self.status_filter.addItem("All statuses", None)
+        self._statuses = []
+        self.model.set_status_filter(None)
         self.model.set_log(None)
         self.timeline.set_log(None)
         self.plot.set_log(None)
@@ -451,6 +458,7 @@ class StreamInspector(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("inspectorMessages")
         self.table.setModel(self.model)
+        elide_with_tooltips(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -1,0 +1,92 @@
+"""Text that is cut to fit, with the whole text as a tooltip: labels, table cells and tree rows.
+
+Why by hand: Qt elides item text but gives no tooltip for it, and a QLabel
+never elides; a label whose text grows would instead grow its layout (and
+the dock around it). Both helpers here keep the geometry fixed and let the
+user read the rest by hovering.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QSizePolicy, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
+
+
+class ElidedLabel(QLabel):
+    """One line of text cut with "…" to the label's width; the whole text is the tooltip when it is cut.
+
+    Its size hints do not depend on the text, so setting a long text never moves
+    anything around it.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._own_tooltip = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        self._full = text
+        self._elide()
+
+    def text(self) -> str:  # the whole text, not the cut one
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(80, self.fontMetrics().height() + self.contentsMargins().top() + self.contentsMargins().bottom() + 2)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(20, self.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight, max(width, 0)) if width > 0 else self._full
+        super().setText(shown)
+        super().setToolTip(self._full if shown != self._full else "")
+
+
+class ElidedToolTips(QStyledItemDelegate):
+    """A view delegate that shows a cell's whole text as a tooltip when the cell cuts it (and only then)."""
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        if event is None or event.type() != QEvent.Type.ToolTip or not index.isValid():
+            return super().helpEvent(event, view, option, index)
+        own = index.data(Qt.ItemDataRole.ToolTipRole)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if own or not isinstance(text, str):
+            return super().helpEvent(event, view, option, index)
+        if is_cut(self, option, index):
+            QToolTip.showText(event.globalPos(), text, view)
+            return True
+        QToolTip.hideText()
+        event.ignore()
+        return False
+
+
+def is_cut(delegate: QStyledItemDelegate, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> bool:
+    """Whether ``index``'s text is wider than its cell (or has more than one line)."""
+    text = index.data(Qt.ItemDataRole.DisplayRole)
+    if not isinstance(text, str):
+        return False
+    full = QStyleOptionViewItem(option)
+    delegate.initStyleOption(full, index)
+    needed = delegate.sizeHint(full, index).width()
+    return "\n" in text or needed > option.rect.width()
+
+
+def elide_with_tooltips(view: QAbstractItemView) -> ElidedToolTips:
+    """Cut long cells with "…" and show the whole text on hover."""
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    delegate = ElidedToolTips(view)
+    view.setItemDelegate(delegate)
+    return delegate
