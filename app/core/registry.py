@@ -70,6 +70,8 @@ class ActionType:
     """It may join its message into a held coalesced one; any other action starting sends a held message first."""
     streams_in: bool = False
     """Its ``body`` runs once per event of an upstream stream (lint suggests coalescing Sends there)."""
+    project_files: Callable[[dict[str, Any]], list[str]] | None = None
+    """Files in the project's folder it reads, named literally in its stored params (a copy of the project takes them along)."""
     response: Callable[[dict[str, Any]], tuple[Any, Any]] | None = None
     """It ends the endpoint with one response: its status code and body as stored (the API description reads them)."""
     exposes_call: Callable[[dict[str, Any]], tuple[str, str]] | None = None

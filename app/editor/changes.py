@@ -115,14 +115,14 @@ def _without_workflows(page: Page) -> Page:
 
 
 def _renames(old: list[Endpoint], new: list[Endpoint]) -> list[tuple[str, str]]:
-    """Same position, different name, otherwise identical: a rename (also when undone)."""
+    """Same position, different name, otherwise identical but for the path (which follows the name): a rename (also when undone)."""
     if len(old) != len(new):
         return []
     new_names = {e.name for e in new}
     return [
         (before.name, after.name)
         for before, after in zip(old, new, strict=True)
-        if before.name != after.name and before.name not in new_names and before.model_copy(update={"name": after.name}) == after
+        if before.name != after.name and before.name not in new_names and before.model_copy(update={"name": after.name, "path": after.path}) == after
     ]
 
 

@@ -90,13 +90,13 @@ class ProjectFiles:
         self.remember(Path(path))
 
     def _databases(self) -> set[str]:
-        """The SQLite files the project's SQL queries name literally, relative to its folder."""
+        """The files in the project's folder its actions read (SQL queries' databases), as their declarations name them."""
         names: set[str] = set()
         for endpoint in self.document.project.endpoints:
             for _, action in walk_paths(endpoint.workflow):
-                database = action.params.get("database")
-                if action.type == "sqlite.query" and isinstance(database, str) and database != ":memory:" and not Path(database).is_absolute():
-                    names.add(database)
+                action_type = self.document.registry.find(action.type)
+                if action_type is not None and action_type.project_files is not None:
+                    names.update(action_type.project_files(action.params))
         return names
 
     # -- settings ----------------------------------------------------------

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any, Protocol
 
-from PySide6.QtCore import QRegularExpression, QStringListModel, Qt, Signal
+from PySide6.QtCore import QObject, QRegularExpression, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QKeyEvent, QResizeEvent, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
@@ -133,6 +134,8 @@ class FormulaEdit(QPlainTextEdit):
         super().__init__(parent)
         self._scope_provider: ScopeProvider = lambda: None
         self._setting = False
+        self.hold_errors = False
+        """Set by ``FormulaEditor``: an error found while typing is underlined only when ``show_error`` is called."""
         self.error: FormulaSyntaxError | None = None
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
@@ -182,6 +185,13 @@ class FormulaEdit(QPlainTextEdit):
             self.error = None
         except FormulaSyntaxError as error:
             self.error = error
+        if self.error is None or not self.hold_errors:
+            self._underline()
+        else:
+            self.setExtraSelections([])  # half-typed: the editor shows it once typing pauses
+
+    def show_error(self) -> None:
+        """Underline the current error now (the editor calls this when typing pauses)."""
         self._underline()
 
     def _underline(self) -> None:
@@ -283,14 +293,43 @@ class FormulaEdit(QPlainTextEdit):
         self.setTextCursor(cursor)
 
 
+class PauseTimer(Protocol):
+    """What the editor needs of a single-shot timer (``QTimer``; tests give one they fire themselves)."""
+
+    timeout: Any
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+ERROR_DELAY_MS = 500
+"""How long typing must pause before a half-typed formula's error shows."""
+
+
+def pause_timer(parent: QObject) -> PauseTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(ERROR_DELAY_MS)
+    return timer
+
+
 class FormulaEditor(QWidget):
-    """A ``FormulaEdit`` with its error line ("position 7: Unexpected end of expression") under it."""
+    """A ``FormulaEdit`` with its error line ("position 7: Unexpected end of expression") under it.
+
+    The error of a formula being typed waits until typing pauses (``ERROR_DELAY_MS``):
+    ``inputs.`` is an error only for the moment before ``since``. A formula that
+    parses clears the error at once; one set from outside (opening, undo) shows
+    its error at once. ``make_timer`` is the timer factory (tests replace it).
+    """
 
     sourceEdited = Signal(str)
+    make_timer: Callable[[QObject], PauseTimer] = staticmethod(pause_timer)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edit = FormulaEdit(self)
+        self.edit.hold_errors = True
         self.error_label = ElidedLabel("", self)
         """One line, always there under the formula (empty when it parses): an error never moves the fields below."""
         self.error_label.setObjectName("formulaError")
@@ -301,7 +340,9 @@ class FormulaEditor(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.error_label)
         self.setFocusProxy(self.edit)
-        self.edit.textChanged.connect(self._show_error)
+        self.pause = type(self).make_timer(self)
+        self.pause.timeout.connect(self._show_error)
+        self.edit.sourceEdited.connect(self._typed)
         self.edit.sourceEdited.connect(self.sourceEdited)
         self._show_error()
 
@@ -313,16 +354,30 @@ class FormulaEditor(QWidget):
 
     def set_source(self, source: str) -> None:
         self.edit.set_source(source)
+        self.pause.stop()
         self._show_error()
 
     @property
     def error(self) -> FormulaSyntaxError | None:
         return self.edit.error
 
+    def shown_error(self) -> str:
+        """The error line as the user sees it now ("" while typing goes on)."""
+        return self.error_label.text()
+
+    def _typed(self, _source: str) -> None:
+        if self.edit.error is None:
+            self.pause.stop()
+            self._show_error()
+            return
+        self.error_label.setText("")
+        self.pause.start()
+
     def _show_error(self) -> None:
         error = self.edit.error
         if error is None:
             self.error_label.setText("")
             return
+        self.edit.show_error()
         where = f"position {error.position}: " if error.position is not None else ""
         self.error_label.setText(where + error.message)

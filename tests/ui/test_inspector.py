@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication
 
 from app.core.project_file import load_project
 from app.editor.document import Document
-from app.ui.formula_editor import FormulaEdit, FormulaHighlighter, completion_context
+from app.ui.formula_editor import FormulaEdit, FormulaEditor, FormulaHighlighter, completion_context
 from app.ui.inspector import Inspector
 from app.ui.inspector.key_value import KeyValueField
 from tests.conftest import EXAMPLE, ROOT
@@ -125,24 +125,65 @@ def test_turning_a_field_into_a_formula_stores_it_as_a_formula(qtbot, inspector,
     assert not row.is_formula() and row.literal.line.text() == "demo.sqlite"
 
 
-def test_a_formula_syntax_error_shows_its_position_and_is_still_stored(qtbot, inspector, document):
+class ManualTimer(QObject):
+    """The formula editor's pause timer, fired by the test: no waiting for real typing pauses."""
+
+    timeout = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+
+    def stop(self) -> None:
+        self.running = False
+
+    def fire(self) -> None:
+        if self.running:
+            self.running = False
+            self.timeout.emit()
+
+
+@pytest.fixture
+def manual_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(FormulaEditor, "make_timer", staticmethod(lambda parent: ManualTimer(parent)))
+
+
+def test_a_formula_syntax_error_shows_once_typing_pauses_in_one_place(qtbot, manual_pauses, inspector, document):
     inspector.show_action(*FETCH_SALES)
     row = inspector.row("database")
     qtbot.mouseClick(row.fx, Qt.MouseButton.LeftButton)
     row.formula.edit.selectAll()
     qtbot.keyClicks(row.formula.edit, "inputs.")
+    assert row.formula.shown_error() == "" and not row.formula.edit.extraSelections(), "still typing: no error yet"
+    assert row.formula.error is not None and row.formula.pause.running
+    row.formula.pause.fire()  # typing paused
     assert row.formula.error_label.isVisible()
-    assert row.formula.error_label.text() == "position 7: Unexpected end of expression"
+    assert row.formula.shown_error() == "position 7: Unexpected end of expression"
     assert row.formula.edit.extraSelections()  # the underline
     assert _params(document, FETCH_SALES)["database"] == {"$formula": "inputs."}
     problems = document.problems_for("generate-report", "fetch_sales")
     assert any(p.code == "formula-syntax" and p.position == 7 for p in problems)
-    qtbot.waitUntil(lambda: any("Database file" in text and "position 7" in text for text in inspector.problems.texts()))
+    document.flush_problems()
+    assert not any("position 7" in text for text in inspector.problems.texts()), "shown under its formula only, not in the strip too"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     inspector.grab().save(str(SCREENSHOTS / "inspector_formula_error.png"))
     qtbot.keyClicks(row.formula.edit, "since")
-    assert row.formula.error_label.text() == "" and not row.formula.edit.extraSelections()
-    qtbot.waitUntil(lambda: not inspector.problems.texts())
+    assert row.formula.shown_error() == "" and not row.formula.edit.extraSelections(), "a formula that parses clears at once"
+    assert not row.formula.pause.running
+
+
+def test_fx_on_an_empty_field_starts_an_empty_formula(qtbot, manual_pauses, inspector, document):
+    inspector.show_action(*FETCH_SALES)
+    row = inspector.row("database")
+    row.literal.line.selectAll()
+    qtbot.keyClick(row.literal.line, Qt.Key.Key_Backspace)
+    qtbot.mouseClick(row.fx, Qt.MouseButton.LeftButton)
+    assert row.formula.source() == "" and row.formula.edit.textCursor().position() == 0
+    qtbot.keyClicks(row.formula.edit, "inputs.since")
+    assert _params(document, FETCH_SALES)["database"] == {"$formula": "inputs.since"}
 
 
 def test_completion_offers_inputs_and_loop_fields_where_they_are_in_scope(qtbot, inspector):

@@ -159,9 +159,11 @@ def test_a_warning_in_the_inspector_moves_no_field(qtbot, window):
     qtbot.mouseClick(database.fx, Qt.MouseButton.LeftButton)  # the user's own click: the formula takes its place
     before = _y_in(query, inspector)
     database.formula.edit.selectAll()
-    qtbot.keyClicks(database.formula.edit, "inputs.")  # a syntax error: inline, in the problem strip, on the card
-    qtbot.waitUntil(lambda: bool(inspector.problems.texts()))
-    assert database.formula.error_label.text().startswith("position 7")
+    qtbot.keyClicks(database.formula.edit, "inputs.")  # a syntax error, shown under the formula once typing pauses
+    qtbot.waitUntil(lambda: database.formula.shown_error().startswith("position 7"))
+    assert _y_in(query, inspector) == before
+    window.document.push(SetActionParamCommand(window.document, "generate-report", (3,), "resultVariable", "1 bad"))  # an error in the strip
+    qtbot.waitUntil(lambda: any("Save rows as variable" in text for text in inspector.problems.texts()))
     assert _y_in(query, inspector) == before
     inspector.set_run_values("generate-report", {"fetch_sales": {"database": '"demo.sqlite"'}})  # a run's hint under the formula
     QApplication.processEvents()

@@ -85,6 +85,12 @@ async def run(params: SqlQueryParams, ctx: RunContext) -> Any:
     return result
 
 
+def project_files(params: dict[str, Any]) -> list[str]:
+    """The database file, when it is named literally and lies in the project's folder."""
+    database = params.get("database", "data.sqlite")
+    return [database] if isinstance(database, str) and database != sqlite_guard.MEMORY and not Path(database).is_absolute() else []
+
+
 def summary(params: dict[str, Any]) -> str:
     sql = " ".join(str(params.get("sql", "")).split())
     return sql if len(sql) <= 80 else sql[:79] + "…"
@@ -99,4 +105,5 @@ ACTION = ActionType(
     params=SqlQueryParams,
     run=run,
     summary=summary,
+    project_files=project_files,
 )

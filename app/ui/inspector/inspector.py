@@ -195,7 +195,8 @@ class Inspector(QWidget):
         if self.endpoint is None or self.action_id is None:
             return
         specs = self.action_type.specs if self.action_type else []
-        self.problems.set_problems(self.document.problems_for(self.endpoint, self.action_id), specs)
+        problems = [p for p in self.document.problems_for(self.endpoint, self.action_id) if p.code != "formula-syntax"]  # shown under its formula
+        self.problems.set_problems(problems, specs)
 
     # -- edits -----------------------------------------------------------------
     def _param_edited(self, param: str, value: Any) -> None:

@@ -78,8 +78,8 @@ def format_text(value: Any, *, empty: Any, indent: int | None = None) -> str:
 
 
 def literal_as_source(value: Any) -> str:
-    """A literal as the JSONata formula that computes it (JSON is valid JSONata)."""
-    if value is None or value is MISSING:
+    """A literal as the JSONata formula that computes it (JSON is valid JSONata); an empty field starts an empty formula."""
+    if value is None or value is MISSING or value == "":
         return ""
     return json.dumps(value, ensure_ascii=False)
 

@@ -255,7 +255,11 @@ class WidgetInspector(QWidget):
             return
         page_index = next((i for i, p in enumerate(self.document.project.pages) if p.name == self.page_name), None)
         prefix = f"$.pages[{page_index}]"
-        found = [p for p in self.document.problems() if p.widget_id == self.widget_id and (p.path == prefix or p.path.startswith((prefix + ".", prefix + "[")))]
+        found = [
+            p
+            for p in self.document.problems()
+            if p.widget_id == self.widget_id and (p.path == prefix or p.path.startswith((prefix + ".", prefix + "["))) and p.code != "formula-syntax"
+        ]  # a syntax error shows under its formula, not twice
         self.problems.set_problems(found, self.widget_type.specs if self.widget_type else [])
 
     def _page_renamed(self, old: str, new: str) -> None:
