@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.runner.protocols import STREAM_HEADERS
-from app.runner.protocols.chat_request import ChatMessage, ChatRequestError, chunk_text, text_of_parts
+from app.runner.protocols.chat_request import ChatMessage, ChatRequestError, chat_messages, chunk_text, text_of_parts
 from app.runner.protocols.sse import MEDIA_TYPE as SSE_MEDIA_TYPE
 from app.runner.protocols.sse import compact_json
 from app.runner.runs import WireItem
@@ -37,25 +37,15 @@ PROTOCOL_FIELDS = frozenset({"id", "messages", "trigger", "messageId"})
 
 def read_messages(document: Mapping[str, Any]) -> list[ChatMessage]:
     """The UI messages of a ``useChat`` request, each as role and the text of its text parts."""
-    raw = document.get("messages")
-    if not isinstance(raw, list):
-        raise ChatRequestError("must be a list of UI messages", "messages")
-    messages: list[ChatMessage] = []
-    for index, message in enumerate(raw):
-        path = f"messages[{index}]"
-        if not isinstance(message, dict):
-            raise ChatRequestError("a message must be an object", path)
-        role = message.get("role")
-        if not isinstance(role, str):
-            raise ChatRequestError("role must be a string", f"{path}.role")
-        if "parts" in message:
-            text = text_of_parts(message["parts"], f"{path}.parts")
-        elif isinstance(message.get("content"), str):  # an older client's {role, content}
-            text = message["content"]
-        else:
-            raise ChatRequestError("a UI message needs parts", f"{path}.parts")
-        messages.append(ChatMessage(role, text))
-    return messages
+    return chat_messages(document, _ui_message_text, what="UI messages")
+
+
+def _ui_message_text(message: dict[str, Any], path: str) -> str:
+    if "parts" in message:
+        return text_of_parts(message["parts"], f"{path}.parts")
+    if isinstance(message.get("content"), str):  # an older client's {role, content}
+        return str(message["content"])
+    raise ChatRequestError("a UI message needs parts", f"{path}.parts")
 
 
 def _part(part: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ declare are ignored, never refused.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,3 +91,23 @@ def chunk_text(data: Any) -> str | None:
         return None
     status = data.get("status")
     return text if status == "chunk" or status is None else None
+
+
+def chat_messages(document: Mapping[str, Any], text_of: Callable[[dict[str, Any], str], str], *, what: str = "messages", non_empty: bool = False) -> list[ChatMessage]:
+    """A chat request's ``messages``: each an object with a string ``role``, its text read by ``text_of(message, path)``.
+
+    Both chat protocols send this list; only how a message holds its text differs.
+    """
+    raw = document.get("messages")
+    if not isinstance(raw, list) or (non_empty and not raw):
+        raise ChatRequestError(f"must be a {'non-empty ' if non_empty else ''}list of {what}", "messages")
+    messages: list[ChatMessage] = []
+    for index, message in enumerate(raw):
+        path = f"messages[{index}]"
+        if not isinstance(message, dict):
+            raise ChatRequestError("a message must be an object", path)
+        role = message.get("role")
+        if not isinstance(role, str):
+            raise ChatRequestError("role must be a string", f"{path}.role")
+        messages.append(ChatMessage(role, text_of(message, path)))
+    return messages

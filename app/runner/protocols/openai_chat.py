@@ -25,7 +25,7 @@ from typing import Any
 
 from app.core.project import Endpoint
 from app.runner.protocols import STREAM_HEADERS
-from app.runner.protocols.chat_request import ChatMessage, ChatRequestError, chunk_text, text_of_parts, text_of_result
+from app.runner.protocols.chat_request import ChatMessage, chat_messages, chunk_text, text_of_parts, text_of_result
 from app.runner.protocols.sse import MEDIA_TYPE as SSE_MEDIA_TYPE
 from app.runner.protocols.sse import compact_json
 from app.runner.runs import WireItem
@@ -42,26 +42,16 @@ def error_body(message: str, *, type: str = "invalid_request_error", param: str 
 
 def read_messages(document: Mapping[str, Any]) -> list[ChatMessage]:
     """``messages`` of a chat completion request; content as a string or a list of content parts (text parts kept)."""
-    raw = document.get("messages")
-    if not isinstance(raw, list) or not raw:
-        raise ChatRequestError("must be a non-empty list of messages", "messages")
-    messages: list[ChatMessage] = []
-    for index, message in enumerate(raw):
-        path = f"messages[{index}]"
-        if not isinstance(message, dict):
-            raise ChatRequestError("a message must be an object", path)
-        role = message.get("role")
-        if not isinstance(role, str):
-            raise ChatRequestError("role must be a string", f"{path}.role")
-        content = message.get("content")
-        if content is None:
-            text = ""
-        elif isinstance(content, str):
-            text = content
-        else:
-            text = text_of_parts(content, f"{path}.content")
-        messages.append(ChatMessage(role, text))
-    return messages
+    return chat_messages(document, _content_text, non_empty=True)
+
+
+def _content_text(message: dict[str, Any], path: str) -> str:
+    content = message.get("content")
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    return text_of_parts(content, f"{path}.content")
 
 
 def models(endpoints: list[Endpoint]) -> dict[str, Any]:
