@@ -7,6 +7,7 @@ fails instead of hanging.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -17,8 +18,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -158,3 +160,34 @@ def example_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("example")
     shutil.copytree(EXAMPLE.parent, folder, dirs_exist_ok=True)
     return folder / EXAMPLE.name
+
+
+@pytest.fixture(scope="module")
+def gate() -> Iterator[dict[str, Any]]:
+    """An HTTP server whose ``GET /gate`` answers only when the test says so."""
+    arrived, release = threading.Event(), threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            arrived.set()
+            released = release.wait(timeout=90)
+            body = json.dumps({"released": released}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {"url": f"http://127.0.0.1:{server.server_address[1]}/gate", "arrived": arrived, "release": release}
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()

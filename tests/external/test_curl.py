@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -109,37 +106,6 @@ def test_first_message_arrives_while_the_typewriter_is_still_running(example: Se
     assert [int(event["id"]) for event in events] == list(range(1, len(WORDS) + 3))
     assert [json.loads(event["data"]) for event in events] == typewriter_messages(WORDS)
     assert len(rest) > 2, "later events follow the first one"
-
-
-@pytest.fixture(scope="module")
-def gate() -> Iterator[dict[str, Any]]:
-    """An HTTP server whose ``GET /gate`` answers only when the test says so."""
-    arrived, release = threading.Event(), threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
-            arrived.set()
-            released = release.wait(timeout=90)
-            body = json.dumps({"released": released}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {"url": f"http://127.0.0.1:{server.server_address[1]}/gate", "arrived": arrived, "release": release}
-    finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_stream_is_open_while_the_endpoint_waits_on_something_only_the_test_can_finish(serve, gate):

@@ -16,10 +16,8 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -153,35 +151,6 @@ def checks(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 def statuses(report: dict[str, Any]) -> dict[str, list[str]]:
     return {name: [c["status"] for c in found] for name, found in checks(report).items()}
-
-
-@pytest.fixture(scope="module")
-def gate() -> Iterator[dict[str, Any]]:
-    """An HTTP server whose ``GET /gate`` answers only when the test says so."""
-    arrived, release = threading.Event(), threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
-            arrived.set()
-            body = json.dumps({"released": release.wait(timeout=90)}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield {"url": f"http://127.0.0.1:{server.server_address[1]}/gate", "arrived": arrived, "release": release}
-    finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
