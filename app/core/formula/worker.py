@@ -10,6 +10,12 @@ process can be stopped in the middle of a Rust call, so each worker is a child p
 reservation made small, see ``_Worker``), killed at the deadline.  A
 failed allocation aborts the child: its death *is* the memory error.
 
+The deadline counts the CPU time the child spends on the formula, not the wall clock: on a
+busy machine (and the child runs at a lower priority than the server) a formula that needs
+0.3 s of CPU may take seconds to get it, and it must not fail there when it passes on a quiet
+machine.  A child starved for ``WALL_CAP_FACTOR`` times its limit is stopped all the same, so
+no evaluation waits without bound.
+
 Protocol (stdin/stdout of the child, one frame each way per evaluation): a 4-byte big-endian
 length then UTF-8 JSON.  Request ``{"source", "input", "timeout", "max_depth", "memory"}``
 where ``input`` is the scope as JSON text (cut down to what the formula reads); reply
@@ -43,6 +49,11 @@ MAX_WORKERS: Final = max(2, min(4, os.cpu_count() or 2))
 
 KILL_GRACE_S: Final = 0.25
 """Time past the deadline the child gets to report the library's own timeout before it is killed."""
+
+WALL_CAP_FACTOR: Final = 10
+"""A child's evaluation is stopped after this many times its time limit on the wall clock, however little CPU it got."""
+
+_CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 _HEADER: Final = struct.Struct(">I")
 _READY: Final = b"R"
@@ -129,7 +140,7 @@ def child_main(memory_bytes: int) -> None:
         try:
             value = expr.evaluate_json(
                 request["input"],
-                timeout=request["timeout"],
+                timeout=request["timeout"] * WALL_CAP_FACTOR,  # the parent enforces the CPU-time limit
                 max_depth=request["max_depth"],
                 max_string_length=memory,
                 max_array_length=max(memory // 24, 1),
@@ -147,6 +158,40 @@ def child_main(memory_bytes: int) -> None:
 
 
 # -- parent side ------------------------------------------------------------------------
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) process ``pid`` has used, from ``/proc``; None where that is not readable."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime: fields 14 and 15 of stat(5)
+
+
+class _Budget:
+    """How long a child may still take: ``timeout_s`` of its CPU time, at most ``WALL_CAP_FACTOR`` times that on the wall clock.
+
+    Without a pid (or without ``/proc``) it is plain wall-clock time.
+    """
+
+    def __init__(self, pid: int | None, timeout_s: float) -> None:
+        self._pid = pid
+        self._timeout_s = timeout_s
+        self._started = time.monotonic()
+        self._cpu_start = None if pid is None else _cpu_seconds(pid)
+        self._wall_cap = timeout_s if self._cpu_start is None else timeout_s * WALL_CAP_FACTOR
+
+    def wait_s(self) -> float:
+        """Seconds to wait before asking again (the child cannot use CPU faster than the clock runs); <= 0: time is up."""
+        wall_left = self._wall_cap - (time.monotonic() - self._started)
+        if self._pid is None or self._cpu_start is None:
+            return wall_left
+        cpu = _cpu_seconds(self._pid)
+        if cpu is None:  # the child is gone: its pipe reports that
+            return max(wall_left, 0.01)
+        return min(self._timeout_s - (cpu - self._cpu_start), wall_left)
 
 
 class _Worker:
@@ -170,15 +215,15 @@ class _Worker:
         self._out = self.process.stdout.fileno()  # type: ignore[union-attr]  # stdout=PIPE above
         self.ready = False
 
-    def _read(self, size: int, deadline: float | None) -> bytes:
+    def _read(self, size: int, budget: _Budget | None) -> bytes:
         data = b""
         while len(data) < size:
-            wait = None if deadline is None else deadline - time.monotonic()
+            wait = None if budget is None else budget.wait_s()
             if wait is not None and wait <= 0:
                 raise WorkerTimeout()
             readable, _, _ = select.select([self._out], [], [], wait)
             if not readable:
-                raise WorkerTimeout()
+                continue  # the budget says at the top whether time is really up
             chunk = os.read(self._out, size - len(data))
             if not chunk:
                 self.process.wait()
@@ -188,10 +233,11 @@ class _Worker:
 
     def wait_ready(self) -> None:
         if not self.ready:
-            self._read(1, time.monotonic() + 30.0)
+            self._read(1, _Budget(None, 30.0))
             self.ready = True
 
-    def call(self, request: dict[str, Any], deadline: float) -> WorkerReply:
+    def call(self, request: dict[str, Any], timeout_s: float) -> WorkerReply:
+        budget = _Budget(self.process.pid, timeout_s)
         body = json.dumps(request).encode()
         stdin = self.process.stdin
         assert stdin is not None
@@ -201,10 +247,10 @@ class _Worker:
         except (BrokenPipeError, OSError):
             self.process.wait()
             raise WorkerDied(self.process.returncode) from None
-        size = _HEADER.unpack(self._read(_HEADER.size, deadline))[0]
+        size = _HEADER.unpack(self._read(_HEADER.size, budget))[0]
         if size > _MAX_FRAME:
             raise WorkerDied(None)
-        reply = json.loads(self._read(size, deadline))
+        reply = json.loads(self._read(size, budget))
         error = reply.get("error")
         if error is not None:
             return WorkerReply(error_code=error.get("code"), error_message=error.get("message", ""), error_position=error.get("position"))
@@ -250,8 +296,7 @@ class WorkerCall:
         healthy = False
         try:
             worker.wait_ready()
-            deadline = time.monotonic() + self._timeout_s + KILL_GRACE_S
-            reply = worker.call(self._request, deadline)
+            reply = worker.call(self._request, self._timeout_s + KILL_GRACE_S)
             healthy = True
             return reply
         finally:
