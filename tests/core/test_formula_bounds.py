@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,37 @@ async def test_inside_offloading_a_big_formula_is_awaited_off_the_event_loop() -
         ticker.cancel()
     assert value == 200000 * 200001 // 2
     assert ticks > 0  # the loop ran while the worker evaluated
+
+
+def _ready_child(code: str) -> subprocess.Popen[str]:
+    """A Python child that has finished starting (its start-up CPU is behind it) before it runs ``code``."""
+    child = subprocess.Popen([sys.executable, "-c", f"print('ready', flush=True)\n{code}"], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline() == "ready\n"
+    return child
+
+
+def _await(condition: Callable[[], bool], within_s: float) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+def test_a_starved_worker_is_not_out_of_time_until_it_has_used_its_cpu_time() -> None:
+    """A busy machine slows a formula down; its limit counts the CPU it got, up to a wall-clock cap."""
+    from app.core.formula.worker import WALL_CAP_FACTOR, _Budget
+
+    waiting = _ready_child("import time; time.sleep(600)")
+    spinning = _ready_child("while True: pass")
+    try:
+        idle_budget = _Budget(waiting.pid, 0.05)
+        started = time.monotonic()
+        _await(lambda: time.monotonic() - started > 0.2, 5)
+        assert idle_budget.wait_s() > 0  # four limits of wall time went by, but no CPU was used
+        _await(lambda: idle_budget.wait_s() <= 0, 0.05 * WALL_CAP_FACTOR + 10)  # the wall-clock cap ends it all the same
+        busy_budget = _Budget(spinning.pid, 0.05)
+        _await(lambda: busy_budget.wait_s() <= 0, 30)  # CPU time is counted
+    finally:
+        for child in (waiting, spinning):
+            child.kill()
+            child.wait()
