@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from app.core.problems import ProjectInvalidError
 from app.core.project import Page, Project, Widget, walk_widgets
 from app.core.project_file import load_project, parse_project, to_document
-from app.core.problems import ProjectInvalidError
 from app.core.widgets.layout import PAGE_LAYOUT, ContainerLayout, ItemLayout, container_layout, fills_width, item_layout
 from app.core.widgets.registry import LAYOUT_PROPS, default_widget_registry
 from tests.conftest import EXAMPLE

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QSettings, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, QSettings, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QSpinBox, QToolButton, QWidget
 
 from app.core.project_file import load_project, save_project
@@ -194,6 +195,30 @@ def test_a_widget_dragged_on_the_page_moves_where_the_marker_was(qtbot, window):
     window.document.undo_stack().undo()
     window.document.undo_stack().undo()
     assert outline_ids(window)[:2] == ["intro", ("controls", ["since_input", "generate_button"])]
+
+
+def test_pressing_a_widget_and_moving_past_the_drag_distance_starts_dragging_it(qtbot, window):
+    settle(qtbot, window)
+    view = page_view(window)
+    revenue = view.view("revenue")
+    source = revenue.qwidget
+    started: list[str] = []
+    revenue.dragRequested.connect(started.append)
+
+    def move_to(x: int) -> None:
+        local = QPointF(x, 5)
+        buttons = Qt.MouseButton.LeftButton
+        QApplication.sendEvent(
+            source, QMouseEvent(QEvent.Type.MouseMove, local, source.mapToGlobal(local), Qt.MouseButton.NoButton, buttons, Qt.KeyboardModifier.NoModifier)
+        )
+
+    QTest.mousePress(source, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(5, 5))
+    assert window.designer.selected_widget() == "revenue", "a press selects"
+    move_to(5 + QApplication.startDragDistance() // 2)
+    assert started == [], "a small slip of the hand is still a click"
+    move_to(5 + QApplication.startDragDistance() + 2)
+    assert started == ["revenue"]  # the page starts a QDrag of it (the offscreen platform ends it at once: no drop)
+    assert outline_ids(window)[-1] == "revenue"
 
 
 def test_a_container_dragged_onto_its_own_child_does_not_go_into_itself(qtbot, window):
