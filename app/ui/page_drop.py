@@ -56,6 +56,19 @@ def _rect(widget: QWidget, surface: QWidget) -> QRect:
     return QRect(widget.mapTo(surface, QPoint(0, 0)), widget.size())
 
 
+def _child_rects(level: Level, surface: QWidget) -> list[QRect]:
+    """The children's rectangles on ``surface``: one mapping for their holder, then each one's own geometry."""
+    offset = level.holder.mapTo(surface, QPoint(0, 0))
+    rects = []
+    for view in level.views:
+        widget = view.qwidget
+        if widget.parentWidget() is level.holder:
+            rects.append(widget.geometry().translated(offset))
+        else:  # not laid out in its holder (never for built views): map it on its own
+            rects.append(_rect(widget, surface))
+    return rects
+
+
 def _past_middle(point: QPoint, rect: QRect, row: bool) -> bool:
     return point.x() > rect.center().x() if row else point.y() > rect.center().y()
 
@@ -70,7 +83,7 @@ def find_drop_spot(top: Level, point: QPoint, surface: QWidget, dragged: str | N
     """The place a drop at ``point`` (surface coordinates) goes; ``dragged``: the widget being moved, never entered."""
     level = top
     while True:
-        rects = [_rect(view.qwidget, surface) for view in level.views]
+        rects = _child_rects(level, surface)
         hit = next((i for i, rect in enumerate(rects) if rect.contains(point)), None)
         if hit is None:
             index = sum(1 for rect in rects if _past_middle(point, rect, level.layout.row))
