@@ -224,14 +224,14 @@ class PageDesigner(QWidget):
         self.set_page(None)
 
     def _arrange_action(self, text: str, slot: Callable[[], object], shortcut: str | None = None) -> QAction:
-        """A designer action: its shortcut works while the outline or the page has the focus (not in the inspector's fields)."""
+        """A designer action: its shortcut works while the outline or the page has the focus (added to both below), never
+        in the inspector's or the toolbar's fields, where Alt+Down opens a combo box."""
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
             action.setToolTip(f"{text} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         action.triggered.connect(slot)
-        self.addAction(action)
         self.arrange_actions = [*getattr(self, "arrange_actions", []), action]
         return action
 
