@@ -82,6 +82,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/perf/bench_serve.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_preview.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_stream_inspector.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_page_designer.py
 
 schema: $(STAMP)
 	$(BIN)/streamwright schema -o resources/schema/project.schema.json

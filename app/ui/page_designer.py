@@ -1,7 +1,11 @@
 """The page designer: a page's outline (drag and drop, keyboard) beside the page itself, live in Preview.
 
 Design mode: the page shows its real widgets, not interactive; clicking one
-selects it (here and in the outline) for the inspector. Preview mode runs the
+selects it (here and in the outline) for the inspector. Widgets are dropped
+from the palette, or dragged, on the outline or on the page itself, where an
+insertion marker shows where they land. Every edit has a key: the
+designer's QActions (``arrange_actions``: add, move up/down/out/in, delete)
+act while the outline or the page has the focus and fill both context menus. Preview mode runs the
 page for real: a click runs the widget's On click workflow in a
 ``PageSession``, its Call API endpoint goes through the runner process over
 HTTP, and the bindings update from the stream on the preview's frame timer.
@@ -16,8 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDir, QItemSelectionModel, QModelIndex, QSignalBlocker, QStandardPaths, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QDir, QItemSelectionModel, QMimeData, QModelIndex, QSignalBlocker, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -39,7 +43,7 @@ from app.core.project import Widget
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
 from app.core.workflow_refs import find_widget
 from app.editor.commands.base import push_or_explain
-from app.editor.commands.pages import InsertWidgetCommand, InsertWidgetsCommand, RemoveWidgetCommand
+from app.editor.commands.pages import InsertWidgetCommand, InsertWidgetsCommand, RemoveWidgetCommand, Step, StepWidgetCommand
 from app.editor.document import Document
 from app.editor.models.page_outline import PageOutlineModel
 from app.editor.models.roles import IsContainerRole, WidgetIdRole, WidgetTypeRole
@@ -47,6 +51,7 @@ from app.editor.models.widget_palette import WidgetPaletteModel
 from app.editor.preview.live_bindings import PENDING, LiveBindings
 from app.editor.preview.page_preview import PagePreview
 from app.editor.preview.session import EndpointCaller, PageError, PageSession
+from app.editor.widget_drops import drop_widgets
 from app.ui.async_runtime import spawn
 from app.ui.download_notice import DownloadNotice
 from app.ui.elided_text import elide_with_tooltips
@@ -128,6 +133,7 @@ class PageDesigner(QWidget):
         self.page_view.buttonClicked.connect(self._button_clicked)
         self.page_view.inputEdited.connect(self._input_edited)
         self.page_view.downloadRequested.connect(self._download_requested)
+        self.page_view.dropRequested.connect(self._dropped_on_page)
 
         toolbar = QWidget(self)
         toolbar.setObjectName("designerToolbar")
@@ -189,10 +195,16 @@ class PageDesigner(QWidget):
             self, PalettePanel(model=WidgetPaletteModel(self.registry), type_role=WidgetTypeRole, placeholder="Search widgets…", icon_folder="widgets")
         )
         self.quick_add.chosen.connect(lambda _where, type_id: self.add_widget(type_id))
-        # Delete, Copy and Paste are the window's Edit menu actions, which act on the designer while it is in front
-        insert = QShortcut(QKeySequence(Qt.Key.Key_Insert), self.outline)
-        insert.setContext(Qt.ShortcutContext.WidgetShortcut)
-        insert.activated.connect(self.open_add_widget)
+        # Delete (the key), Copy and Paste are the window's Edit menu actions, which act on the designer while it is in front
+        self.add_widget_action = self._arrange_action("Add widget…", self.open_add_widget, "Insert")
+        self.move_up_action = self._arrange_action("Move widget up (earlier)", lambda: self.step_selected("up"), "Alt+Up")
+        self.move_down_action = self._arrange_action("Move widget down (later)", lambda: self.step_selected("down"), "Alt+Down")
+        self.move_out_action = self._arrange_action("Move widget out of its container", lambda: self.step_selected("out"), "Alt+Left")
+        self.move_in_action = self._arrange_action("Move widget into the container beside it", lambda: self.step_selected("in"), "Alt+Right")
+        self.delete_widget_action = self._arrange_action("Delete widget", self.delete_selected)  # the key is Edit → Delete's
+        for view in (self.outline, self.page_view):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            view.addActions(self.arrange_actions)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(250)
         self._status_timer.timeout.connect(self._update_status)
@@ -210,6 +222,18 @@ class PageDesigner(QWidget):
         self._kept_selection: str | None = None
         document.projectReset.connect(lambda: self.set_page(None))
         self.set_page(None)
+
+    def _arrange_action(self, text: str, slot: Callable[[], object], shortcut: str | None = None) -> QAction:
+        """A designer action: its shortcut works while the outline or the page has the focus (added to both below), never
+        in the inspector's or the toolbar's fields, where Alt+Down opens a combo box."""
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{text} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(slot)
+        self.arrange_actions = [*getattr(self, "arrange_actions", []), action]
+        return action
 
     # -- page ------------------------------------------------------------------
     def set_page(self, name: str | None) -> None:
@@ -409,6 +433,27 @@ class PageDesigner(QWidget):
         anchor = self.outline.viewport().mapToGlobal(rect.bottomLeft() if rect.isValid() else self.outline.rect().topLeft())
         self.quick_add.open_at(None, anchor)
 
+    def _dropped_on_page(self, mime: object, parent: str | None, index: int) -> None:
+        """A drop on the page itself, where its marker was: one undo step; what it added or moved is selected."""
+        if self.page_name is None or not isinstance(mime, QMimeData):
+            return
+        outcome = drop_widgets(self.document, self.page_name, mime, parent, index, self.registry)
+        if outcome.refused:
+            self._show_message(outcome.refused)
+        elif outcome.ids:
+            self.select_widget(outcome.ids[0])
+
+    def step_selected(self, step: Step) -> None:
+        """Move the selected widget one step (Alt+Up/Down/Left/Right); it stays selected; a refusal says why."""
+        widget_id = self.selected_widget()
+        if widget_id is None or self.page_name is None:
+            self._show_message("Select a widget to move")
+            return
+        _, error = push_or_explain(self.document, lambda: StepWidgetCommand(self.document, self.page_name or "", widget_id, step, registry=self.registry))
+        if error:
+            self._show_message(error)
+        self.select_widget(widget_id)
+
     def delete_selected(self) -> None:
         widget_id = self.selected_widget()
         if widget_id is None or self.page_name is None:
@@ -421,8 +466,6 @@ class PageDesigner(QWidget):
         widget = self._selected()
         if widget is None:
             return False
-        from PySide6.QtCore import QMimeData
-
         text = json.dumps({"widgets": [widget.model_dump(mode="json", by_alias=True)]}, indent=2)
         mime = QMimeData()
         mime.setData(WIDGETS_MIME, text.encode("utf-8"))

@@ -7,6 +7,12 @@ widgets take no input and a click selects one (outlined in the accent blue);
 the preview shows it live, where buttons, downloads and inputs emit signals
 for the page session to act on. Binding and workflow errors show in a strip
 under the title.
+
+In design mode the page also takes drops, from the palette or a widget
+dragged on the page itself: an insertion marker follows the mouse
+(``page_drop``) and ``dropRequested`` says where the drop lands; the
+designer turns it into one undo command. With the focus on the page, Up and
+Down select the previous and next widget.
 """
 
 from __future__ import annotations
@@ -14,13 +20,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont, QKeyEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.core.project import Page
+from app.core.widgets.layout import PAGE_LAYOUT
 from app.editor.preview.live_bindings import BindingUpdate
+from app.editor.widget_drops import dragged_widget, is_widget_drag, widget_mime
 from app.ui import theme
+from app.ui.page_drop import DropMarker, DropSpot, Level, find_drop_spot
 from app.ui.page_widgets import WidgetView, view_for
 from app.ui.page_widgets.base import add_to_box
 from app.ui.page_widgets.button import ButtonView
@@ -31,7 +40,7 @@ from app.ui.page_widgets.text_input import TextInputView
 __all__ = ["PageView"]
 
 MARGIN = 28
-SPACING = 14
+SPACING = PAGE_LAYOUT.spacing
 MAX_ERRORS_SHOWN = 5
 PAGE_SELECTED = ""
 """``widgetSelected`` with no widget id: the page itself (its empty area was clicked)."""
@@ -113,6 +122,8 @@ class PageView(QWidget):
     """(widget id, url, action ``save``/``open``, suggested file name or "")."""
     inputEdited = Signal(str, str, str)
     """(widget id, page variable, text): the user typed in a Text input."""
+    dropRequested = Signal(QMimeData, object, int)
+    """(the drag's data, container id or None for the page, index): a drop in design mode, where the marker was."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +137,7 @@ class PageView(QWidget):
         self._selected: str | None = None
         self._errors: list[str] = []
         self._build()
+        self.setAcceptDrops(True)
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
@@ -134,6 +146,7 @@ class PageView(QWidget):
         self.scroll_area.setObjectName("pageScroll")
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the page's own keys (Up, Down) go to the page
         outer.addWidget(self.scroll_area)
         viewport = QWidget()
         viewport.setObjectName("pageViewport")
@@ -169,6 +182,7 @@ class PageView(QWidget):
         layout.addWidget(self.body)
         self.scroll_area.setWidget(viewport)
         self.selection = _SelectionFrame(self.surface)
+        self.drop_marker = DropMarker(self.surface)
         self.surface.installEventFilter(self)
         viewport.installEventFilter(self)
 
@@ -183,10 +197,11 @@ class PageView(QWidget):
         self._page = page
         self.title_label.setText((page.title or page.name) if page is not None else "")
         self.title_label.setVisible(page is not None)
+        self.drop_marker.clear()
         for widget in page.widgets if page is not None else []:
             view = view_for(widget, self.body)
             self._top.append(view)
-            add_to_box(self.body_layout, view)
+            add_to_box(self.body_layout, view, PAGE_LAYOUT)
         for view in self._top:
             for inner in view.iter_views():
                 self._adopt(inner)
@@ -200,6 +215,7 @@ class PageView(QWidget):
         self._views[view.widget_id] = view
         view.set_design_mode(self._design)
         view.selectRequested.connect(self._on_select_requested)
+        view.dragRequested.connect(self._start_drag)
         if isinstance(view, ButtonView):
             view.clicked.connect(self.buttonClicked)
         elif isinstance(view, DownloadButtonView):
@@ -246,8 +262,11 @@ class PageView(QWidget):
     def set_design_mode(self, on: bool) -> None:
         """Design mode: nothing is interactive, a click selects; live: widgets work, no selection outline."""
         self._design = on
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if on else Qt.FocusPolicy.NoFocus)
         for view in self._views.values():
             view.set_design_mode(on)
+        if not on:
+            self.drop_marker.clear()
         self._show_selection()
 
     @property
@@ -271,7 +290,79 @@ class PageView(QWidget):
     def _on_select_requested(self, widget_id: str) -> None:
         if self._design:
             self.select(widget_id)
+            self.setFocus(Qt.FocusReason.MouseFocusReason)  # the designer's keys (Alt+arrows, Delete) now act on it
             self.widgetSelected.emit(widget_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """Design mode: Up and Down select the previous and next widget in page order."""
+        order = list(self._views)
+        step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(Qt.Key(event.key()))
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if not self._design or step is None or not order or not plain:
+            super().keyPressEvent(event)
+            return
+        if self._selected not in order:
+            target = order[0] if step > 0 else order[-1]
+        else:
+            target = order[max(0, min(order.index(self._selected) + step, len(order) - 1))]
+        self.select(target)
+        self.widgetSelected.emit(target)
+        view = self._views[target]
+        self.scroll_area.ensureWidgetVisible(view.qwidget, 20, 20)
+
+    # -- drag and drop (design mode) ----------------------------------------------------------
+    def _top_level(self) -> Level:
+        return Level(None, PAGE_LAYOUT, self._top, self.body, self.empty_label if not self._top else None)
+
+    def drop_spot(self, mime: QMimeData, position: QPoint) -> DropSpot | None:
+        """Where a drag with ``mime`` at ``position`` (this view's coordinates) would drop; None where it cannot."""
+        if not self._design or self._page is None or not is_widget_drag(mime):
+            return None
+        dragged = dragged_widget(mime)
+        if dragged is not None and (dragged[0] != self._page.name or dragged[1] not in self._views):
+            return None  # another page's widget: the designer says to copy and paste it instead
+        point = self.surface.mapFrom(self, position)
+        return find_drop_spot(self._top_level(), point, self.surface, dragged[1] if dragged else None)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if self.drop_spot(event.mimeData(), event.position().toPoint()) is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt's name
+        spot = self.drop_spot(event.mimeData(), event.position().toPoint())
+        if spot is None:
+            self.drop_marker.clear()
+            event.ignore()
+            return
+        self.drop_marker.show_spot(spot)
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802 - Qt's name
+        self.drop_marker.clear()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        spot = self.drop_spot(event.mimeData(), event.position().toPoint())
+        self.drop_marker.clear()
+        if spot is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.dropRequested.emit(event.mimeData(), spot.parent, spot.index)
+
+    def _start_drag(self, widget_id: str) -> None:
+        """A widget pressed and moved on the page: drag it (the drop is a move, one undo step)."""
+        view = self._views.get(widget_id)
+        if not self._design or self._page is None or view is None:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(widget_mime(self._page.name, widget_id))
+        picture = view.qwidget.grab()
+        if not picture.isNull():
+            drag.setPixmap(picture.scaledToWidth(min(picture.width(), 320), Qt.TransformationMode.SmoothTransformation))
+        drag.exec(Qt.DropAction.MoveAction)
+        self.drop_marker.clear()
 
     def _show_selection(self) -> None:
         view = self._views.get(self._selected) if self._selected else None

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from app.core.schema import project_json_schema
 from app.core.widgets.registry import (
     COMMON_PROPS,
+    LAYOUT_PROPS,
     DuplicateWidgetTypeError,
     UnknownWidgetTypeError,
     WidgetProps,
@@ -42,9 +43,9 @@ def test_every_builtin_widget_type_is_registered_with_a_complete_declaration():
         assert widget_type.summary(widget_type.default_props())
 
 
-def test_every_widget_can_be_hidden_or_disabled_by_a_binding_and_those_come_last():
+def test_every_widget_can_be_hidden_or_disabled_by_a_binding_and_those_come_after_its_own_props():
     for widget_type in default_widget_registry():
-        specs = widget_type.specs
+        specs = widget_type.specs[: -len(LAYOUT_PROPS)]
         assert [s.name for s in specs[-2:]] == ["visible", "enabled"] == list(COMMON_PROPS)
         assert all(s.accepts_formula and s.value_type is bool for s in specs[-2:])
         widget_type.parse_props({"visible": formula("$exists(stream.chunk.downloadUrl)"), "enabled": False})
@@ -167,7 +168,7 @@ def test_schema_describes_each_widget_types_props_and_events():
     assert {b["properties"]["type"]["enum"][0] for b in branches} == EXPECTED
     button = next(b for b in branches if b["properties"]["type"]["enum"] == ["button"])
     assert list(button["properties"]["events"]["properties"]) == ["click"]
-    assert list(schema["$defs"]["Props_progress_bar"]["properties"]) == ["value", "max", "format", "placeholder", "visible", "enabled"]
+    assert list(schema["$defs"]["Props_progress_bar"]["properties"]) == ["value", "max", "format", "placeholder", "visible", "enabled", "width", "fixedWidth", "align"]
     validator = Draft202012Validator(schema)
     page = _project_with_page(
         [

@@ -145,3 +145,37 @@ def test_page_edits_signal_the_page_and_workflow_edits_the_workflow(doc, qtbot):
 def test_an_endpoint_only_action_is_refused_in_a_page_workflow(doc):
     with pytest.raises(ValueError, match="runs only in API endpoints"):
         InsertActionCommand(doc, page_workflow_key("report", "go", "click"), (0,), "stream.send")
+
+
+# -- keyboard steps (Alt+arrows) --------------------------------------------------------------
+
+
+def test_a_keyboard_step_moves_among_siblings_into_and_out_of_a_container_each_one_undo_step(doc):
+    from app.editor.commands.pages import StepWidgetCommand
+
+    round_trip(doc, StepWidgetCommand(doc, "report", "bar", "up"))
+    assert widgets(doc) == ["title", "bar", ("row", ["go"])]
+    round_trip(doc, StepWidgetCommand(doc, "report", "title", "down"))
+    assert widgets(doc) == ["bar", "title", ("row", ["go"])]
+    round_trip(doc, StepWidgetCommand(doc, "report", "title", "in"))  # the container just after it: at its start
+    assert widgets(doc) == ["bar", ("row", ["title", "go"])]
+    round_trip(doc, StepWidgetCommand(doc, "report", "go", "out"))  # right after its container
+    assert widgets(doc) == ["bar", ("row", ["title"]), "go"]
+    round_trip(doc, StepWidgetCommand(doc, "report", "go", "in"))  # the container just before it: at its end
+    assert widgets(doc) == ["bar", ("row", ["title", "go"])]
+
+
+def test_a_keyboard_step_that_cannot_happen_says_why_and_changes_nothing(doc):
+    from app.editor.commands.pages import StepWidgetCommand
+
+    before = widgets(doc)
+    for widget_id, step, reason in [
+        ("title", "up", "already the first on the page"),
+        ("bar", "down", "already the last on the page"),
+        ("go", "up", "already the first in row"),
+        ("title", "out", "not in a container"),
+        ("go", "in", "no Container next to go"),
+    ]:
+        with pytest.raises(ValueError, match=reason):
+            StepWidgetCommand(doc, "report", widget_id, step)
+    assert widgets(doc) == before and doc.undo_stack().count() == 0

@@ -15,32 +15,49 @@ from typing import Any
 
 from app.core.params import ActionParams, Expr, Param, ParamSpec, param_specs
 from app.core.type_registry import DuplicateTypeError, TypeRegistry, UnknownTypeError
+from app.core.widgets.layout import DEFAULT_FIXED_WIDTH, LAYOUT_SECTION, FixedWidth, SelfAlign, Width
 
 CATEGORIES = ("Basic", "Stream", "Input", "Layout")
 """Palette order of the built-in categories; any other category follows them."""
 
 
 class WidgetProps(ActionParams):
-    """Base of every widget's props model: every widget can be hidden or disabled by a binding.
+    """Base of every widget's props model: what every widget has, declared here once.
 
-    These two are declared here, once, and come last in ``WidgetType.specs``:
-    the inspector shows what is particular to a widget first.
+    Every widget can be hidden or disabled by a binding, and sits in its
+    container with a width and an alignment (``layout``). These come last in
+    ``WidgetType.specs``, the layout ones in the inspector's folded Layout
+    section: the inspector shows what is particular to a widget first.
+    Layout props are literals, not bindable: a page does not reflow while it
+    streams.
     """
 
     visible: Expr[bool] = Param(True, title="Visible", description="Hide the widget while this is false.")
     enabled: Expr[bool] = Param(True, title="Enabled", description="Grey the widget out while this is false.")
+    width: Width = Param(
+        "auto", title="Width", section=LAYOUT_SECTION,
+        description="auto: buttons fit their label, other widgets fill; fill: all the room the container gives (shared in a row); fixed: the width below.",
+    )  # fmt: skip
+    fixed_width: FixedWidth = Param(DEFAULT_FIXED_WIDTH, alias="fixedWidth", title="Fixed width (px)", section=LAYOUT_SECTION, shown_when={"width": ["fixed"]})
+    align: SelfAlign = Param(
+        "auto", title="Align", section=LAYOUT_SECTION,
+        description="Where it sits across its container: left, center, right in a column; top, center, bottom in a row. auto: as the container's Align children.",
+    )  # fmt: skip
 
 
-COMMON_PROPS = tuple(WidgetProps.model_fields)
-"""Props every widget has (``visible``, ``enabled``), in inspector order."""
+LAYOUT_PROPS = ("width", "fixed_width", "align")
+"""How a widget sits in its container: every widget has them; a new widget does not store them (defaults apply)."""
+COMMON_PROPS = tuple(name for name in WidgetProps.model_fields if name not in LAYOUT_PROPS)
+"""Props every widget has and may bind (``visible``, ``enabled``), in inspector order."""
 
 
 def _specs(props: type[WidgetProps]) -> list[ParamSpec]:
-    """Declared props, the widget's own first (in declaration order), then the common ones."""
+    """Declared props, the widget's own first (in declaration order), then the common ones, then the layout ones."""
     specs = param_specs(props)
-    own = [spec for spec in specs if spec.name not in COMMON_PROPS]
-    common = sorted((spec for spec in specs if spec.name in COMMON_PROPS), key=lambda spec: COMMON_PROPS.index(spec.name))
-    return own + common
+    shared = (*COMMON_PROPS, *LAYOUT_PROPS)
+    own = [spec for spec in specs if spec.name not in shared]
+    rest = sorted((spec for spec in specs if spec.name in shared), key=lambda spec: shared.index(spec.name))
+    return own + rest
 
 
 @dataclass(frozen=True)
@@ -73,9 +90,13 @@ class WidgetType:
         return self.props.model_validate(raw)
 
     def default_props(self) -> dict[str, Any]:
-        """The props a newly dropped widget starts with, as stored JSON, in inspector order."""
+        """The props a newly dropped widget starts with, as stored JSON, in inspector order.
+
+        The shared layout props are left out: their defaults apply, and a file
+        names only the layout a user chose.
+        """
         dumped = self.props().model_dump(by_alias=True, mode="json", exclude_unset=False)
-        return {spec.alias: dumped[spec.alias] for spec in self.specs}
+        return {spec.alias: dumped[spec.alias] for spec in self.specs if spec.name not in LAYOUT_PROPS}
 
 
 class DuplicateWidgetTypeError(DuplicateTypeError):

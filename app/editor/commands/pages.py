@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from app.core.names import unique_slug
 from app.core.project import IDENTIFIER, SLUG, Page, PageVariable, Project, Widget
@@ -287,6 +287,56 @@ class MoveWidgetCommand(ProjectCommand):
             raise ValueError(str(error)) from None
         self.parent, self.index = parent, index
         self._finish(_with_widgets(self.before, page, tree), f"Move {widget_id}")
+
+
+Step = Literal["up", "down", "out", "in"]
+
+
+def step_target(widgets: list[Widget], widget_id: str, step: Step, registry: WidgetRegistry) -> tuple[str | None, int]:
+    """Where one keyboard step moves a widget, as ``MoveWidgetCommand``'s ``(parent, index)``; ValueError says why not.
+
+    up/down: before the previous / after the next sibling (in a row too:
+    earlier / later); out: right after its container; in: to the end of the
+    Container just before it, else the start of the one just after it.
+    """
+    try:
+        _, parent, index = find(widgets, widget_id)
+    except WidgetPathError as error:
+        raise ValueError(str(error)) from None
+    siblings = children_of(widgets, parent)
+    if step == "up":
+        if index == 0:
+            raise ValueError(f"{widget_id} is already the first {'in ' + parent if parent else 'on the page'}")
+        return parent, index - 1
+    if step == "down":
+        if index == len(siblings) - 1:
+            raise ValueError(f"{widget_id} is already the last {'in ' + parent if parent else 'on the page'}")
+        return parent, index + 2  # as shown before the move: after the next sibling
+    if step == "out":
+        if parent is None:
+            raise ValueError(f"{widget_id} is not in a container")
+        _, outer, container_index = find(widgets, parent)
+        return outer, container_index + 1
+
+    def is_container(widget: Widget) -> bool:
+        return widget.type in registry and registry.get(widget.type).container
+
+    if index > 0 and is_container(siblings[index - 1]):
+        before = siblings[index - 1]
+        return before.id, len(before.children)
+    if index + 1 < len(siblings) and is_container(siblings[index + 1]):
+        return siblings[index + 1].id, 0
+    raise ValueError(f"there is no Container next to {widget_id} to move it into")
+
+
+class StepWidgetCommand(MoveWidgetCommand):
+    """One keyboard move (Alt+arrows): up, down, out of its container, into the container beside it."""
+
+    def __init__(self, document: Document, page_name: str, widget_id: str, step: Step, *, registry: WidgetRegistry | None = None, base: Project | None = None) -> None:
+        registry = registry or default_widget_registry()
+        before = base if base is not None else document.project
+        parent, index = step_target(_page(before, page_name).widgets, widget_id, step, registry)
+        super().__init__(document, page_name, widget_id, parent, index, registry=registry, base=base)
 
 
 class SetWidgetPropCommand(MergingCommand):

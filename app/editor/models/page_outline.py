@@ -10,7 +10,6 @@ each change, like every other view of it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,11 +17,9 @@ from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QObject, 
 
 from app.core.project import Widget
 from app.core.widgets.registry import WidgetRegistry, default_widget_registry
-from app.editor.commands.base import push_or_explain
-from app.editor.commands.pages import InsertWidgetsCommand, MoveWidgetCommand
 from app.editor.document import Document
 from app.editor.models.roles import WIDGET_ID_MIME, WIDGET_TYPE_MIME, DescriptionRole, IconNameRole, IsContainerRole, WidgetIdRole, WidgetTypeRole
-from app.editor.models.widget_palette import widget_types_from_mime
+from app.editor.widget_drops import drop_widgets, is_widget_drag, widget_mime
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -165,9 +162,7 @@ class PageOutlineModel(QAbstractItemModel):
         ids = [i.data(WidgetIdRole) for i in indexes if i.isValid()]
         if not ids or self.page_name is None:
             return None
-        mime = QMimeData()
-        mime.setData(WIDGET_ID_MIME, json.dumps({"page": self.page_name, "widget": ids[0]}).encode("utf-8"))
-        return mime
+        return widget_mime(self.page_name, ids[0])
 
     def drop_target(self, row: int, parent: Index) -> tuple[str | None, int]:
         """Where a drop at (row, parent) puts widgets: (container id or None for the page, index)."""
@@ -182,27 +177,13 @@ class PageOutlineModel(QAbstractItemModel):
         return (outer.widget.id if outer is not None and outer.widget is not None else None), node.row() + 1
 
     def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:  # noqa: N802
-        if self.page_name is None:
+        if self.page_name is None or not is_widget_drag(data):
             return False
         container, index = self.drop_target(row, parent)
-        page = self.page_name
-        if data.hasFormat(WIDGET_TYPE_MIME):
-            types = widget_types_from_mime(data)
-            command, error = push_or_explain(self.document, lambda: InsertWidgetsCommand(self.document, page, container, index, types, registry=self.registry))
-            ids = [w.id for w in command.widgets] if isinstance(command, InsertWidgetsCommand) else []
-        elif data.hasFormat(WIDGET_ID_MIME):
-            payload = json.loads(bytes(data.data(WIDGET_ID_MIME).data()).decode("utf-8"))
-            if payload.get("page") != page:
-                self.refused.emit("widgets move within their page; copy and paste them into another page")
-                return False
-            widget_id = payload["widget"]
-            command, error = push_or_explain(self.document, lambda: MoveWidgetCommand(self.document, page, widget_id, container, index, registry=self.registry))
-            ids = [widget_id] if command is not None else []
-        else:
+        outcome = drop_widgets(self.document, self.page_name, data, container, index, self.registry)
+        if outcome.refused:
+            self.refused.emit(outcome.refused)
             return False
-        if error:
-            self.refused.emit(error)
-            return False
-        if ids:
-            self.inserted.emit(ids)
-        return command is not None
+        if outcome.ids:
+            self.inserted.emit(outcome.ids)
+        return bool(outcome.ids)

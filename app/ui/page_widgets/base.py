@@ -15,12 +15,14 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QGraphicsOpacityEffect, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QBoxLayout, QGraphicsOpacityEffect, QSizePolicy, QWidget
 
 from app.core.formula import UNDEFINED
 from app.core.project import Widget
 from app.core.values import is_formula, truthy
+from app.core.widgets.layout import PAGE_LAYOUT, ContainerLayout, fills_width, item_layout
 from app.core.widgets.registry import default_widget_registry
 from app.editor.preview.live_bindings import PENDING
 
@@ -40,6 +42,8 @@ _BLOCKED_IN_DESIGN = frozenset(
     }
 )
 _HIDDEN_IN_DESIGN_OPACITY = 0.4
+QWIDGETSIZE_MAX = (1 << 24) - 1
+"""Qt's largest widget size: no maximum width."""
 
 
 def display_text(value: Any) -> str:
@@ -85,21 +89,52 @@ def repolish(widget: QWidget) -> None:
     style.polish(widget)
 
 
-def add_to_box(layout: QBoxLayout, view: WidgetView) -> None:
-    """Add a view to a row or column, sized the way it reads best there (see :func:`place_in_box`)."""
+def add_to_box(layout: QBoxLayout, view: WidgetView, container: ContainerLayout = PAGE_LAYOUT) -> None:
+    """Add a view to a row or column laid out as ``container`` says (see :func:`place_in_box`)."""
     layout.addWidget(view.qwidget)
-    place_in_box(layout, view)
+    place_in_box(layout, view, container)
 
 
-def place_in_box(layout: QBoxLayout, view: WidgetView) -> None:
-    """In a column, wide views fill the width and buttons keep their size; in a row, wide views share the space."""
-    row = layout.direction() in (QBoxLayout.Direction.LeftToRight, QBoxLayout.Direction.RightToLeft)
-    if row:
-        layout.setStretchFactor(view.qwidget, 1 if view.fills_width else 0)
-        layout.setAlignment(view.qwidget, Qt.AlignmentFlag.AlignTop if not view.fills_width else Qt.AlignmentFlag(0))
+_CROSS_FLAGS = {
+    # (row?, align) -> the Qt alignment that places a widget across its container
+    (False, "start"): Qt.AlignmentFlag.AlignLeft,
+    (False, "center"): Qt.AlignmentFlag.AlignHCenter,
+    (False, "end"): Qt.AlignmentFlag.AlignRight,
+    (False, "stretch"): Qt.AlignmentFlag.AlignLeft,  # only for what keeps its width: it sits at the start
+    (True, "start"): Qt.AlignmentFlag.AlignTop,
+    (True, "center"): Qt.AlignmentFlag.AlignVCenter,
+    (True, "end"): Qt.AlignmentFlag.AlignBottom,
+    (True, "stretch"): Qt.AlignmentFlag.AlignTop,  # only for what cannot grow taller (a button)
+}
+
+
+def place_in_box(layout: QBoxLayout, view: WidgetView, container: ContainerLayout = PAGE_LAYOUT) -> None:
+    """Size and align a view in its row or column from its layout props (``app.core.widgets.layout``).
+
+    Width: ``fixed`` pins it; a filling view grows (in a row it shares the
+    leftover width with the other filling views); otherwise it keeps its
+    natural width. Across the container it is placed by its ``align``.
+    """
+    widget = view.qwidget
+    item = item_layout(view.widget.props, container)
+    fills = fills_width(item, container, view.fills_width)
+    if item.width == "fixed":
+        widget.setFixedWidth(item.fixed_width)
     else:
-        layout.setStretchFactor(view.qwidget, 0)
-        layout.setAlignment(view.qwidget, Qt.AlignmentFlag(0) if view.fills_width else Qt.AlignmentFlag.AlignLeft)
+        widget.setMinimumWidth(view.natural_minimum_width)
+        widget.setMaximumWidth(QWIDGETSIZE_MAX)
+    policy = QSizePolicy(view.natural_policy)
+    if item.width == "fill":
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)  # a button told to fill grows past its label
+    widget.setSizePolicy(policy)
+    if container.row:
+        layout.setStretchFactor(widget, 1 if fills else 0)
+        grows = bool(policy.verticalPolicy().value & QSizePolicy.PolicyFlag.GrowFlag.value)
+        stretched = item.align == "stretch" and grows
+        layout.setAlignment(widget, Qt.AlignmentFlag(0) if stretched else _CROSS_FLAGS[True, item.align])
+    else:
+        layout.setStretchFactor(widget, 0)
+        layout.setAlignment(widget, Qt.AlignmentFlag(0) if fills else _CROSS_FLAGS[False, item.align])
 
 
 class WidgetView(QObject):
@@ -115,6 +150,8 @@ class WidgetView(QObject):
 
     selectRequested = Signal(str)
     """(widget id): pressed in design mode."""
+    dragRequested = Signal(str)
+    """(widget id): pressed and moved past the drag distance in design mode: the page starts a drag."""
 
     def __init__(self, widget: Widget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,8 +162,13 @@ class WidgetView(QObject):
         self._enabled = True
         self._qt_visible = True
         self._focus_policies: dict[QWidget, Qt.FocusPolicy] = {}
+        self._accepts_drops: dict[QWidget, bool] = {}
+        self._press: QPoint | None = None
         self.qwidget: QWidget = self.create(parent)
         self.qwidget.setProperty(WIDGET_ID_PROPERTY, widget.id)
+        self.natural_policy = QSizePolicy(self.qwidget.sizePolicy())
+        """The size policy its type gives it; layout props change a copy of it (``place_in_box``)."""
+        self.natural_minimum_width = self.qwidget.minimumWidth()
         self._own_widgets = [self.qwidget, *self.qwidget.findChildren(QWidget)]
         for own in self._own_widgets:
             own.installEventFilter(self)
@@ -171,11 +213,16 @@ class WidgetView(QObject):
             return
         self._design = on
         for own in self._own_widgets:
-            if on:
+            if on:  # no focus, and drags pass through to the page, which places widgets
                 self._focus_policies[own] = own.focusPolicy()
                 own.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            elif own in self._focus_policies:
-                own.setFocusPolicy(self._focus_policies.pop(own))
+                self._accepts_drops[own] = own.acceptDrops()
+                own.setAcceptDrops(False)
+            else:
+                if own in self._focus_policies:
+                    own.setFocusPolicy(self._focus_policies.pop(own))
+                if own in self._accepts_drops:
+                    own.setAcceptDrops(self._accepts_drops.pop(own))
         self._show_visibility()
 
     @property
@@ -223,7 +270,17 @@ class WidgetView(QObject):
             kind = event.type()
         except (KeyError, ValueError):  # a type value the enum does not name
             return False
-        if kind == QEvent.Type.MouseButtonPress:
+        if kind == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
+            self._press = event.globalPosition().toPoint() if event.button() == Qt.MouseButton.LeftButton else None
             self.selectRequested.emit(self.widget_id)
             return True
+        if kind == QEvent.Type.MouseMove and isinstance(event, QMouseEvent) and self._press is not None:
+            if not event.buttons() & Qt.MouseButton.LeftButton:
+                self._press = None
+            elif (event.globalPosition().toPoint() - self._press).manhattanLength() >= QApplication.startDragDistance():
+                self._press = None
+                self.dragRequested.emit(self.widget_id)
+            return True
+        if kind == QEvent.Type.MouseButtonRelease:
+            self._press = None
         return kind in _BLOCKED_IN_DESIGN

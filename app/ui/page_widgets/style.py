@@ -72,5 +72,6 @@ def stylesheet() -> str:
     QFrame#pageSurface QScrollBar::add-page, QFrame#pageSurface QScrollBar::sub-page {{ background: transparent; }}
 
     QFrame#pageContainer[design="true"] {{ border: 1px dashed {line}; border-radius: 6px; }}
+    QLabel#pageContainerEmpty {{ color: {muted}; font-size: 12px; border: none; }}
     QLabel#pageUnknown {{ background: #fdecec; color: #b4232a; border: 1px dashed #f3c3c5; border-radius: 6px; padding: 10px; }}
     """
