@@ -5,7 +5,10 @@ syntax error underlines the offending token and shows "position N: message"
 under the field, but the text is still reported, because a half-typed formula
 is a normal state and the Document lists it as a problem. Completion offers the
 names in scope at the action (``app.core.scope``), asked for lazily through a
-provider so the editor never holds a stale scope.
+provider so the editor never holds a stale scope, and the functions of the
+formula reference (``app.core.formula.reference``), each with its signature as
+tooltip. F1 opens that reference at the function under the cursor, ready to
+insert into this field (``app.ui.help.formula_reference``).
 """
 
 from __future__ import annotations

@@ -105,7 +105,8 @@ def test_inserting_a_function_completes_or_replaces_the_word_at_the_cursor():
     assert apply("$jo", 3, "join") == ("$join(", 6)
     assert apply("$join(stream.chunks.text)", 2, "join") == ("$join(stream.chunks.text)", 6), "an existing parenthesis is not doubled"
     assert apply("$join(a)", 2, "split") == ("$split(a)", 7)
-    assert apply("a & b", 2, "trim") == ("a $trim(& b", 8)
+    assert apply("$join(a)", 0, "trim") == ("$trim($join(a)", 6), "before a word: inserted, as typing would"
+    assert apply('"$jo" & x', 4, "join") == ('"$jo$join(" & x', 10), "not in a string: that is text"
 
 
 def test_the_names_come_from_the_declarations():

@@ -263,15 +263,15 @@ class Insertion:
 def function_insertion(text: str, position: int, name: str) -> Insertion:
     """How to put ``$name(`` into a formula at the cursor.
 
-    A ``$word`` touching the cursor (half typed, or the function F1 was pressed
-    on) is replaced, so choosing ``$join`` on ``$jo|`` gives ``$join(|``, and an
+    A ``$word`` the cursor is in or just after (half typed, or the function F1
+    was pressed on) is replaced, so choosing ``$join`` on ``$jo|`` gives ``$join(|``, and an
     opening parenthesis already after it is not doubled: the cursor goes
     inside it.
     """
     position = max(0, min(position, len(text)))
     start, end = _word_around(text, position)
-    if not text[start:end].startswith("$") or _inside_string(text[:start]):
-        start = end = position
+    if start == position or not text[start:end].startswith("$") or _inside_string(text[:start]):
+        start = end = position  # the cursor before a word (or on none): insert, as typing would
     call = f"${name.removeprefix('$')}"
     rest = text[end:]
     if rest.lstrip(" ").startswith("("):

@@ -15,7 +15,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -144,7 +144,7 @@ class FormulaReference(QDialog):
         self.target: FormulaEdit | None = None
         self.search = QLineEdit(self)
         self.search.setObjectName("referenceSearch")
-        self.search.setPlaceholderText("Search functions and names, e.g. join or loop")
+        self.search.setPlaceholderText("Search, e.g. join or loop")
         self.search.setClearButtonEnabled(True)
         self.search.installEventFilter(self)
         self.model = reference_model(self)
@@ -180,7 +180,7 @@ class FormulaReference(QDialog):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.tree, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(scroll)
         splitter.setStretchFactor(0, 2)
@@ -217,6 +217,7 @@ class FormulaReference(QDialog):
             self._select_first()
         if not self.isVisible():
             self._fit_to_parent()
+            self._place_beside(self._usable_target())
         self.show()
         self.raise_()
         self.activateWindow()
@@ -225,11 +226,30 @@ class FormulaReference(QDialog):
 
     def _fit_to_parent(self) -> None:
         parent = self.parentWidget()
+        size = parent.window().size() if parent is not None else QSize(1280, 800)
+        width = min(max(int(size.width() * 0.5), 640), 900)
+        self.resize(width, min(max(int(size.height() * 0.6), 440), 640))
+        self.splitter.setSizes([int(width * 0.36), width - int(width * 0.36)])
+
+    def _place_beside(self, target: QWidget | None) -> None:
+        """Beside the formula it was opened from (left of it, else right), never over it; else over the window's middle."""
+        parent = self.parentWidget()
         if parent is None:
-            self.resize(760, 520)
             return
-        size = parent.window().size()
-        self.resize(min(max(int(size.width() * 0.6), 680), 960), min(max(int(size.height() * 0.65), 460), 680))
+        area = parent.window().frameGeometry()
+        frame = self.frameGeometry()
+        width, height = frame.width(), frame.height()
+        if target is None:
+            self.move(area.center() - QPoint(width // 2, height // 2))
+            return
+        field = QRect(target.mapToGlobal(QPoint(0, 0)), target.size())
+        gap = 16
+        x = field.left() - width - gap
+        if x < area.left() and field.right() + gap + width <= area.right():
+            x = field.right() + gap
+        x = max(area.left(), min(x, area.right() - width))
+        y = max(area.top(), min(field.top() - height // 4, area.bottom() - height))
+        self.move(x, y)
 
     def _set_target(self, target: FormulaEdit | None) -> None:
         if self.target is not None and shiboken6.isValid(self.target):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QDockWidget, QHeaderView, QLineEdit, QMainWindow, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -134,35 +134,49 @@ class ShortcutsDialog(QDialog):
         self.tree.expandAll()
         self._filter(self.search.text())
 
+    def _groups(self) -> list[tuple[QTreeWidgetItem, list[QTreeWidgetItem]]]:
+        """Each group row with its action rows."""
+        groups = []
+        for group in (self.tree.topLevelItem(index) for index in range(self.tree.topLevelItemCount())):
+            if group is not None:
+                children = (group.child(index) for index in range(group.childCount()))
+                groups.append((group, [child for child in children if child is not None]))
+        return groups
+
     def _filter(self, text: str) -> None:
         words = text.lower().split()
-        for index in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(index)
+        for group, children in self._groups():
             shown = 0
-            for child_index in range(group.childCount()):
-                child = group.child(child_index)
+            for child in children:
                 haystack = f"{group.text(0)} {child.text(0)} {child.text(1)}".lower()
                 hidden = not all(word in haystack for word in words)
                 child.setHidden(hidden)
                 shown += not hidden
             group.setHidden(shown == 0)
 
+    def _fit(self) -> None:
+        """As tall as the list (capped at 80% of the window), centred over the window."""
+        rows = sum(1 + len(children) for _group, children in self._groups())
+        row_height = self.fontMetrics().height() + 2
+        chrome = self.search.sizeHint().height() + self.tree.header().sizeHint().height() + 90
+        size = self.window_.size()
+        self.resize(min(max(int(size.width() * 0.36), 480), 640), max(min(rows * row_height + chrome, int(size.height() * 0.8)), 320))
+        frame = self.window_.frameGeometry()
+        self.move(frame.center() - QPoint(self.width() // 2, self.height() // 2))
+
     def shown(self) -> dict[str, str]:
         """``{"Edit › Undo": "Ctrl+Z", ...}`` for the rows the list shows now."""
-        result: dict[str, str] = {}
-        for index in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(index)
-            for child_index in range(group.childCount()):
-                child = group.child(child_index)
-                if not child.isHidden() and not group.isHidden():
-                    result[f"{group.text(0)} › {child.text(0)}"] = child.text(1)
-        return result
+        return {
+            f"{group.text(0)} › {child.text(0)}": child.text(1)
+            for group, children in self._groups()
+            for child in children
+            if not child.isHidden() and not group.isHidden()
+        }
 
     def open_fresh(self) -> None:
         self.refresh()
         if not self.isVisible():
-            size = self.window_.size()
-            self.resize(min(max(int(size.width() * 0.42), 520), 720), min(max(int(size.height() * 0.75), 480), 760))
+            self._fit()
         self.show()
         self.raise_()
         self.activateWindow()
