@@ -158,8 +158,26 @@ def test_search_filters_the_reference_and_the_keyboard_chooses(qtbot, window):
     assert edit.source().startswith("loop.count$split("), "the button inserts the name at the cursor"
 
 
-def test_help_opens_the_reference_with_nothing_to_insert_into(qtbot, window):
-    _menu_action(window, "Help", "Formula reference").trigger()
+def test_a_double_click_inserts_too(qtbot, window):
+    edit = _formula_of_split_words(qtbot, window)
+    _move_cursor(edit, 0)
+    qtbot.keyClick(edit, Qt.Key.Key_F1)
+    dialog = _reference(window)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=DIALOG_MS)  # keys go to the active window, as a user's would
+    assert dialog.select("$trim")
+    rect = dialog.tree.visualRect(dialog.tree.currentIndex())
+    qtbot.mouseClick(dialog.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # a double-click's first click
+    assert dialog.isVisible(), "a single click only chooses"
+    qtbot.mouseDClick(dialog.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=DIALOG_MS)
+    assert edit.source().startswith("$trim($split(inputs.text")
+
+
+def test_f1_outside_a_formula_opens_the_reference_with_nothing_to_insert_into(qtbot, window):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=DIALOG_MS)
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_F1)
     dialog = _reference(window)
     qtbot.waitUntil(dialog.isActiveWindow, timeout=DIALOG_MS)  # keys go to the active window, as a user's would
     assert dialog.target is None and not dialog.insert_button.isVisible()
