@@ -102,7 +102,7 @@ def test_f1_in_a_formula_field_opens_the_reference_at_the_function_under_the_cur
     qtbot.waitUntil(dialog.isActiveWindow, timeout=DIALOG_MS)  # keys go to the active window, as a user's would
     entry = dialog.current_entry()
     assert entry is not None and entry.name == "split"
-    shown = html.unescape(dialog.details.text())
+    shown = dialog.details.toPlainText()
     assert "$split(str, separator[, limit])" in shown and '["a", "few", "words"]' in shown
     assert dialog.target is edit and dialog.insert_button.isVisible()
     assert edit.source().startswith("$split(inputs.text"), "F1 typed nothing"
@@ -149,7 +149,7 @@ def test_search_filters_the_reference_and_the_keyboard_chooses(qtbot, window):
     assert dialog.current_entry() is function_entry(shown[shown.index("$round") - 1]) and dialog.focusWidget() is dialog.search
     dialog.search.clear()
     qtbot.keyClicks(dialog.search, "no such thing")
-    assert dialog.entries_shown() == [] and dialog.current_entry() is None and "Nothing matches" in dialog.details.text()
+    assert dialog.entries_shown() == [] and dialog.current_entry() is None and "Nothing matches" in dialog.details.toPlainText()
     dialog.search.clear()
     qtbot.keyClicks(dialog.search, "loop count")
     assert dialog.entries_shown() == ["loop.count"]
@@ -171,6 +171,19 @@ def test_a_double_click_inserts_too(qtbot, window):
     qtbot.mouseDClick(dialog.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=DIALOG_MS)
     assert edit.source().startswith("$trim($split(inputs.text")
+
+
+def test_a_formula_that_went_away_is_not_written_to(qtbot, window):
+    edit = _formula_of_split_words(qtbot, window)
+    before = window.document.project.model_dump(mode="json", by_alias=True)
+    qtbot.keyClick(edit, Qt.Key.Key_F1)
+    dialog = _reference(window)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=DIALOG_MS)  # keys go to the active window, as a user's would
+    window.reveal_found("long-import", "send_starting")  # another action: its formula fields replace this one
+    qtbot.waitUntil(lambda: window.inspector.endpoint == "long-import", timeout=DIALOG_MS)
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    assert dialog.isVisible() and "F1 in a formula field" in dialog.hint.text() and not dialog.insert_button.isVisible()
+    assert window.document.project.model_dump(mode="json", by_alias=True) == before, "nothing was inserted anywhere"
 
 
 def test_f1_outside_a_formula_opens_the_reference_with_nothing_to_insert_into(qtbot, window):
@@ -312,6 +325,8 @@ def test_screenshots_of_the_reference_and_the_shortcuts(qtbot, window, size):
     tag = f"{size[0]}x{size[1]}"
     assert reference.grab().save(str(SCREENSHOTS / f"help-formula-reference-{tag}.png"))
     _composite(window, reference, SCREENSHOTS / f"help-formula-reference-over-window-{tag}.png")
+    reference.search.setText("loop count")
+    assert reference.grab().save(str(SCREENSHOTS / f"help-formula-reference-name-{tag}.png"))
     reference.close()
     _menu_action(window, "Help", "Keyboard shortcuts").trigger()
     shortcuts = window.findChild(ShortcutsDialog)

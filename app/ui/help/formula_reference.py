@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
+    QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -66,7 +66,8 @@ def entry_html(entry: Entry) -> str:
     head = f'<p style="font-family: {mono}; font-size: 12pt; font-weight: 600;">{html.escape(entry.signature if isinstance(entry, FunctionEntry) else entry.name)}</p>'
     if isinstance(entry, NameEntry):
         kind = "" if entry.kind == "any" else f"{html.escape(entry.kind)} · "
-        return f'{head}<p>{html.escape(entry.description)}</p><p style="color: {theme.TEXT_MUTED.name()};">{kind}{html.escape(entry.where)}</p>'
+        description = entry.description[:1].upper() + entry.description[1:]
+        return f'{head}<p>{html.escape(description)}</p><p style="color: {theme.TEXT_MUTED.name()};">{kind}{html.escape(entry.where)}</p>'
     parts = [head, f"<p>{html.escape(entry.description)}</p>", "<p><b>Example</b></p>", f'<pre style="font-family: {mono};">{html.escape(entry.example)}</pre>']
     if entry.given:
         given = "<br>".join(_code(f"{name} = {_json(value)}") for name, value in entry.given.items())
@@ -164,17 +165,12 @@ class FormulaReference(QDialog):
         self.tree.expandAll()
         self.tree.doubleClicked.connect(lambda index: self.insert_current() if index.data(EntryRole) is not None else None)
         self.tree.selectionModel().currentChanged.connect(lambda current, _previous: self._show(current))
-        self.details = QLabel(self)
+        self.details = QTextBrowser(self)
         self.details.setObjectName("referenceDetails")
-        self.details.setWordWrap(True)
-        self.details.setTextFormat(Qt.TextFormat.RichText)
-        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.details.setContentsMargins(12, 8, 12, 8)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.details)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.details.setOpenLinks(False)
+        self.details.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.details.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes search → list → buttons
+        self.details.document().setDocumentMargin(12)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -182,7 +178,7 @@ class FormulaReference(QDialog):
         left_layout.addWidget(self.tree, 1)
         splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
-        splitter.addWidget(scroll)
+        splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setChildrenCollapsible(False)
@@ -330,11 +326,11 @@ class FormulaReference(QDialog):
     def _show(self, index: QModelIndex) -> None:
         entry = index.data(EntryRole) if index.isValid() else None
         if isinstance(entry, (FunctionEntry, NameEntry)):
-            self.details.setText(entry_html(entry))
+            self.details.setHtml(entry_html(entry))
         elif index.isValid():
-            self.details.setText(f"<p><b>{html.escape(str(index.data()))}</b></p>")
+            self.details.setHtml(f"<p><b>{html.escape(str(index.data()))}</b></p>")
         else:
-            self.details.setText(f"<p>Nothing matches <b>{html.escape(self.search.text())}</b>.</p>")
+            self.details.setHtml(f"<p>Nothing matches <b>{html.escape(self.search.text())}</b>.</p>")
         self.insert_button.setEnabled(isinstance(entry, (FunctionEntry, NameEntry)))
 
     # -- inserting -------------------------------------------------------
@@ -343,6 +339,7 @@ class FormulaReference(QDialog):
         target = self._usable_target()
         entry = self.current_entry()
         if target is None or entry is None:
+            self._update_insert()  # the formula went away (another action selected): say how to insert again
             return False
         if isinstance(entry, FunctionEntry):
             target.insert_function(entry.name)

@@ -227,8 +227,12 @@ class GettingStarted(QDialog):
         layout = QHBoxLayout(self)
         layout.addWidget(self.steps)
         layout.addLayout(right, 1)
-        window.document.projectReset.connect(lambda: self._show_step(self.steps.currentRow()))
+        window.document.projectReset.connect(self._project_changed)
         self.steps.setCurrentRow(0)
+
+    def _project_changed(self) -> None:
+        """New or Open: whether Show me can find its targets may have changed."""
+        self._show_step(self.steps.currentRow())
 
     @property
     def current(self) -> Step:
