@@ -265,7 +265,7 @@ def test_getting_started_steps_show_what_they_say(qtbot, window):
     _menu_action(window, "Help", "Getting started").trigger()
     panel = window.findChild(GettingStarted)
     assert panel is not None
-    qtbot.waitUntil(panel.isVisible, timeout=DIALOG_MS)
+    qtbot.waitUntil(panel.isActiveWindow, timeout=DIALOG_MS)
     assert panel.steps.count() == len(STEPS) and not panel.show_me.isVisible(), "the first step only says what is ahead"
     shown = 0
     for row, step in enumerate(STEPS):
@@ -281,6 +281,12 @@ def test_getting_started_steps_show_what_they_say(qtbot, window):
         qtbot.waitUntil(lambda target=step.target: _shown(window, target), timeout=DIALOG_MS)
         shown += 1
     assert shown >= 10 and not panel.next.isEnabled()
+    assert panel.isActiveWindow(), "Show me leaves the walk in front, ready for Next"
+    panel.steps.setFocus()
+    qtbot.keyClick(panel.steps, Qt.Key.Key_Up)  # by keyboard: arrows choose a step, Enter shows it
+    window.show_endpoint("long-import")
+    qtbot.keyClick(panel.steps, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _shown(window, STEPS[-2].target), timeout=DIALOG_MS)
 
 
 def test_getting_started_in_another_project_offers_the_example(qtbot, window, monkeypatch):

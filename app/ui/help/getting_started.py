@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout
 
 from app.core.project import walk_widgets
@@ -259,6 +260,17 @@ class GettingStarted(QDialog):
             return False
         target.show(self.window_)
         return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Enter is Show me (on a focused button, that button), so the walk needs only arrows and Enter."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focused = self.focusWidget()
+            if isinstance(focused, QPushButton):
+                focused.click()
+            else:
+                self.show_current()
+            return
+        super().keyPressEvent(event)
 
     def _open_example(self) -> None:
         if self.window_.confirm_discard():
