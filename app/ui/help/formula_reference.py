@@ -45,6 +45,8 @@ SearchRole = Qt.ItemDataRole.UserRole + 2
 """The lower-case text a search matches: name, signature, description, group."""
 
 Entry = FunctionEntry | NameEntry
+MONO = "monospace"
+"""Signatures and examples are code: shown in the fixed-width family, as formulas are in their fields."""
 NAVIGATION_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
 
 
@@ -62,13 +64,12 @@ def _json(value: Any) -> str:
 
 def entry_html(entry: Entry) -> str:
     """The details pane: signature (or name and kind), description, and the example with what it gives."""
-    mono = "monospace"
-    head = f'<p style="font-family: {mono}; font-size: 12pt; font-weight: 600;">{html.escape(entry.signature if isinstance(entry, FunctionEntry) else entry.name)}</p>'
+    head = f'<p style="font-family: {MONO}; font-size: 12pt; font-weight: 600;">{html.escape(entry.signature if isinstance(entry, FunctionEntry) else entry.name)}</p>'
     if isinstance(entry, NameEntry):
         kind = "" if entry.kind == "any" else f"{html.escape(entry.kind)} · "
         description = entry.description[:1].upper() + entry.description[1:]
         return f'{head}<p>{html.escape(description)}</p><p style="color: {theme.TEXT_MUTED.name()};">{kind}{html.escape(entry.where)}</p>'
-    parts = [head, f"<p>{html.escape(entry.description)}</p>", "<p><b>Example</b></p>", f'<pre style="font-family: {mono};">{html.escape(entry.example)}</pre>']
+    parts = [head, f"<p>{html.escape(entry.description)}</p>", "<p><b>Example</b></p>", f'<pre style="font-family: {MONO};">{html.escape(entry.example)}</pre>']
     if entry.given:
         given = "<br>".join(_code(f"{name} = {_json(value)}") for name, value in entry.given.items())
         parts.append(f"<p>with {given}</p>")
