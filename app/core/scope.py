@@ -19,6 +19,12 @@ from app.core.scope_names import Shape, SlotScope
 
 BASE_ROOTS = ("inputs", "variables", "results")
 """Names every formula of an endpoint may read; containers add theirs (``SlotScope``) inside their slots."""
+BASE_ROOT_NOTES = {
+    "inputs": "the endpoint's inputs, by name, as the caller sent them",
+    "variables": "the variables earlier actions set (Set variable, a result variable)",
+    "results": "each earlier action's result, by action id",
+}
+"""One line per base root, for the formula reference."""
 
 
 def given_roots(registry: Registry) -> dict[str, tuple[ActionType, str]]:

@@ -9,7 +9,7 @@ declaration instead of knowing any action type.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 FieldKind = Literal["string", "number", "boolean", "object", "array", "null", "any"]
@@ -30,6 +30,8 @@ class SlotScope:
     root: str
     fields: Shape
     parent: str | None = None
+    notes: Mapping[str, str] = field(default_factory=dict)
+    """One line per field for the formula reference ("0-based position of the item")."""
 
     def field_names(self, has_parent: bool) -> list[str]:
         """The fields in declaration order; the parent field only when there is an enclosing one."""

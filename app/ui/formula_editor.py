@@ -5,7 +5,10 @@ syntax error underlines the offending token and shows "position N: message"
 under the field, but the text is still reported, because a half-typed formula
 is a normal state and the Document lists it as a problem. Completion offers the
 names in scope at the action (``app.core.scope``), asked for lazily through a
-provider so the editor never holds a stale scope.
+provider so the editor never holds a stale scope, and the functions of the
+formula reference (``app.core.formula.reference``), each with its signature as
+tooltip. F1 opens that reference at the function under the cursor, ready to
+insert into this field (``app.ui.help.formula_reference``).
 """
 
 from __future__ import annotations
@@ -14,25 +17,19 @@ import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QRegularExpression, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRegularExpression, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QKeyEvent, QResizeEvent, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
-from app.core.formula import FormulaSyntaxError, compile_formula
+from app.core.formula import FormulaSyntaxError, compile_formula, reference
 from app.core.scope import Scope
 from app.ui import theme
 from app.ui.elided_text import ElidedLabel
 
 ScopeProvider = Callable[[], Scope | None]
 
-FUNCTIONS = (
-    "$abs", "$append", "$average", "$boolean", "$ceil", "$contains", "$count", "$distinct", "$each", "$exists",
-    "$filter", "$floor", "$formatNumber", "$join", "$keys", "$length", "$lookup", "$lowercase", "$map", "$match",
-    "$max", "$merge", "$millis", "$min", "$not", "$now", "$number", "$pad", "$power", "$reduce", "$replace",
-    "$reverse", "$round", "$sort", "$split", "$sqrt", "$string", "$substring", "$substringAfter",
-    "$substringBefore", "$sum", "$trim", "$type", "$uppercase", "$zip",
-)  # fmt: skip
-"""JSONata built-ins offered after ``$``."""
+FUNCTIONS = tuple(sorted(f"${entry.name}" for entry in reference.FUNCTIONS))
+"""JSONata built-ins offered after ``$``: the formula reference's, so completion and F1 never disagree."""
 
 KEYWORDS = ("and", "or", "in", "true", "false", "null", "function")
 MAX_LINES = 6
@@ -124,6 +121,16 @@ def candidates(scope: Scope | None, path: tuple[str, ...], partial: str) -> list
     return scope.fields_of(path)
 
 
+class CompletionModel(QStringListModel):
+    """The names offered; a function's row has its signature and description as tooltip (from the reference)."""
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            entry = reference.function_entry(str(super().data(index, Qt.ItemDataRole.DisplayRole)))
+            return f"{entry.signature}\n{entry.description}" if entry is not None else None
+        return super().data(index, role)
+
+
 class FormulaEdit(QPlainTextEdit):
     """The text field: grows from one line up to ``MAX_LINES``; Enter never inserts a line (Shift+Enter does)."""
 
@@ -145,7 +152,7 @@ class FormulaEdit(QPlainTextEdit):
         self.setPlaceholderText("formula, e.g. inputs.name")
         self.document().setDocumentMargin(1)
         self.highlighter = FormulaHighlighter(self.document())
-        self.completer = QCompleter(QStringListModel(self), self)
+        self.completer = QCompleter(CompletionModel(self), self)
         self.completer.setWidget(self)
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -233,9 +240,53 @@ class FormulaEdit(QPlainTextEdit):
         super().resizeEvent(event)
         self._fit_height()
 
+    # -- the formula reference (F1) ------------------------------------
+    def event(self, event: QEvent) -> bool:
+        """F1 here is this field's (the reference opens at the function under the cursor), not the window's shortcut."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_F1:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def open_reference(self) -> None:
+        """Show the formula reference at the function under the cursor (else filtered by a half-typed ``$name``), ready to insert here."""
+        from app.ui.help.formula_reference import show_formula_reference  # built on first use
+
+        text, position = self.toPlainText(), self.textCursor().position()
+        name = reference.function_at(text, position)
+        context = completion_context(text[:position])
+        search = context[1][1:] if name is None and context is not None and not context[0] and context[1].startswith("$") else ""
+        show_formula_reference(self, target=self, select=name, search=search)
+
+    def insert_function(self, name: str) -> None:
+        """Put ``$name(`` in at the cursor, in place of a ``$word`` the cursor touches; one edit, reported like typing."""
+        cursor = self.textCursor()
+        insertion = reference.function_insertion(self.toPlainText(), cursor.position(), name)
+        self._replace(insertion.start, insertion.end, insertion.replacement, insertion.cursor)
+
+    def insert_name(self, name: str) -> None:
+        """Put a scope name in at the cursor, completing a dotted name typed before it when that is its start."""
+        cursor = self.textCursor()
+        context = completion_context(self.toPlainText()[: cursor.position()])
+        typed = ".".join([*context[0], context[1]]) if context is not None else ""
+        start = cursor.position() - len(typed) if typed and name.startswith(typed) else cursor.position()
+        self._replace(start, cursor.position(), name, start + len(name))
+
+    def _replace(self, start: int, end: int, text: str, position: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(text)
+        cursor.setPosition(position)
+        self.setTextCursor(cursor)
+
     # -- completion ------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
+        if key == Qt.Key.Key_F1 and not event.modifiers():
+            self.completer.popup().hide()
+            self.open_reference()
+            return
         popup = self.completer.popup()
         if popup.isVisible() and key in (Qt.Key.Key_Enter, Qt.Key.Key_Return, Qt.Key.Key_Tab, Qt.Key.Key_Escape):
             # usually the completer's filter on the popup takes these; this covers keys sent to the field itself

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from app import __version__
 from app.client.runner_process import RunnerProcess
 from app.core.problems import Problem
 from app.core.project import Endpoint
@@ -35,6 +34,7 @@ from app.ui.async_runtime import spawn
 from app.ui.dock_layout import DefaultLayout, dock_body, full_height_side_docks
 from app.ui.file_menu import FileMenuMixin
 from app.ui.find_action import FindActionPopup
+from app.ui.help.menu import add_help_menu
 from app.ui.inspector import Inspector
 from app.ui.inspector.widget_inspector import WidgetInspector
 from app.ui.palette_panel import PalettePanel
@@ -229,8 +229,7 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
         view.addSeparator()
         self.reset_layout_action = self._action(view, "Reset &layout", self.reset_layout)
         self.view_menu = view
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About Streamwright", lambda: QMessageBox.about(self, "Streamwright", f"Streamwright {__version__}\nDesign streaming API endpoints."))
+        add_help_menu(self, bar.addMenu("&Help"))
         self._refresh_recent()
 
     def _connect(self) -> None:

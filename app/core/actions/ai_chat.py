@@ -46,7 +46,16 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 BASE_URL_ENV = "OPENAI_BASE_URL"
 API_KEY_ENV = "OPENAI_API_KEY"
 MODEL_ENV = "OPENAI_MODEL"
-DELTA_SCOPE = SlotScope("delta", {"text": "string", "index": "number", "textSoFar": "string", "reasoning": "string"})
+DELTA_SCOPE = SlotScope(
+    "delta",
+    {"text": "string", "index": "number", "textSoFar": "string", "reasoning": "string"},
+    notes={
+        "text": "the text this delta adds",
+        "index": "the delta's position, from 0",
+        "textSoFar": "the whole answer up to and including this delta",
+        "reasoning": "reasoning text, from servers that stream it",
+    },
+)
 """What the body's formulas read as ``delta`` for each text delta."""
 MAX_TIMEOUT_MS = 3_600_000
 TimeoutMs = Annotated[int, Field(ge=1, le=MAX_TIMEOUT_MS)]

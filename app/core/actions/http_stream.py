@@ -31,7 +31,18 @@ from app.core.summaries import inline_json
 from app.core.upstream import StreamInfo, StreamOptions, open_stream
 from app.core.values import Template
 
-EVENT_SCOPE = SlotScope("event", {"data": "any", "text": "string", "name": "string", "id": "string", "index": "number", "retry": "number"})
+EVENT_SCOPE = SlotScope(
+    "event",
+    {"data": "any", "text": "string", "name": "string", "id": "string", "index": "number", "retry": "number"},
+    notes={
+        "data": "the event's data, parsed when it is JSON",
+        "text": "the event's data as text",
+        "name": "the SSE event name (message when none)",
+        "id": "the SSE event id",
+        "index": "the event's position, from 0",
+        "retry": "the SSE retry field",
+    },
+)
 """What the body's formulas read as ``event`` for each upstream event (``data`` parsed when it is JSON)."""
 MAX_TIMEOUT_MS = 3_600_000
 TimeoutMs = Annotated[int, Field(ge=1, le=MAX_TIMEOUT_MS)]

@@ -78,6 +78,15 @@ LOOP_SCOPE = SlotScope(
     "loop",
     {"index": "number", "count": "number", "total": "number", "item": "any", "first": "boolean", "last": "boolean"},
     parent="parent",
+    notes={
+        "index": "the item's position, from 0",
+        "count": "items done, this one included (from 1): a progress message's done",
+        "total": "how many items the loop runs over",
+        "item": "the current item",
+        "first": "true for the first item",
+        "last": "true for the last item",
+        "parent": "the enclosing Loop's loop, in a Loop inside a Loop",
+    },
 )
 """What the body's formulas read as ``loop`` (the frame ``run`` builds), with ``loop.parent`` in a nested Loop."""
 

@@ -27,7 +27,11 @@ async def run(params: TryCatchParams, ctx: RunContext, slots: Slots) -> AsyncIte
                 yield event
 
 
-CAUGHT_ERROR_SCOPE = SlotScope("caughtError", {"message": "string", "action": "string", "actionType": "string"})
+CAUGHT_ERROR_SCOPE = SlotScope(
+    "caughtError",
+    {"message": "string", "action": "string", "actionType": "string"},
+    notes={"message": "why the action failed", "action": "the id of the action that failed", "actionType": "its type id (http.request, ...)"},
+)
 """What the catch branch reads as ``caughtError`` (the dict ``run`` binds)."""
 
 
