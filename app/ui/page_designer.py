@@ -163,6 +163,12 @@ class PageDesigner(QWidget):
         modes.addButton(self.design_button)
         modes.addButton(self.preview_button)
         self.preview_button.toggled.connect(self.set_preview)
+        self.preview_action = QAction("Preview the page / back to design", self)
+        self.preview_action.setShortcut(QKeySequence("F6"))
+        self.preview_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # anywhere in the designer
+        # through the exclusive mode buttons, as a click would: checking Design unchecks Preview
+        self.preview_action.triggered.connect(lambda: (self.design_button if self.previewing else self.preview_button).setChecked(True))
+        self.addAction(self.preview_action)
         self.clock = self.preview.clock
         self.replay_bar = ReplayBar(self.clock, document, self)
         self.replay_bar.setToolTip("Where Call API endpoint gets its stream: the live runner, or a recording replayed at any speed")

@@ -250,3 +250,26 @@ def test_export_from_a_page_workflow_says_it_works_on_endpoints(window):
 def test_a_new_project_closes_the_page(window):
     window.document.new()
     assert window.page is None and window.center.currentWidget() is not window.designer
+
+
+def test_a_bindings_live_value_reads_no_value_yet_until_the_stream_gives_one(window):
+    from app.core.formula import UNDEFINED
+
+    window.designer.select_widget("progress")
+    inspector = window.widget_inspector
+    inspector.live_values = lambda _id: {"value": UNDEFINED}
+    inspector.refresh_live_values()
+    assert inspector.row("value").hint.text() == "Now: no value yet"
+    inspector.live_values = lambda _id: {"value": 25}
+    inspector.refresh_live_values()
+    assert inspector.row("value").hint.text() == "Now: 25"
+
+
+def test_f6_switches_between_design_and_preview_as_the_preview_tooltip_says(qt_loop, qtbot, window):
+    designer = window.designer
+    assert "(F6)" in designer.preview_button.toolTip()
+    designer.outline.setFocus()
+    qtbot.keyClick(designer.outline, Qt.Key.Key_F6)
+    assert designer.previewing and designer.preview_button.isChecked()
+    qtbot.keyClick(designer.outline, Qt.Key.Key_F6)
+    assert not designer.previewing and designer.design_button.isChecked()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.formula import UNDEFINED
 from app.core.page_bindings import chunk_fields_read
 from app.core.project import Page, Widget
 from app.core.values import formula_source, is_formula
@@ -57,6 +58,9 @@ LiveValues = Callable[[str], Mapping[str, Any]]
 
 
 def short(value: Any, limit: int = 80) -> str:
+    """A binding's current value as JSON on one line; *undefined* (no value yet) says so in words."""
+    if value is UNDEFINED:
+        return "no value yet"
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
