@@ -1,7 +1,8 @@
 """The product page's example built from an empty project by mouse and keyboard alone, then previewed for real.
 
-Every step is a click, a key press or a drop through a widget's own event path, as a
-user makes them: the test never calls the Document or a command. The Preview runs the
+Every step is a mouse click or a key press on the widget a user would click or type into
+(a "+" on the canvas, quick add, the inspector's fields, a modal name dialog): the test
+never calls the Document or a command, and reads the project only to check the result. The Preview runs the
 endpoint in the runner the editor starts itself, and the test checks what the page
 shows at the end: the label, the progress bar and the Download button (whose file is
 then downloaded). Every wait is on a condition with a generous deadline, so a loaded
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog, QLineEdit, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog, QLineEdit, QPushButton, QWidget
 
 from app.editor.document import Document
 from app.ui.main_window import MainWindow
@@ -40,9 +41,8 @@ REPORT_ROWS = '[{"region": "North", "orders": 12}, {"region": "South", "orders":
 
 
 @pytest.fixture
-def window(qtbot: Any, qt_loop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    """The editor as it starts on the bundled example, in a home of its own."""
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+def window(qtbot: Any, qt_loop: Any, tmp_path: Path) -> Iterator[MainWindow]:
+    """The editor as it starts on the bundled example, with settings and recovery files of its own."""
     document = Document()
     document.open(EXAMPLE)
     main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")

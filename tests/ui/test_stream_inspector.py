@@ -246,7 +246,7 @@ def test_screenshot_of_a_busy_import(qtbot: Any, runner: RunnerProcess, project:
     assert inspector.grab().save(str(SCREENSHOTS / "stream_inspector.png"))
 
 
-def test_a_dock_that_starts_following_a_call_under_way_lines_up_transient_messages(qtbot: Any, runner: RunnerProcess, project: Project, inspector: StreamInspector) -> None:
+def test_a_dock_following_a_call_under_way_lines_up_transient_messages(qtbot: Any, runner: RunnerProcess, project: Project, inspector: StreamInspector) -> None:
     """The rows taken in at once include transient (keyed) messages, which stream.chunks leaves out: each row is still its own message."""
     state = StreamState()
     call = drive(qtbot, runner.run(project, "keyed-parts", {}, state=state, trace=True))
