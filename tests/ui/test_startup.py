@@ -58,3 +58,5 @@ def test_the_window_shows_without_what_only_later_work_needs(tmp_path: Path) -> 
     assert "app.ui.main_window" in modules and "app.core.project" in modules
     loaded = sorted(name for name in modules if any(name == lean or name.startswith(lean + ".") for lean in NOT_BEFORE_THE_WINDOW))
     assert loaded == [], f"imported before the main window showed: {loaded}"
+    dialogs = sorted(name for name in modules if name.startswith("app.") and "dialog" in name.rsplit(".", 1)[-1])
+    assert dialogs == [], f"a dialog is built when it is asked for, not at start-up: {dialogs}"
