@@ -1,6 +1,7 @@
 """Editor figures: start to main window, a 2,000-action workflow opened and drawn, one reorder, memory.
 
-Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python tests/perf/bench_editor.py [--only start|editing]`` (or ``make bench``).
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python tests/perf/bench_editor.py [--only start|editing] [--against DIR]``
+(or ``make bench``); ``--against`` a checkout of an earlier commit gives before -> after in one run.
 Prints figures and ratios against baselines measured in the same run; never fails on time.
 
 Start-up is the command a user runs, ``streamwright FILE`` (``python -m app FILE``) with the example,
@@ -47,7 +48,7 @@ app.exec()
 """The baseline: a Qt app that only shows a main window, and says so the way the editor does."""
 
 
-def time_to_window(command: list[str], pycache: Path) -> tuple[float, float]:
+def time_to_window(command: list[str], pycache: Path, cwd: Path = ROOT) -> tuple[float, float]:
     """(wall, CPU) seconds: from spawning ``command`` to its ``main window shown at <time>`` line (after the event
     loop handled the show), and the CPU the whole process used (to the window and its quit; steadier than wall
     time on a busy machine, where waiting for a core is most of it).
@@ -62,7 +63,7 @@ def time_to_window(command: list[str], pycache: Path) -> tuple[float, float]:
             env[variable] = str(Path(home) / folder)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.time()
-        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False)
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     shown = SHOWN.search(result.stdout)
     if result.returncode != 0 or shown is None:
@@ -74,19 +75,22 @@ def time_to_window(command: list[str], pycache: Path) -> tuple[float, float]:
 Timings = list[tuple[float, float]]
 
 
-def start_figures(scratch: Path, example: Path) -> tuple[Timings, Timings]:
-    """The editor as a user starts it (``streamwright FILE``, i.e. ``python -m app FILE``) against a bare Qt window, interleaved."""
-    pycache = scratch / "pycache"
-    editor_command = [sys.executable, "-m", "app", str(example)]
-    bare_command = [sys.executable, "-c", BARE_WINDOW]
-    time_to_window(bare_command, pycache)  # warm-up, not counted: fills the disk cache and compiles the modules
-    time_to_window(editor_command, pycache)
-    editor: Timings = []
-    baseline: Timings = []
+def start_figures(scratch: Path, example: Path, against: Path | None = None) -> dict[str, Timings]:
+    """The editor as a user starts it (``streamwright FILE``, i.e. ``python -m app FILE``) against a bare Qt window,
+    interleaved; with ``against`` (a checkout of another commit) that tree's editor too, started the same way."""
+    commands: dict[str, tuple[list[str], Path]] = {
+        "bare": ([sys.executable, "-c", BARE_WINDOW], ROOT),
+        "editor": ([sys.executable, "-m", "app", str(example)], ROOT),
+    }
+    if against is not None:
+        commands["against"] = ([sys.executable, "-m", "app", str(example)], against)  # -m app imports the app package of its cwd
+    for name, (command, cwd) in commands.items():
+        time_to_window(command, scratch / f"pycache-{name}", cwd)  # warm-up, not counted: fills the disk cache and compiles the modules
+    timings: dict[str, Timings] = {name: [] for name in commands}
     for _ in range(STARTS):
-        baseline.append(time_to_window(bare_command, pycache))
-        editor.append(time_to_window(editor_command, pycache))
-    return editor, baseline
+        for name, (command, cwd) in commands.items():
+            timings[name].append(time_to_window(command, scratch / f"pycache-{name}", cwd))
+    return timings
 
 
 def _rss_mb() -> float:
@@ -112,15 +116,17 @@ def _big_project(path: Path) -> None:
     save_project(Project(name="big", endpoints=[Endpoint(name="big", path="/big", workflow=actions)]), path)
 
 
-def print_start(editor: Timings, baseline: Timings) -> None:
+def print_start(timings: dict[str, Timings], against: Path | None = None) -> None:
     for index, what in ((0, "wall"), (1, "CPU")):
-        mine, bare = [t[index] for t in editor], [t[index] for t in baseline]
-        start_median, base_median = statistics.median(mine), statistics.median(bare)
-        ratio = start_median / base_median
-        print(f"start to main window shown, {what} time (streamwright FILE, the example open): median {start_median:.3f} s over {STARTS} runs "
-              f"[{', '.join(f'{t:.2f}' for t in mine)}]")
-        print(f"  a bare Qt main window, same way, same run: median {base_median:.3f} s [{', '.join(f'{t:.2f}' for t in bare)}]")
-        print(f"  ratio editor / bare window ({what}): {ratio:.2f}x   goal within 3x: {'met' if ratio <= 3 else 'NOT met'}")
+        medians = {name: statistics.median(t[index] for t in values) for name, values in timings.items()}
+        base = medians["bare"]
+        print(f"start to main window shown, {what} time, median of {STARTS} (streamwright FILE, the example open):")
+        print(f"  a bare Qt main window, same way, same run: {base:.3f} s [{', '.join(f'{t[index]:.2f}' for t in timings['bare'])}]")
+        ratio = medians["editor"] / base
+        print(f"  this editor: {medians['editor']:.3f} s [{', '.join(f'{t[index]:.2f}' for t in timings['editor'])}]  "
+              f"ratio {ratio:.2f}x   goal within 3x: {'met' if ratio <= 3 else 'NOT met'}")
+        if "against" in medians:
+            print(f"  the editor in {against}: {medians['against']:.3f} s  ratio {medians['against'] / base:.2f}x")
     print(f"  load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
@@ -175,12 +181,13 @@ def editing_figures(scratch: Path, example: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=["start", "editing"], help="run only this section")
+    parser.add_argument("--against", type=Path, metavar="DIR", help="also time the editor of another checkout (e.g. git worktree add DIR <commit>)")
     args = parser.parse_args()
     example = ROOT / "resources" / "examples" / "demo.streamwright.json"
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         if args.only in (None, "start"):
-            print_start(*start_figures(scratch, example))
+            print_start(start_figures(scratch, example, args.against), args.against)
         if args.only in (None, "editing"):
             editing_figures(scratch, example)
 
