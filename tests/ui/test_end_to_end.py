@@ -46,7 +46,6 @@ def window(qtbot: Any, qt_loop: Any, tmp_path: Path) -> Iterator[MainWindow]:
     document = Document()
     document.open(EXAMPLE)
     main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(main)
     main.resize(1280, 800)
     main.show()
     qtbot.waitExposed(main)
@@ -60,6 +59,8 @@ def window(qtbot: Any, qt_loop: Any, tmp_path: Path) -> Iterator[MainWindow]:
         if session is not None:
             drive(qtbot, session.close())
     drive(qtbot, main.runner.stop())
+    main.close()  # the built project is unsaved: closing asks unless it is marked clean first, as above
+    main.deleteLater()
 
 
 # -- what a user does ----------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def type_over(qtbot: Any, widget: QWidget, text: str) -> None:
     qtbot.keyClicks(widget, text)
 
 
-def answer_dialog(qtbot: Any, text: str, trigger: Callable[[], None]) -> None:
+def answer_dialog(qtbot: Any, main: MainWindow, text: str, trigger: Callable[[], None]) -> None:
     """``trigger`` opens a modal name dialog: type ``text`` into it and press Enter (as a user does)."""
     answered: list[bool] = []
 
@@ -95,12 +96,11 @@ def answer_dialog(qtbot: Any, text: str, trigger: Callable[[], None]) -> None:
     QTimer.singleShot(0, answer)
     trigger()
     qtbot.waitUntil(lambda: bool(answered), timeout=WAIT_MS)
-    reactivate(qtbot)
+    reactivate(qtbot, main)
 
 
-def reactivate(qtbot: Any) -> None:
+def reactivate(qtbot: Any, main: MainWindow) -> None:
     """What the window manager does when a dialog or popup closes: the main window is active again (offscreen has none)."""
-    main = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
     if QApplication.activeWindow() is not main:
         main.activateWindow()
         qtbot.waitUntil(lambda: QApplication.activeWindow() is main, timeout=WAIT_MS)
@@ -119,13 +119,13 @@ def button(parent: QWidget, text: str) -> QWidget:
     return found[0]
 
 
-def quick_add(qtbot: Any, popup: Any, search: str) -> None:
+def quick_add(qtbot: Any, main: MainWindow, popup: Any, search: str) -> None:
     """Type into the quick-add popup's search and press Enter on the first match."""
     qtbot.waitUntil(popup.isVisible, timeout=WAIT_MS)
     qtbot.keyClicks(popup.palette_panel.search, search)
     qtbot.keyClick(popup.palette_panel.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not popup.isVisible(), timeout=WAIT_MS)
-    reactivate(qtbot)
+    reactivate(qtbot, main)
 
 
 def click_plus(qtbot: Any, window: MainWindow, path: tuple[Any, ...]) -> None:
@@ -158,18 +158,18 @@ def test_the_product_page_example_built_by_hand_and_previewed_against_the_runner
     # -- the endpoint: Data & API → New, named generate-report ---------------------------------
     sidebar = window.sidebar
     click(qtbot, sidebar.tabBar(), sidebar.tabBar().tabRect(1).center())
-    answer_dialog(qtbot, "generate-report", lambda: click(qtbot, button(sidebar, "New")))
+    answer_dialog(qtbot, window, "generate-report", lambda: click(qtbot, button(sidebar, "New")))
     qtbot.waitUntil(lambda: sidebar.current == "generate-report", timeout=WAIT_MS)
     assert [e.path for e in window.document.project.endpoints] == ["/generate-report"]
 
     # -- its workflow: Send starting, Loop x3 of Send progress, Create file, Send done -------------
     click_plus(qtbot, window, (0,))
-    quick_add(qtbot, window.quick_add, "Send streaming")
+    quick_add(qtbot, window, window.quick_add, "Send streaming")
     qtbot.waitUntil(lambda: window.inspector.action_id is not None, timeout=WAIT_MS)
     event_data(qtbot, window, STARTING)
 
     press(qtbot, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)  # Edit → Add action…, after the selection
-    quick_add(qtbot, window.quick_add, "Loop")
+    quick_add(qtbot, window, window.quick_add, "Loop")
     mode = window.inspector.row("mode").literal.combo
     click(qtbot, mode)
     qtbot.keyClicks(mode, "repeat")  # a closed combo box takes typed text as a search
@@ -178,7 +178,7 @@ def test_the_product_page_example_built_by_hand_and_previewed_against_the_runner
 
     loop_id = window.inspector.action_id
     click_plus(qtbot, window, (1, "body", 0))
-    quick_add(qtbot, window.quick_add, "Send streaming")
+    quick_add(qtbot, window, window.quick_add, "Send streaming")
     event_data(qtbot, window, PROGRESS)
 
     canvas = window.canvas
@@ -186,12 +186,12 @@ def test_the_product_page_example_built_by_hand_and_previewed_against_the_runner
     click(qtbot, canvas.viewport(), QPoint(int(card.rect.x + 80 + canvas._offset().x()), int(card.rect.y + card.rect.height / 2 + canvas._offset().y())))
     qtbot.waitUntil(lambda: window.inspector.action_id == loop_id, timeout=WAIT_MS)
     press(qtbot, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    quick_add(qtbot, window.quick_add, "Create file")
+    quick_add(qtbot, window, window.quick_add, "Create file")
     type_over(qtbot, window.inspector.row("content").literal.text, REPORT_ROWS)
     type_over(qtbot, window.inspector.row("resultVariable").literal.line, "report")
 
     press(qtbot, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    quick_add(qtbot, window.quick_add, "Send streaming")
+    quick_add(qtbot, window, window.quick_add, "Send streaming")
     event_data(qtbot, window, DONE)
 
     workflow = window.document.project.endpoint("generate-report").workflow
@@ -206,14 +206,14 @@ def test_the_product_page_example_built_by_hand_and_previewed_against_the_runner
     click(qtbot, sidebar.tabBar(), sidebar.tabBar().tabRect(0).center())
     click(qtbot, button(sidebar, "New"))
     qtbot.waitUntil(lambda: window.page == "page" and window.center.currentWidget() is window.designer, timeout=WAIT_MS)
-    answer_dialog(qtbot, "report", lambda: click(qtbot, button(sidebar, "Rename…")))
+    answer_dialog(qtbot, window, "report", lambda: click(qtbot, button(sidebar, "Rename…")))
     qtbot.waitUntil(lambda: window.designer.page_name == "report", timeout=WAIT_MS)
     type_over(qtbot, window.widget_inspector.page_settings.title, "Sales report")
     designer, inspector = window.designer, window.widget_inspector
 
     def add_widget(search: str, widget_id: str) -> None:
         click(qtbot, button(designer, "+ Add widget"))
-        quick_add(qtbot, designer.quick_add, search)
+        quick_add(qtbot, window, designer.quick_add, search)
         qtbot.waitUntil(lambda: designer.selected_widget() == widget_id and inspector.widget_id == widget_id, timeout=WAIT_MS)
 
     def bind(prop: str, source: str) -> None:
@@ -244,7 +244,7 @@ def test_the_product_page_example_built_by_hand_and_previewed_against_the_runner
     click(qtbot, on_click)
     qtbot.waitUntil(lambda: (window.endpoint or "").startswith("page:") and window.back_bar.isVisible(), timeout=WAIT_MS)
     click_plus(qtbot, window, (0,))
-    quick_add(qtbot, window.interface_quick_add, "Call API")
+    quick_add(qtbot, window, window.interface_quick_add, "Call API")
     qtbot.waitUntil(lambda: window.inspector.action_id is not None, timeout=WAIT_MS)
     endpoint_field = window.inspector.row("endpoint").literal.combo
     type_over(qtbot, endpoint_field.lineEdit(), "generate-report")
