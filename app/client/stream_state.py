@@ -131,7 +131,9 @@ class StreamState:
 
         ``chunks`` leaves transient messages out, so it alone cannot say which
         message was which: ``history`` lines them up with this (a view that
-        starts following a call under way). Plain messages cost nothing here.
+        starts following a call under way). Plain messages cost nothing here;
+        a transient one's data is held here instead of in ``chunks`` (bindings
+        never read it), within the same ``retention``.
         """
         self._keyed_floor = 0
         """Messages up to this number lost their keyed record to the ``retention``: ``history`` cannot say what they were."""
