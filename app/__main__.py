@@ -1,5 +1,5 @@
 """`python -m app` is the same as the `streamwright` command."""
 
-from app.cli.main import main
+from app.cli.launch import main
 
 raise SystemExit(main())

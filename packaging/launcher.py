@@ -1,5 +1,5 @@
 """Entry point of the packaged build: the same ``main`` as the ``streamwright`` command and ``python -m app``."""
 
-from app.cli.main import main
+from app.cli.launch import main
 
 raise SystemExit(main())

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from app import __version__
 from app.cli.doctor import add_doctor_command
+from app.cli.launch import opens_editor
 from app.cli.run_output import NdjsonOutput, PrettyOutput, RunOutput
 from app.cli.stream_test_output import outcomes_json, print_health, print_outcomes, write_health_ndjson
 from app.core.events import ErrorEvent
@@ -488,8 +489,7 @@ def main(argv: list[str] | None = None) -> int:
         child_main(int(arguments[1]))
         return 0
     parser = build_parser()
-    commands = parser.get_default("command_names")
-    if not arguments or (not arguments[0].startswith("-") and arguments[0] not in commands and len(arguments) == 1):
+    if opens_editor(arguments):
         from app.ui.app import main as editor
 
         return editor(arguments[0] if arguments else None)  # `streamwright [FILE]` opens the editor

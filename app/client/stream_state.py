@@ -126,6 +126,19 @@ class StreamState:
         self.last_part: str | None = None
         """The part id of the latest message (None for a plain one), and whether it was transient: for the Stream dock."""
         self.last_transient = False
+        self._keyed: list[tuple[int, str, bool, Any]] | deque[tuple[int, str, bool, Any]] = [] if self.retention is None else deque(maxlen=self.retention)
+        """(message number, part id, transient, its Event Data when transient) of each keyed message, oldest first.
+
+        ``chunks`` leaves transient messages out, so it alone cannot say which
+        message was which: ``history`` lines them up with this (a view that
+        starts following a call under way). Plain messages cost nothing here;
+        a transient one's data is held here instead of in ``chunks`` (bindings
+        never read it), within the same ``retention``.
+        """
+        self._keyed_floor = 0
+        """Messages up to this number lost their keyed record to the ``retention``: ``history`` cannot say what they were."""
+        self.transient_count = 0
+        """Messages counted in ``count`` but not kept in ``chunks``."""
         self.error: StreamError | None = None
         self.result: Any = None
         self.status_code: int | None = None
@@ -156,6 +169,35 @@ class StreamState:
     @property
     def finished(self) -> bool:
         return self.status in TERMINAL
+
+    def history(self, after: int = 0) -> list[tuple[Any, str | None, bool]]:
+        """Messages ``after + 1`` to ``count`` as (Event Data, part id, transient), oldest first.
+
+        Plain and kept messages come from ``chunks``, transient ones from the
+        keyed record; a message the state no longer holds (beyond a
+        ``retention``) is (None, None, False). Costs the length of what is
+        asked for, not of the whole stream.
+        """
+        after = max(after, 0)
+        keyed: dict[int, tuple[str, bool, Any]] = {}
+        for number, part, transient, data in reversed(self._keyed):
+            if number <= after:
+                break
+            keyed[number] = (part, transient, data)
+        chunks = self.chunks
+        position = len(chunks) - 1  # the latest kept message; walking back, each earlier kept one is the one before
+        out: list[tuple[Any, str | None, bool]] = []
+        for number in range(self.count, after, -1):
+            if number <= self._keyed_floor:
+                out.append((None, None, False))
+                continue
+            part, transient, data = keyed.get(number, (None, False, None))
+            if not transient:
+                data = chunks[position] if position >= 0 else None
+                position -= 1
+            out.append((data, part, transient))
+        out.reverse()
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The ``stream`` object bindings read (``stream.chunk.done``, ``$join(stream.chunks.text)``, ...)."""
@@ -204,11 +246,17 @@ class StreamState:
         self.chunk = data
         self.last_part = part
         self.last_transient = transient
+        self.count += 1
         if part is not None:
             self.parts = {**self.parts, part: data}
-        if not transient:
+            keyed = self._keyed
+            if isinstance(keyed, deque) and len(keyed) == keyed.maxlen:
+                self._keyed_floor = keyed[0][0]
+            keyed.append((self.count, part, transient, data if transient else None))
+        if transient:
+            self.transient_count += 1
+        else:
             self._chunks.append(data)
-        self.count += 1
         self.last_seq = seq
         if self.stalled:
             self.stalled = False

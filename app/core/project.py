@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 FORMAT_VERSION = 1
 SCHEMA_URL = "https://streamwright.dev/schema/project-v1.json"
@@ -99,6 +99,24 @@ class RecordedMessage(Model):
     t: float = Field(ge=0, description="Seconds since the call started.")
     data: Any = Field(description="The message's Event Data.")
     action_id: str | None = Field(default=None, alias="actionId", description="The Send streaming response that sent it, when known.")
+    part: str | None = Field(default=None, description="The part id of a keyed message (it replaced that part's previous message); absent for a plain one.")
+    transient: bool = Field(default=False, description="A keyed message shown but not kept in stream.chunks.")
+
+    @model_serializer(mode="wrap")
+    def _omit_plain_part(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A plain message is written without part and transient, so recordings made before keyed parts stay as they were."""
+        data: dict[str, Any] = handler(self)
+        if data.get("part") is None:
+            data.pop("part", None)
+        if not data.get("transient"):
+            data.pop("transient", None)
+        return data
+
+    @model_validator(mode="after")
+    def _transient_is_keyed(self) -> RecordedMessage:
+        if self.transient and self.part is None:
+            raise ValueError("a transient message needs its part id (only a keyed message can be transient)")
+        return self
 
 
 class Recording(Model):

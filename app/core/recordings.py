@@ -87,7 +87,17 @@ def recording_from_events(
         kind, t = item.get("kind"), float(item.get("t") or 0.0)
         last_t = max(last_t, t)
         if kind == "message":
-            messages.append(RecordedMessage(t=_time(t), data=item.get("data"), action_id=item.get("action_id") or None))
+            part = item.get("part")
+            keyed = isinstance(part, str)
+            messages.append(
+                RecordedMessage(
+                    t=_time(t),
+                    data=item.get("data"),
+                    action_id=item.get("action_id") or None,
+                    part=part if keyed else None,
+                    transient=keyed and item.get("transient") is True,
+                )
+            )
         elif kind == "result":
             status, duration = "done", t
             result = item.get("body") if item.get("returned") or not item.get("streamed") else None
@@ -115,7 +125,7 @@ def recording_from_events(
 
 def _event_json(event: RunEvent) -> dict[str, Any]:
     if isinstance(event, MessageEvent):
-        return {"kind": "message", "t": event.t, "data": event.data, "action_id": event.action_id}
+        return {"kind": "message", "t": event.t, "data": event.data, "action_id": event.action_id, "part": event.part, "transient": event.transient}
     if isinstance(event, ResultEvent):
         return {"kind": "result", "t": event.t, "body": event.body, "returned": event.returned, "streamed": event.streamed}
     if isinstance(event, ErrorEvent):
@@ -269,7 +279,8 @@ def _ndjson_event(line: str, number: int, t: float | None) -> _Event:
     if not isinstance(item, dict) or not isinstance(item.get("event"), str):
         raise CaptureError('an NDJSON line must be an object with an "event" (message, result or error)', number)
     if item["event"] == "part":  # a keyed message: the same envelope its SSE event carries
-        return _Event("part", json.dumps({"part": item.get("part"), "data": item.get("data")}), number, t)
+        envelope = {"part": item.get("part"), "data": item.get("data")} | ({"transient": True} if item.get("transient") is True else {})
+        return _Event("part", json.dumps(envelope), number, t)
     return _Event(item["event"], json.dumps(item.get("data")), number, t)
 
 
@@ -283,7 +294,8 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
     message (its data as JSON, or as text when it is not JSON);
     ``event: result`` ends the stream well (its ``body`` is the result),
     ``event: error`` ends it with that error; ``event: part`` (a keyed
-    message) is a message (its ``data``; a recording keeps no part ids);
+    message, ``{"part", "transient"?, "data"}``) is a message that keeps its
+    part id and transient flag, so it replays as it streamed;
     other named events (``trace``)
     are skipped, as ``EventSource.onmessage`` skips them. Any other line is an
     error naming its line number.
@@ -313,9 +325,11 @@ def recording_from_sse(text: str, name: str, endpoint: str, *, recorded_at: str 
             continue
         if event.kind == "part":
             envelope = _json_data(event)
-            if not isinstance(envelope, dict) or "data" not in envelope:
-                raise CaptureError('a part event\'s data must be {"part": ..., "data": ...}', event.line)
-            messages.append(RecordedMessage(t=_time(t), data=envelope["data"]))
+            if not isinstance(envelope, dict) or "data" not in envelope or not isinstance(envelope.get("part"), str):
+                raise CaptureError('a part event\'s data must be {"part": "<id>", "data": ...}', event.line)
+            if not isinstance(envelope.get("transient", False), bool):
+                raise CaptureError("a part event's transient must be true or false", event.line)
+            messages.append(RecordedMessage(t=_time(t), data=envelope["data"], part=envelope["part"], transient=envelope.get("transient", False)))
             continue
         ended_at, end_t = event.line, t
         payload = _json_data(event)

@@ -200,11 +200,24 @@ class _Interned:
         return found
 
 
-def _part_label(state: StreamState) -> str | None:
-    part = state.last_part
-    if part is None:
-        return None
-    return f"{part} · transient" if state.last_transient else part
+class _Parts:
+    """(part id, transient) pairs stored once, with the label the dock shows; code 0 is a plain message."""
+
+    __slots__ = ("keys", "labels", "index")
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[str | None, bool]] = [(None, False)]
+        self.labels: list[str | None] = [None]
+        self.index: dict[tuple[str | None, bool], int] = {(None, False): 0}
+
+    def code(self, part: str, transient: bool) -> int:
+        key = (part, transient)
+        found = self.index.get(key)
+        if found is None:
+            found = self.index[key] = len(self.keys)
+            self.keys.append(key)
+            self.labels.append(f"{part} · transient" if transient else part)
+        return found
 
 
 class StreamLog:
@@ -241,8 +254,8 @@ class StreamLog:
         self.status_codes: array[int] = array("I")
         self.action_codes: array[int] = array("I")
         self.part_codes: array[int] = array("I")
-        """The part id of each keyed message ("<id> · transient" when marked), interned; 0 for a plain message."""
-        self._parts = _Interned()
+        """The part of each keyed message, interned as (part id, transient); 0 for a plain message."""
+        self._parts = _Parts()
         self._offsets: array[int] = array("Q", [0])
         self._blob = bytearray()
         self._statuses = _Interned()
@@ -346,17 +359,21 @@ class StreamLog:
                 self._ended(state)
 
     def _messages_from(self, state: StreamState) -> None:
+        """Log what arrived since the last look: one message on the hot path, else the state's history lined up.
+
+        Several at once happen when the log starts following a call under way:
+        ``state.chunks`` leaves transient messages out, so only
+        ``state.history`` says which message each row is.
+        """
         new = state.count - self._seen_count
-        chunks = state.chunks if new > 1 else None
         now = state.last_message_at if state.last_message_at is not None else state.clock()
         base = self.started_at if self.started_at is not None else now
         seq = int(state.last_seq) if state.last_seq is not None and state.last_seq.isdigit() else state.count
-        for back in range(new - 1, -1, -1):
-            if back == 0:
-                data = state.chunk
-            else:
-                data = chunks[-1 - back] if chunks is not None and len(chunks) > back else None
-            self.append(data, now - base, seq=seq - back, part=_part_label(state) if back == 0 else None)
+        if new == 1:
+            self.append(state.chunk, now - base, seq=seq, part=state.last_part, transient=state.last_transient)
+        else:
+            for back, (data, part, transient) in zip(range(new - 1, -1, -1), state.history(self._seen_count), strict=True):
+                self.append(data, now - base, seq=seq - back, part=part, transient=transient)
         self._seen_count = state.count
 
     def _ended(self, state: StreamState) -> None:
@@ -371,7 +388,17 @@ class StreamLog:
             callback(self)
 
     # -- writing ----------------------------------------------------------------
-    def append(self, data: Any, t: float, *, seq: int | None = None, action_id: str | None = None, text: str | None = None, part: str | None = None) -> int:
+    def append(
+        self,
+        data: Any,
+        t: float,
+        *,
+        seq: int | None = None,
+        action_id: str | None = None,
+        text: str | None = None,
+        part: str | None = None,
+        transient: bool = False,
+    ) -> int:
         """Log one message that arrived ``t`` seconds after the start; its action is the open span's unless given.
 
         The per-message path: written for few allocations (it runs 10,000 times a second on the UI thread).
@@ -393,7 +420,7 @@ class StreamLog:
         self.size.append(size)
         self.status_codes.append(self._statuses.code(self._status_of(data)))
         self.action_codes.append(self._actions.code(action_id))
-        self.part_codes.append(self._parts.code(part) if part is not None else 0)
+        self.part_codes.append(self._parts.code(part, transient) if part is not None else 0)
         self._blob += encoded
         self._offsets.append(len(self._blob))
         self._add_tick(t, action_id)
@@ -509,7 +536,7 @@ class StreamLog:
         log._recording = recording
         log.inputs = dict(recording.inputs)
         for seq, message in enumerate(recording.messages, start=1):
-            log.append(message.data, message.t, seq=seq, action_id=message.action_id)
+            log.append(message.data, message.t, seq=seq, action_id=message.action_id, part=message.part, transient=message.transient)
         log.status = log._seen_status = recording.status
         log.result = recording.result
         log.error = recording.error
@@ -532,6 +559,10 @@ class StreamLog:
             chunks = state.chunks
             if len(chunks) == self.count:
                 return chunks
+            if state.transient_count and state.count == self.count:  # chunks leaves transient messages out
+                data = [data for data, _part, _transient in state.history()]
+                if len(data) - state.transient_count == len(chunks):  # nothing dropped by a retention
+                    return data
         return None
 
     def data(self, index: int) -> Any:
@@ -569,7 +600,8 @@ class StreamLog:
                 raise ValueError(f"message {self.seq[index]} was kept only in part ({self.size[index]:,} bytes): run it again to record it")
             else:
                 data = json.loads(self.text(index))
-            messages.append(RecordedMessage(t=round(self.t[index], TIME_DECIMALS), data=data, action_id=self.action_id(index)))
+            part, transient = self.part_of(index)
+            messages.append(RecordedMessage(t=round(self.t[index], TIME_DECIMALS), data=data, action_id=self.action_id(index), part=part, transient=transient))
         version = ""
         if project is not None and any(e.name == self.endpoint for e in project.endpoints):
             version = endpoint_version(project.endpoint(self.endpoint))
@@ -615,8 +647,12 @@ class StreamLog:
         return self._actions.values[self.action_codes[index]]
 
     def part(self, index: int) -> str | None:
-        """The message's part id (with "· transient" when marked); None for a plain message."""
-        return self._parts.values[self.part_codes[index]]
+        """The message's part as the dock shows it: its id (with "· transient" when marked); None for a plain message."""
+        return self._parts.labels[self.part_codes[index]]
+
+    def part_of(self, index: int) -> tuple[str | None, bool]:
+        """The message's part id (None for a plain message) and whether it was transient."""
+        return self._parts.keys[self.part_codes[index]]
 
     def text(self, index: int) -> str:
         return self._blob[self._offsets[index] : self._offsets[index + 1]].decode()

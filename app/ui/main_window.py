@@ -33,20 +33,20 @@ from app.editor.project_files import ProjectFiles
 from app.ui.async_runtime import spawn
 from app.ui.dock_layout import DefaultLayout, dock_body, full_height_side_docks
 from app.ui.file_menu import FileMenuMixin
-from app.ui.find_action import FindActionPopup
 from app.ui.help.menu import add_help_menu
 from app.ui.inspector import Inspector
-from app.ui.inspector.widget_inspector import WidgetInspector
 from app.ui.palette_panel import PalettePanel
 from app.ui.problems_panel import ProblemsPanel
 from app.ui.project_sidebar import ProjectSidebar
-from app.ui.quick_add import QuickAddPopup
 from app.ui.run_panel import RunPanel
 from app.ui.stream_tools import StreamToolsMixin
 from app.ui.workflow_canvas import InterfaceWorkflow, WorkflowCanvas
 
-if TYPE_CHECKING:  # built on first use: the window shows sooner (see MainWindow.designer)
+if TYPE_CHECKING:  # built on first use: the window shows sooner (see "views built on first use")
+    from app.ui.find_action import FindActionPopup
+    from app.ui.inspector.widget_inspector import WidgetInspector
     from app.ui.page_designer import PageDesigner
+    from app.ui.quick_add import QuickAddPopup
     from app.ui.stream_inspector import StreamInspector
     from app.ui.stream_tests_dialog import StreamTestsDialog
 
@@ -91,25 +91,22 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
         self.setCentralWidget(self.center)
         self.sidebar = ProjectSidebar(self.document)
         self.palette_panel = PalettePanel()
-        self.interface_palette = PalettePanel(model=PaletteModel(self.document.registry, where="interface"))
+        self._interface_palette: PalettePanel | None = None
         self.palettes = QStackedWidget()
-        for panel in (self.palette_panel, self.interface_palette):
-            self.palettes.addWidget(panel)
+        self.palettes.addWidget(self.palette_panel)
         self.problems_panel = ProblemsPanel()
-        self.quick_add = QuickAddPopup(self)
-        self.finder = FindActionPopup(self)
+        self._quick_add: QuickAddPopup | None = None
+        self._interface_quick_add: QuickAddPopup | None = None
+        self._finder: FindActionPopup | None = None
         self.tests_dialog: StreamTestsDialog | None = None
         self._tests_task: object = None
-        self.finder.found.connect(self.reveal_found)
-        self.interface_quick_add = QuickAddPopup(self, PalettePanel(model=PaletteModel(self.document.registry, where="interface")))
         self.sidebar_dock = self._dock("Project", self.sidebar, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.palette_dock = self._dock("Actions", self.palettes, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.problems_dock = self._dock("Problems", self.problems_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.inspector = Inspector(self.document)
-        self.widget_inspector = WidgetInspector(self.document)
+        self._widget_inspector: WidgetInspector | None = None
         self.inspectors = QStackedWidget()
         self.inspectors.addWidget(self.inspector)
-        self.inspectors.addWidget(self.widget_inspector)
         self.inspector_dock = self._dock("Inspector", self.inspectors, Qt.DockWidgetArea.RightDockWidgetArea)
         self.run_panel = RunPanel(self.document, self.runner)
         self.run_dock = self._dock("Run", self.run_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -249,12 +246,7 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
         self.canvas.selectionChanged.connect(self._canvas_selected)
         document.selection.changed.connect(self._selection_changed)
         self.canvas.activated.connect(lambda _path: (self.inspector_dock.show(), self.inspector.setFocus()))
-        self.quick_add.chosen.connect(self.insert_type)
-        self.interface_quick_add.chosen.connect(self.insert_type)
         self.palette_panel.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
-        self.interface_palette.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
-        self.widget_inspector.openWorkflow.connect(self.show_workflow)
-        self.widget_inspector.widgetRenamed.connect(lambda _old, new: self.designer.select_widget(new))
         document.pageRenamed.connect(self._page_renamed)
         document.pagesChanged.connect(self._pages_changed)
         document.projectReset.connect(self._pages_changed)
@@ -286,6 +278,62 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
             self._stream_inspector.clear()
 
     # -- views built on first use -------------------------------------
+    # The window shows with the canvas, the actions palette, the inspector and the docks it needs; what only a
+    # page, a shortcut or a popup asks for is built the first time it is asked for (imports and widgets cost
+    # start-up time). Each is a property, so callers never see the difference.
+    @property
+    def widget_inspector(self) -> WidgetInspector:
+        """The inspector of a page's widgets, built when a page is first shown."""
+        if self._widget_inspector is None:
+            from app.ui.inspector.widget_inspector import WidgetInspector
+
+            inspector = self._widget_inspector = WidgetInspector(self.document)
+            self.inspectors.addWidget(inspector)
+            inspector.openWorkflow.connect(self.show_workflow)
+            inspector.widgetRenamed.connect(lambda _old, new: self.designer.select_widget(new))
+            if self._designer is not None:
+                inspector.live_values = self._designer.live_values
+        return self._widget_inspector
+
+    @property
+    def interface_palette(self) -> PalettePanel:
+        """The palette of interface actions, for a page's workflows on the canvas."""
+        if self._interface_palette is None:
+            palette = self._interface_palette = PalettePanel(model=PaletteModel(self.document.registry, where="interface"))
+            self.palettes.addWidget(palette)
+            palette.typeChosen.connect(lambda type_id: self.insert_type(self.canvas._insertion_after_selection(), type_id))
+        return self._interface_palette
+
+    @property
+    def quick_add(self) -> QuickAddPopup:
+        """Quick add for an endpoint's workflow (Insert, Ctrl+K, a "+")."""
+        if self._quick_add is None:
+            from app.ui.quick_add import QuickAddPopup
+
+            self._quick_add = QuickAddPopup(self)
+            self._quick_add.chosen.connect(self.insert_type)
+        return self._quick_add
+
+    @property
+    def interface_quick_add(self) -> QuickAddPopup:
+        """Quick add for a page's workflow: the interface actions."""
+        if self._interface_quick_add is None:
+            from app.ui.quick_add import QuickAddPopup
+
+            self._interface_quick_add = QuickAddPopup(self, PalettePanel(model=PaletteModel(self.document.registry, where="interface")))
+            self._interface_quick_add.chosen.connect(self.insert_type)
+        return self._interface_quick_add
+
+    @property
+    def finder(self) -> FindActionPopup:
+        """Edit → Find action (Ctrl+F): every action of the project."""
+        if self._finder is None:
+            from app.ui.find_action import FindActionPopup
+
+            self._finder = FindActionPopup(self)
+            self._finder.found.connect(self.reveal_found)
+        return self._finder
+
     @property
     def designer(self) -> PageDesigner:
         """The page designer, built the first time a page is opened (its imports cost start-up time)."""
@@ -412,8 +460,9 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
         self.statusBar().showMessage(f"Preview: {message}", 8000)
 
     def _refresh_live_values(self) -> None:
-        if self.inspectors.currentWidget() is self.widget_inspector:
-            self.widget_inspector.refresh_live_values()
+        inspector = self._widget_inspector
+        if inspector is not None and self.inspectors.currentWidget() is inspector:
+            inspector.refresh_live_values()
 
     def _redraw(self, *_: object) -> None:
         """Draw the shown endpoint with its current problems (another endpoint, a new project)."""

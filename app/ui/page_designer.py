@@ -54,7 +54,7 @@ from app.editor.preview.session import EndpointCaller, PageError, PageSession
 from app.editor.widget_drops import drop_widgets
 from app.ui.async_runtime import spawn
 from app.ui.download_notice import DownloadNotice
-from app.ui.elided_text import elide_with_tooltips
+from app.ui.elided_text import ElidedLabel, elide_with_tooltips
 from app.ui.page_view import PageView
 from app.ui.palette_panel import PalettePanel
 from app.ui.preview_driver import PreviewDriver
@@ -147,9 +147,8 @@ class PageDesigner(QWidget):
         self.title = QLabel(self)
         self.title.setStyleSheet("font-weight: 600; font-size: 13pt;")
         bar.addWidget(self.title)
-        self.status = QLabel(self)
+        self.status = ElidedLabel(parent=self)  # long text never widens the window: cut with "…", whole on hover
         self.status.setObjectName("previewStatus")
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long text never widens the window
         bar.addWidget(self.status, 1)
         self.design_button = QToolButton(self, text="Design", checkable=True, checked=True)
         self.preview_button = QToolButton(self, text="▶ Preview", checkable=True)

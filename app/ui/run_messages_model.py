@@ -84,14 +84,13 @@ class RunMessagesModel(QAbstractTableModel):
         state = self._state
         if state is None:
             return 0
-        first = len(self._rows)
-        chunks = state.chunks
-        last = min(state.count, len(chunks))
+        first, last = len(self._rows), state.count
         if last <= first:
             return 0
         started = state.started_at if state.started_at is not None else state.clock()
         self._stamp(state)
-        rows = [self._row(index, chunks[index], self._arrivals[index] - started) for index in range(first, last)]
+        # history, not chunks: transient messages are not kept in chunks, and each row is one message
+        rows = [self._row(first + offset, data, self._arrivals[first + offset] - started) for offset, (data, _part, _transient) in enumerate(state.history(first))]
         self.beginInsertRows(QModelIndex(), first, last - 1)
         self._rows.extend(rows)
         self.endInsertRows()

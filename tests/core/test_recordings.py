@@ -11,7 +11,7 @@ import pytest
 
 from app.core.events import event_to_json
 from app.core.problems import ProjectInvalidError
-from app.core.project import Project, Recording, StreamTest
+from app.core.project import Project, RecordedMessage, Recording, StreamTest
 from app.core.project_file import dump_project, load_project, parse_project, save_project
 from app.core.recordings import (
     CaptureError,
@@ -276,10 +276,34 @@ def test_the_bundled_example_has_a_recording_of_its_report(example: Project):
     assert validate_recordings(example) == []
 
 
-def test_a_capture_with_keyed_parts_records_their_messages():
+def test_a_capture_with_keyed_parts_records_their_messages_with_part_ids_and_transient_flags():
     sse = 'id: 1\ndata: {"status":"a"}\n\nevent: part\nid: 2\ndata: {"part":"w","transient":true,"data":{"status":"w","t":1}}\n\n'
-    ndjson = '{"event":"message","id":1,"data":{"status":"a"}}\n{"event":"part","id":2,"part":"w","data":{"status":"w","t":1}}\n'
+    ndjson = '{"event":"message","id":1,"data":{"status":"a"}}\n{"event":"part","id":2,"part":"w","transient":true,"data":{"status":"w","t":1}}\n'
     for text in (sse, ndjson):
-        assert [m.data for m in recording_from_sse(text, "keyed", "ep").messages] == [{"status": "a"}, {"status": "w", "t": 1}]
+        messages = recording_from_sse(text, "keyed", "ep").messages
+        assert [(m.data, m.part, m.transient) for m in messages] == [({"status": "a"}, None, False), ({"status": "w", "t": 1}, "w", True)]
     with pytest.raises(CaptureError, match="part event"):
         recording_from_sse("event: part\ndata: 3\n\n", "bad", "ep")
+    with pytest.raises(CaptureError, match=r"line 1: a part event.s data must be \{\"part\": \"<id>\""):
+        recording_from_sse('event: part\ndata: {"part": 7, "data": {}}\n\n', "bad", "ep")
+    with pytest.raises(CaptureError, match="transient must be true or false"):
+        recording_from_sse('event: part\ndata: {"part": "w", "transient": "yes", "data": {}}\n\n', "bad", "ep")
+
+
+def test_a_run_recorded_from_its_events_keeps_part_ids_and_transient_flags(example: Project):
+    from app.core.events import MessageEvent, ResultEvent
+
+    events = [
+        MessageEvent(seq=1, data={"status": "starting"}, action_id="hello", t=0.0),
+        MessageEvent(seq=2, data={"status": "progress", "done": 1}, action_id="tick", t=0.1, part="status", transient=True),
+        MessageEvent(seq=3, data={"status": "weather"}, action_id="forecast", t=0.2, part="weather"),
+        ResultEvent(status_code=200, body=None, returned=False, streamed=True, message_count=3, t=0.3),
+    ]
+    for given in (events, [event_to_json(event) for event in events]):  # the engine's events, or `run --format ndjson` lines
+        recording = recording_from_events("keyed", "generate-report", {}, given, example)
+        assert [(m.part, m.transient) for m in recording.messages] == [(None, False), ("status", True), ("weather", False)]
+
+
+def test_a_transient_recorded_message_needs_its_part_id():
+    with pytest.raises(ValueError, match="transient message needs its part id"):
+        RecordedMessage(t=0.0, data={}, transient=True)

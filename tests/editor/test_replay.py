@@ -237,3 +237,76 @@ async def test_record_the_report_once_then_preview_it_at_five_times_with_no_runn
     assert replayed.chunks == [m.data for m in recording.messages]
     assert replayed.chunk["label"] == "Report ready" and replayed.chunk["done"] == 3
     assert ("stream", "chunk") in session.changes()
+
+
+def keyed_project() -> Project:
+    """The example plus an endpoint that sends plain messages, a keyed part, and a transient status part in a loop."""
+    from tests.conftest import action, endpoint, formula
+
+    status = {"status": "progress", "done": formula("loop.count"), "total": formula("loop.total")}
+    workflow = [
+        action("hello", "stream.send", eventData={"status": "starting"}),
+        action("forecast", "stream.send", eventData={"status": "weather", "temp": 3}, part="weather"),
+        action("rows", "flow.loop", {"body": [action("tick", "stream.send", eventData=status, part="status", transient=True)]}, mode="repeat", times=3),
+        action("again", "stream.send", eventData={"status": "weather", "temp": 4}, part="weather"),
+        action("bye", "stream.send", eventData={"status": "done"}),
+    ]
+    project = load_project(EXAMPLE)
+    return project.model_copy(update={"endpoints": [*project.endpoints, endpoint(workflow, name="keyed")]})
+
+
+def watch(state: StreamState) -> list[tuple[int, Any, dict[str, Any], int]]:
+    """What a page could read after each message: count, stream.chunk, stream.parts, how many chunks."""
+    seen: list[tuple[int, Any, dict[str, Any], int]] = []
+    state.on_change.append(lambda s: seen.append((s.count, s.chunk, dict(s.parts), len(s.chunks))) if s.count > len(seen) else None)
+    return seen
+
+
+async def test_a_recorded_stream_with_keyed_parts_replays_as_it_streamed_live(tmp_path: Path) -> None:
+    """Part ids and transient flags survive recording, the project file and the replay: stream.parts fills as it did live."""
+    from app.core.project_file import save_project
+
+    project = keyed_project()
+    path = tmp_path / "keyed.streamwright.json"
+    save_project(project, path)
+    runner = RunnerProcess(path, output_dir=tmp_path / "output")
+    try:
+        live = StreamState()
+        live_seen = watch(live)
+        log = StreamLog()
+        log.attach(live, "keyed")
+        call = await runner.run(project, "keyed", {}, state=live, trace=True)
+        await call.wait()
+    finally:
+        await runner.stop()
+    assert live.status == "done" and live.count == 7 and len(live.chunks) == 4, live
+    save_project(project.model_copy(update={"recordings": [log.to_recording("keyed-run", project)]}), path)
+    reopened = load_project(path)
+    recording = reopened.recordings[0]
+    assert [(m.part, m.transient) for m in recording.messages] == [(None, False), ("weather", False), *[("status", True)] * 3, ("weather", False), (None, False)]
+
+    replayed = StreamState()
+    replay_seen = watch(replayed)
+    caller = RecordingCaller(lambda _endpoint: recording, ReplayClock(10.0))
+    await (await caller.run(reopened, "keyed", {}, state=replayed)).wait()
+    assert replay_seen == live_seen
+    assert replayed.parts == live.parts == {"weather": {"status": "weather", "temp": 4}, "status": {"status": "progress", "done": 3, "total": 3}}
+    assert replayed.chunks == live.chunks
+
+    held = StreamState()
+    result = await (await caller.run(reopened, "keyed", {}, handle_stream=False, state=held)).result()
+    assert result == live.chunks  # Handle stream off: the transient messages are not in the result, as from the runner
+
+
+def test_a_recording_from_before_keyed_parts_loads_and_saves_unchanged() -> None:
+    """Old recordings have no part or transient: they load as plain messages and are written back byte for byte."""
+    import json
+
+    from app.core.project_file import dump_project
+
+    text = EXAMPLE.read_text()
+    original = json.loads(text)["recordings"]
+    assert all("part" not in m and "transient" not in m for r in original for m in r["messages"])
+    project = load_project(EXAMPLE)
+    assert all(m.part is None and not m.transient for r in project.recordings for m in r.messages)
+    assert json.loads(dump_project(project))["recordings"] == original

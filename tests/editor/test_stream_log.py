@@ -300,3 +300,81 @@ def test_a_keyed_message_shows_its_part_and_whether_it_is_transient() -> None:
     state.add_message({"status": "progress", "done": 1}, "3", "status", transient=True)
     assert [log.part(index) for index in range(len(log))] == [None, "weather", "status · transient"]
     assert log.row(1).status == "weather"
+
+
+KEYED_STREAM: list[tuple[dict[str, Any], str | None, bool]] = [
+    ({"status": "starting"}, None, False),
+    ({"status": "weather", "temp": 3}, "weather", False),
+    ({"status": "progress", "done": 1}, "status", True),
+    ({"status": "chunk", "text": "a "}, None, False),
+    ({"status": "progress", "done": 2}, "status", True),
+    ({"status": "weather", "temp": 4}, "weather", False),
+    ({"status": "chunk", "text": "b "}, None, False),
+]
+
+
+def keyed_state(messages: list[tuple[dict[str, Any], str | None, bool]]) -> StreamState:
+    state = StreamState(stall_after_s=None)
+    state.begin("run-keyed")
+    for seq, (data, part, transient) in enumerate(messages, start=1):
+        state.add_message(data, str(seq), part, transient)
+    return state
+
+
+def rows(log: StreamLog) -> list[tuple[int, str, str | None]]:
+    return [(log.seq[index], log.text(index), log.part(index)) for index in range(log.count)]
+
+
+def expected_rows(messages: list[tuple[dict[str, Any], str | None, bool]], first_seq: int = 1) -> list[tuple[int, str, str | None]]:
+    return [
+        (seq, message_text(data), None if part is None else f"{part} · transient" if transient else part)
+        for seq, (data, part, transient) in enumerate(messages, start=first_seq)
+    ]
+
+
+def test_following_a_call_under_way_lines_up_every_row_with_its_message_and_part() -> None:
+    """Transient messages are not in stream.chunks: a batch taken in at once must still put each message on its own row."""
+    state = keyed_state(KEYED_STREAM)
+    assert len(state.chunks) == 5 and state.count == 7  # two transient messages are not kept
+    log = StreamLog("keyed")
+    log.attach(state, history=True)
+    assert rows(log) == expected_rows(KEYED_STREAM)
+    later = [({"status": "progress", "done": 3}, "status", True), ({"status": "done"}, None, False)]
+    for seq, (data, part, transient) in enumerate(later, start=8):
+        state.add_message(data, str(seq), part, transient)
+    assert rows(log) == expected_rows([*KEYED_STREAM, *later])
+    state.finish(None, 200)
+    assert [message.data for message in log.to_recording("whole").messages] == [data for data, _, _ in KEYED_STREAM + later]
+
+
+def test_history_lines_up_with_a_retention_that_dropped_the_oldest_messages() -> None:
+    state = StreamState(retention=3, stall_after_s=None)
+    state.begin("run")
+    for seq, (data, part, transient) in enumerate(KEYED_STREAM, start=1):
+        state.add_message(data, str(seq), part, transient)
+    history = state.history()
+    assert [part for _, part, _ in history] == [None, None, "status", None, "status", "weather", None]  # the record of #2 is gone
+    assert [data for data, _, _ in history] == [
+        None,  # no longer held: never another message's data
+        None,
+        {"status": "progress", "done": 1},
+        {"status": "chunk", "text": "a "},
+        {"status": "progress", "done": 2},
+        {"status": "weather", "temp": 4},
+        {"status": "chunk", "text": "b "},
+    ]
+    assert state.history(4) == history[4:]
+
+
+def test_a_recording_keeps_part_ids_and_transient_flags_and_replays_them_into_the_log() -> None:
+    state = StreamState(stall_after_s=None)
+    log = StreamLog("keyed")
+    log.attach(state)
+    state.begin("run")
+    for seq, (data, part, transient) in enumerate(KEYED_STREAM, start=1):
+        state.add_message(data, str(seq), part, transient)
+    state.finish(None, 200)
+    recording = log.to_recording("keyed-run")
+    assert [(m.part, m.transient) for m in recording.messages] == [(part, transient) for _, part, transient in KEYED_STREAM]
+    again = StreamLog.from_recording(recording)
+    assert rows(again) == expected_rows(KEYED_STREAM)

@@ -15,7 +15,9 @@ page's bindings and applies them to a ``PageView`` that is shown (offscreen).
    (``stream.chunk.label``), a progress bar (``stream.chunk.done`` of ``stream.chunk.total``), a live
    output (``$join(stream.chunks.text)``) and a chunk list (``stream.chunks``). Figures: the longest
    UI event-loop stall (a 1 ms Qt timer records the gaps between its ticks; also each frame's own time)
-   - goal < 16 ms - and the total time against the same call read by the client alone into a
+   - goal < 8 ms (issue 15: half a frame, so a slower or busier machine still keeps 60 Hz), reported
+   also as a ratio to the client alone's longest stall in the same run (``--rounds N``) - and the total
+   time against the same call read by the client alone into a
    ``StreamState`` on the same loop (same runner, ``trace=True`` as the session asks) - goal <= 1.2x.
    The driver defers Python's full garbage collections while it ticks (see ``preview_driver``); the
    client-alone baseline is measured with the same deferral (a fair ratio) and once more with the
@@ -368,6 +370,12 @@ async def load(runner: RunnerProcess, size: Sizes, downloads: Path, summary: Sum
           f"{default_stall:.1f} ms with Python's default GC (full collections over the retained messages)")
     print(others.report())
     worst = max(r.stall_ms for r in live)
+    stall_ratio = live_stall / base_stall
+    frames = [f for r in live for f in r.frames]
+    print(f"  longest UI stall, preview / client alone in the same run: {live_stall:.1f} / {base_stall:.1f} ms = {stall_ratio:.2f}x"
+          f" (the client alone is the floor: reading the stream, and what the machine's other work costs the loop)")
+    summary.append(("load: stall vs client alone (median round)", f"{stall_ratio:.2f}x", "(ratio)", True))
+    summary.append(("load: longest frame", f"{max(frames):.1f} ms", "< 8 ms", max(frames) < 8))
     summary.append(("load: longest UI stall (median round)", f"{live_stall:.1f} ms", "< 16 ms", live_stall < 16))
     summary.append(("load: longest UI stall (worst round)", f"{worst:.1f} ms", "< 16 ms", worst < 16))
     summary.append(("load: time vs client alone", f"{ratio:.2f}x", "<= 1.2x", ratio <= 1.2))
@@ -550,8 +558,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--only", action="append", choices=["load", "latency", "cost"], help="run only these sections")
     parser.add_argument("--wait-ms", type=int, help="the latency section's Wait after each send (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, help="rounds of the load section (default: 5, 1 with --quick)")
     args = parser.parse_args()
     size = QUICK if args.quick else Sizes()
+    if args.rounds is not None:
+        size = dataclasses.replace(size, rounds=args.rounds)
     if args.wait_ms is not None:
         size = dataclasses.replace(size, latency_wait_ms=args.wait_ms)
     existing = QApplication.instance()

@@ -135,6 +135,36 @@ def test_progress_is_set_only_when_its_whole_value_changes(qtbot: Any) -> None:
     assert view.bar.value() == 3 and view.bar.maximum() == 10
 
 
+def test_a_progress_update_is_painted_with_the_frame_not_in_the_middle_of_it(qtbot: Any) -> None:
+    """Qt repaints a bar synchronously when its fill moves; during a flood that was a paint in the middle of every frame."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    view = PageView()
+    qtbot.addWidget(view)
+    view.set_page(Page(name="p", title="P", widgets=[Widget(id="bar", type="progress_bar", props={"value": 0, "max": 50_000})]))
+    view.resize(900, 600)
+    bar = view.view("bar")
+    assert isinstance(bar, ProgressBarView)
+    paints = Paints()
+    bar.bar.installEventFilter(paints)
+    view.show()
+    qtbot.waitUntil(lambda: paints.count >= 1, timeout=10_000)  # the page is on screen, as when a stream starts
+    paints.count = 0
+    for value in range(160, 16_000, 160):  # a frame's worth of a flood, a hundred times: the fill moves every time
+        bar.apply_props({"value": value})
+    assert paints.count == 0, "painted while the frame was still applying values"
+    assert bar.bar.value() == 15_840
+    qtbot.waitUntil(lambda: paints.count >= 1, timeout=10_000)  # the user sees it with the next paint
+
+
 def test_progress_clamps_and_treats_nothing_as_zero(qtbot: Any) -> None:
     view: ProgressBarView = make(qtbot, "progress_bar", format="%v of %m")
     view.apply({"value": 7, "max": 12})

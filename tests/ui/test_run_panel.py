@@ -319,3 +319,27 @@ def test_the_form_follows_the_document(qtbot: Any, project_file: Path) -> None:
     assert panel.endpoint_name == "writer" and panel.title_label.text() == "Run writer"
     document.push(RemoveEndpointCommand(document, "writer"))
     assert panel.endpoint_name is None and not panel.run_button.isEnabled()
+
+
+def test_every_message_has_its_row_when_some_are_transient(qtbot: Any) -> None:
+    """Transient (keyed) messages are not kept in stream.chunks; the table still shows each message once, in order."""
+    from app.client.stream_state import StreamState
+    from app.ui.run_messages_model import RunMessagesModel
+
+    model = RunMessagesModel()
+    state = StreamState(stall_after_s=None)
+    model.follow(state)
+    state.begin("run")
+    sent = [
+        ({"status": "starting"}, None, False),
+        ({"status": "progress", "done": 1}, "status", True),
+        ({"status": "chunk", "text": "a"}, None, False),
+        ({"status": "progress", "done": 2}, "status", True),
+    ]
+    for seq, (data, part, transient) in enumerate(sent[:3], start=1):
+        state.add_message(data, str(seq), part, transient)
+    assert model.sync() == 3  # a frame
+    state.add_message(sent[3][0], "4", "status", transient=True)
+    state.add_message({"status": "done"}, "5")
+    assert model.sync() == 2
+    assert [(row.sequence, row.data) for row in model.rows()] == [(seq, data) for seq, (data, _, _) in enumerate([*sent, ({"status": "done"}, None, False)], start=1)]

@@ -16,7 +16,7 @@ from app.editor.commands.recordings import AddRecordingCommand
 from app.editor.document import Document
 from app.editor.stream_log import message_text
 from app.ui.stream_inspector import ORIGIN_PREVIEW, ORIGIN_RECORDING, ORIGIN_RUN, StreamInspector
-from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, SEQUENCE, SIZE, STATUS, TIME, format_ms
+from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, PART, SEQUENCE, SIZE, STATUS, TIME, format_ms
 from tests.conftest import ROOT, action, endpoint, formula
 from tests.ui.conftest import RUN_TIMEOUT_MS, drive
 
@@ -58,6 +58,27 @@ def inspector_project(path: Path) -> Project:
                 action("send_done", "stream.send", eventData={"status": "done", "label": "Import finished", "done": 100, "total": 100}),
             ],
             name="import-rows",
+        ),
+        endpoint(
+            [
+                action("hello", "stream.send", eventData={"status": "starting"}),
+                action("forecast", "stream.send", eventData={"status": "weather", "temp": 3}, part="weather"),
+                action(
+                    "rows",
+                    "flow.loop",
+                    {
+                        "body": [
+                            action("tick", "stream.send", eventData={"status": "progress", "done": formula("loop.count")}, part="status", transient=True),
+                            action("row", "stream.send", eventData={"status": "chunk", "text": formula('"row " & loop.count')}),
+                        ]
+                    },
+                    mode="repeat",
+                    times=4,
+                ),
+                action("hold", "flow.wait", milliseconds=120_000),  # still under way when the dock starts following; the test cancels it
+                action("bye", "stream.send", eventData={"status": "done"}),
+            ],
+            name="keyed-parts",
         ),
     ]
     return project
@@ -223,3 +244,21 @@ def test_screenshot_of_a_busy_import(qtbot: Any, runner: RunnerProcess, project:
     for _ in range(3):
         QApplication.processEvents()
     assert inspector.grab().save(str(SCREENSHOTS / "stream_inspector.png"))
+
+
+def test_a_dock_following_a_call_under_way_lines_up_transient_messages(qtbot: Any, runner: RunnerProcess, project: Project, inspector: StreamInspector) -> None:
+    """The rows taken in at once include transient (keyed) messages, which stream.chunks leaves out: each row is still its own message."""
+    state = StreamState()
+    call = drive(qtbot, runner.run(project, "keyed-parts", {}, state=state, trace=True))
+    qtbot.waitUntil(lambda: state.count == 10, timeout=RUN_TIMEOUT_MS)  # starting, weather, then 4 x (transient tick, row)
+    assert state.active and len(state.chunks) == 6
+    inspector.follow(state, "keyed-parts", ORIGIN_RUN)
+    inspector.sync_now()
+    expected = [({"status": "starting"}, "")]
+    expected.append(({"status": "weather", "temp": 3}, "weather"))
+    for count in range(1, 5):
+        expected += [({"status": "progress", "done": count}, "status · transient"), ({"status": "chunk", "text": f"row {count}"}, "")]
+    shown = [(cell(inspector, row, DATA), cell(inspector, row, PART), cell(inspector, row, SEQUENCE)) for row in range(inspector.model.rowCount())]
+    assert shown == [(message_text(data), part, str(seq)) for seq, (data, part) in enumerate(expected, start=1)]
+    drive(qtbot, call.cancel())
+    qtbot.waitUntil(lambda: state.status == "cancelled", timeout=RUN_TIMEOUT_MS)

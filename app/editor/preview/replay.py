@@ -3,8 +3,9 @@
 ``RecordingCaller`` stands in for the runner as the session's
 ``EndpointCaller``: a *Call API endpoint* of an endpoint with a recording
 begins the call's ``StreamState``, feeds it the recorded messages at their
-recorded times divided by the clock's speed, and ends it as the recording
-ended (done with its result, error, or cancelled). With ``trace`` on it also
+recorded times divided by the clock's speed (keyed ones with their part id
+and transient flag, so ``stream.parts`` fills as it did live), and ends it as
+the recording ended (done with its result, error, or cancelled). With ``trace`` on it also
 replays each message's action as a zero-length span, so the stream inspector
 can still tell which action sent it.
 
@@ -170,9 +171,10 @@ class ReplayCall(StateCall):
                 action_type = self.action_types.get(message.action_id, "")
                 state.add_trace({"kind": "action_started", "action_id": message.action_id, "action_type": action_type, "t": message.t, "replayed": True})
             if self.handle_stream:
-                state.add_message(message.data, str(seq))
+                state.add_message(message.data, str(seq), message.part, message.transient)
             else:
-                held.append(message.data)
+                if not message.transient:  # as the runner's result leaves transient messages out
+                    held.append(message.data)
                 state.last_seq = str(seq)
                 state.touch()
             if self.trace and message.action_id:

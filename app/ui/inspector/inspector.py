@@ -10,7 +10,7 @@ typing never echoes back into the cursor.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -25,11 +25,13 @@ from app.editor.commands.base import NoChangeError
 from app.editor.document import Document
 from app.editor.preview.binding_scope import BindingScope, binding_scope
 from app.ui.inspector.header import ActionHeader
-from app.ui.inspector.param_form import ParamForm
-from app.ui.inspector.param_row import ParamRow
 from app.ui.inspector.problems import ProblemList
 from app.ui.inspector.style import stylesheet
 from app.ui.inspector.values import same_value, stored_value
+
+if TYPE_CHECKING:  # the form's modules (fields, formula editor) load with the first action shown, not at start-up
+    from app.ui.inspector.param_form import ParamForm
+    from app.ui.inspector.param_row import ParamRow
 
 
 class Inspector(QWidget):
@@ -173,6 +175,8 @@ class Inspector(QWidget):
         registry = self.document.registry
         self.action_type = registry.get(type_id) if type_id is not None and type_id in registry else None
         if self.action_type is not None and self.action_type.specs:
+            from app.ui.inspector.param_form import ParamForm
+
             self.params = ParamForm(self.action_type.specs, self.scope, self.names, self.scroll.widget())
             self.params.edited.connect(self._param_edited)
             self.form.insertWidget(self.form.count() - 1, self.params)

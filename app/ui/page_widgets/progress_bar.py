@@ -90,7 +90,7 @@ class ProgressBarView(WidgetView):
             value = min(max(_whole(self._raw), 0), self._max)
             if value != self._value or self.bar.value() != value:  # setMaximum may have reset Qt's value
                 self._value = value
-                self.bar.setValue(value)
+                _set_value_later_paint(self.bar, value)
                 moved = True
         if moved:
             self._show_text()
@@ -99,6 +99,14 @@ class ProgressBarView(WidgetView):
         text = self._placeholder if self._pending else self.bar.text()
         if text != self.label.text():
             self.label.setText(text)
+
+
+def _set_value_later_paint(bar: QProgressBar, value: int) -> None:
+    """``setValue`` without its synchronous ``repaint()``: Qt paints a bar at once whenever its fill moves a
+    pixel (~1 ms in the middle of a frame, every frame of a flood); this paints it with the rest of the frame."""
+    bar.setUpdatesEnabled(False)
+    bar.setValue(value)
+    bar.setUpdatesEnabled(True)  # schedules the paint (update()), it does not paint now
 
 
 def _whole(value: float) -> int:
