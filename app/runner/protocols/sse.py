@@ -41,7 +41,8 @@ def encode_sse(batch: list[WireItem]) -> bytes:
     """A batch of items as SSE, framed by hand as bytes (not with sse-starlette's ServerSentEvent)
     so a whole batch goes out in one send; the response itself is still sse-starlette's.
 
-    A plain message, the common case, costs one ``json_bytes`` and one ``%``.
+    A plain message, the common case, costs one ``json_bytes`` and one ``%``; its ``id:``
+    is the item's ``seq`` as text, whatever type the run store gives it.
     """
     out: list[bytes] = []
     append = out.append
@@ -49,13 +50,13 @@ def encode_sse(batch: list[WireItem]) -> bytes:
         kind = item.kind
         if kind == "message":
             if item.part is None:
-                append(b"id: %d\ndata: %s\n\n" % (item.seq, json_bytes(item.data)))
+                append(b"id: %b\ndata: %b\n\n" % (str(item.seq).encode(), json_bytes(item.data)))
             else:
-                append(b"event: part\nid: %d\ndata: %s\n\n" % (item.seq, json_bytes(part_envelope(item))))
+                append(b"event: part\nid: %b\ndata: %b\n\n" % (str(item.seq).encode(), json_bytes(part_envelope(item))))
         elif kind == "heartbeat":
             append(HEARTBEAT)
         else:
-            append(b"event: %s\ndata: %s\n\n" % (kind.encode(), json_bytes(item.data)))
+            append(b"event: %b\ndata: %b\n\n" % (kind.encode(), json_bytes(item.data)))
     return b"".join(out)
 
 
