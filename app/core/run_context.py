@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +106,15 @@ class Slots(Protocol):
     """Lets a container run one of its named slots."""
 
     def run(self, slot: str) -> AsyncIterator[RunEvent]: ...
+
+    def repeat(self, slot: str, passes: Generator[object, None, None]) -> AsyncIterator[RunEvent]:
+        """Run ``slot`` once per item ``passes`` gives, all in one iterator (a Loop's per-item path).
+
+        ``passes`` sets the scope up before each pass (``loop.*``) and is closed when the
+        slot ends, fails or is cancelled, so its ``finally`` can put the scope back. The
+        engine gives other tasks a turn every so many passes, so a tight loop stays cancellable.
+        """
+        ...
 
 
 class RunContext:

@@ -24,9 +24,13 @@ from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent, eve
 ItemKind = Literal["message", "error", "result", "trace", "heartbeat"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WireItem:
-    """What a client receives: a stream message, the end (error or result), or a trace event."""
+    """What a client receives: a stream message, the end (error or result), or a trace event.
+
+    Treated as immutable, but not ``frozen``: a frozen dataclass sets each field
+    through ``object.__setattr__``, which tripled its cost on the per-message path.
+    """
 
     kind: ItemKind
     data: Any
