@@ -193,7 +193,7 @@ class RunContext:
 
     def _queue(self, data: dict[str, Any], action_id: str, part: str | None = None, transient: bool = False) -> None:
         self.message_count += 1
-        self.pending.append(MessageEvent(self.message_count, data, action_id, self.now(), "message", part, transient))
+        self.pending.append(MessageEvent(self.message_count, data, action_id, self._clock() - self.started, "message", part, transient))
 
     def release_held(self) -> None:
         """Queue the held coalesced message now, if there is one: the workflow moves on or ends."""

@@ -17,7 +17,7 @@ import builtins
 import json
 from collections.abc import AsyncIterator, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,7 +28,7 @@ from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_fo
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
-from app.core.registry import ActionType, ContainerRun, LeafRun, Registry, default_registry
+from app.core.registry import ActionType, Registry, default_registry
 from app.core.run_context import ActionError, RunContext, RunSettings
 from app.core.values import Resolver, compile_template, formula_source, is_constant, is_formula
 
@@ -71,6 +71,11 @@ class PreparedAction:
     resolvers: list[_FieldResolver]
     static: ActionParams | None
     slots: dict[str, list[PreparedAction]] = field(default_factory=dict)
+    id: str = ""
+    """The action's id (read once per message: not through ``action``)."""
+    run: Any = None
+    """The declaration's ``run``: a ``ContainerRun`` when it has slots, else a ``LeafRun``."""
+    container: bool = False
 
 
 def prepare_action(action: Action, registry: Registry) -> PreparedAction:
@@ -96,7 +101,7 @@ def prepare_action(action: Action, registry: Registry) -> PreparedAction:
             resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw, allow_env=spec.secret_ok), None, computed=True))
     static = None if resolvers else action_type.params.model_construct(**constants)
     slots = {slot: [prepare_action(child, registry) for child in action.slots.get(slot, [])] for slot in action_type.slots}
-    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots)
+    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots, action.id, action_type.run, bool(action_type.slots))
 
 
 def resolve_params(prepared: PreparedAction, scope: Mapping[str, Any]) -> ActionParams:
@@ -251,7 +256,7 @@ class Engine:
                     await asyncio.sleep(0)
                 done += 1
                 for prepared in actions:
-                    action_id, action_type = prepared.action.id, prepared.type
+                    action_id, action_type = prepared.id, prepared.type
                     if ctx.coalescer.held is not None and not action_type.coalesces and ctx.moves_on():
                         for event in self._release_held(ctx):  # the workflow moves on: a held coalesced message goes out first
                             yield event
@@ -276,11 +281,11 @@ class Engine:
                                 _BOUNDS.active = None
                         if trace:
                             values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
-                        if action_type.slots:  # a container's run takes its slots and yields events
-                            async for event in cast(ContainerRun, action_type.run)(params, ctx, _Slots(self, prepared, ctx)):
+                        if prepared.container:  # a container's run takes its slots and yields events
+                            async for event in prepared.run(params, ctx, _Slots(self, prepared, ctx)):
                                 yield event
                         else:
-                            ctx.hold_result(action_id, await cast(LeafRun, action_type.run)(params, ctx))
+                            ctx.hold_result(action_id, await prepared.run(params, ctx))
                     except ReturnSignal:
                         for event in self._finish(prepared, ctx, started, ok=True):
                             yield event

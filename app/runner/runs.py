@@ -122,7 +122,8 @@ class RunChannel:
             self._first += 1
         self._items.append(item)
         self.position += 1
-        self._wake_consumers()
+        if self._new is not None:  # a follower waits (checked here: this runs for every message)
+            self._wake_consumers()
 
     def _wake_consumers(self) -> None:
         if self._new is not None and not self._new.done():

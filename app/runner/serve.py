@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -22,6 +23,16 @@ from app.runner.security import new_token
 from app.runner.server import SHUTDOWN_REASON, ServeSettings, create_app
 
 GRACEFUL_SHUTDOWN_S = 1
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (not on Windows): serving spends much of its
+    time in the event loop (socket reads, writes, wake-ups), which libuv does for less CPU."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def _url(server: uvicorn.Server, host: str) -> str:
@@ -121,7 +132,8 @@ def serve(
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    asyncio.run(_serve(server, app, settings, project.name, announce, exit_with_stdin))
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(_serve(server, app, settings, project.name, announce, exit_with_stdin))
     if not server.started:
         print(f"streamwright: could not listen on {host}:{port}", file=sys.stderr)
         return 1

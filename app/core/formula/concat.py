@@ -26,7 +26,6 @@ _CONCAT: Final = re.compile(rf"\s*{_OPERAND}(?:\s*&\s*{_OPERAND})+\s*")
 _TOKEN: Final = re.compile(rf"""\s*(?:"(?P<dq>[^"\\]*)"|'(?P<sq>[^'\\]*)'|(?P<path>{_NAME}(?:\s*\.\s*{_NAME})*))\s*(?:&|$)""")
 _SAFE_INT: Final = 2**53
 _ABSENT: Final = object()
-_LIBRARY: Final = object()
 
 
 def concat_parts(source: str) -> tuple[Part, ...] | None:
@@ -60,22 +59,6 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _lookup(scope: Any, keys: tuple[str, ...]) -> Any:
-    """The value at ``keys``; ``_ABSENT`` when missing, ``_LIBRARY`` when the library must read it."""
-    value = scope
-    for key in keys:
-        kind = type(value)
-        if kind is dict:
-            value = value.get(key, _ABSENT)
-            if value is _ABSENT:
-                return _ABSENT
-        elif kind is list or kind is tuple or (kind is not str and hasattr(value, "keys")):
-            return _LIBRARY  # JSONata maps over a list; other mappings are the library's to read
-        else:
-            return _ABSENT  # a step into a scalar or null has no value
-    return value
-
-
 def concat(parts: tuple[Part, ...], scope: Any, max_length: int) -> str | None:
     """The joined text, or None when the library must decide (see the module's docstring)."""
     texts: list[str] = []
@@ -84,7 +67,18 @@ def concat(parts: tuple[Part, ...], scope: Any, max_length: int) -> str | None:
         if isinstance(part, str):
             append(part)
             continue
-        value = _lookup(scope, part)
+        value = scope
+        for key in part:  # inline rather than a helper: this runs for every message
+            kind = type(value)
+            if kind is dict:
+                value = value.get(key, _ABSENT)
+                if value is _ABSENT:
+                    break
+            elif kind is list or kind is tuple or (kind is not str and hasattr(value, "keys")):
+                return None  # JSONata maps over a list; other mappings are the library's to read
+            else:
+                value = _ABSENT  # a step into a scalar or null has no value
+                break
         kind = type(value)
         if kind is str:
             append(value)
