@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent, event_to_json
+from app.runner.heartbeat import HeartbeatClock
 
 ItemKind = Literal["message", "error", "result", "trace", "heartbeat"]
 
@@ -178,6 +179,7 @@ class RunChannel:
         The caller has called ``attach()``; following ends with a ``detach()``,
         so a client that leaves mid-stream cancels the run (or starts its linger).
         """
+        beat = HeartbeatClock(heartbeat_s, self._wake_consumers) if heartbeat_s is not None else None
         try:
             position = after
             while True:
@@ -192,15 +194,23 @@ class RunChannel:
                         self.delivered = position
                         self._release_producer()
                     yield batch
+                    if beat is not None:
+                        beat.sent()
                     continue
                 if self.done:
                     return
+                if beat is not None:
+                    if beat.owed():
+                        yield [HEARTBEAT]
+                        beat.sent()
+                        continue
+                    beat.arm()
                 if self._new is None:
                     self._new = asyncio.get_running_loop().create_future()
-                done, _ = await asyncio.wait((self._new,), timeout=heartbeat_s)
-                if not done:
-                    yield [HEARTBEAT]
+                await asyncio.shield(self._new)  # shielded: this follower leaving must not cancel the others' wake-up
         finally:
+            if beat is not None:
+                beat.close()
             self.detach()
 
     def _release_producer(self) -> None:
