@@ -9,6 +9,7 @@ one. Ctrl+C or SIGTERM ends open streams and exits within about a second; with
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -72,6 +73,10 @@ async def _serve(server: uvicorn.Server, app: Starlette, settings: ServeSettings
     while not server.started and not task.done():
         await asyncio.sleep(0.02)
     if server.started:
+        # What start-up made (modules, the project, compiled formulas) lives as long as the server:
+        # out of the collector's sight, a full collection walks only what requests made, so it
+        # no longer pauses every stream for tens of milliseconds (a relayed token's p99).
+        gc.freeze()
         print(f"Serving {name} on {_url(server, settings.bound_host)}", flush=True)
         if announce_token:
             print(f"Token: {settings.token}  (send it as 'Authorization: Bearer <token>' or ?access_token=<token>)", flush=True)
