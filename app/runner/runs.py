@@ -45,6 +45,7 @@ class WireItem:
 HEARTBEAT = WireItem("heartbeat", None)
 BATCH_LIMIT = 512
 """Most items written to a response in one send."""
+SWEEP_EVERY_S = 1.0
 
 
 def to_wire_item(event: RunEvent, trace: bool) -> WireItem | None:
@@ -254,6 +255,7 @@ class RunRegistry:
         self.capacity = capacity
         self.keep_s = keep_s
         self._runs: dict[str, RunChannel] = {}
+        self._swept_at = float("-inf")
 
     def get(self, run_id: str) -> RunChannel | None:
         self._sweep()
@@ -266,7 +268,12 @@ class RunRegistry:
         return channel
 
     def _sweep(self) -> None:
+        """Forget runs finished more than ``keep_s`` ago; at most once a second, since it looks at
+        every run (on every request it made starting 10,000 streams take minutes, not seconds)."""
         now = time.monotonic()
+        if now - self._swept_at < SWEEP_EVERY_S:
+            return
+        self._swept_at = now
         for run_id, channel in list(self._runs.items()):
             if channel.finished_at is not None and now - channel.finished_at > self.keep_s:
                 del self._runs[run_id]
