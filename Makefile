@@ -80,6 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/perf/bench_engine.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_editor.py
 	$(BIN)/python tests/perf/bench_serve.py
+	$(BIN)/python tests/perf/bench_cpu_per_message.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_preview.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_stream_inspector.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_page_designer.py

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +107,15 @@ class Slots(Protocol):
 
     def run(self, slot: str) -> AsyncIterator[RunEvent]: ...
 
+    def repeat(self, slot: str, passes: Generator[object, None, None]) -> AsyncIterator[RunEvent]:
+        """Run ``slot`` once per item ``passes`` gives, all in one iterator (a Loop's per-item path).
+
+        ``passes`` sets the scope up before each pass (``loop.*``) and is closed when the
+        slot ends, fails or is cancelled, so its ``finally`` can put the scope back. The
+        engine gives other tasks a turn every so many passes, so a tight loop stays cancellable.
+        """
+        ...
+
 
 class RunContext:
     """State of one run of one endpoint."""
@@ -184,7 +193,7 @@ class RunContext:
 
     def _queue(self, data: dict[str, Any], action_id: str, part: str | None = None, transient: bool = False) -> None:
         self.message_count += 1
-        self.pending.append(MessageEvent(self.message_count, data, action_id, self.now(), "message", part, transient))
+        self.pending.append(MessageEvent(self.message_count, data, action_id, self._clock() - self.started, "message", part, transient))
 
     def release_held(self) -> None:
         """Queue the held coalesced message now, if there is one: the workflow moves on or ends."""

@@ -23,6 +23,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+import orjson
+
+from app.core.read_deadline import ReadDeadline
+
 if TYPE_CHECKING:
     import httpx
 
@@ -81,11 +85,26 @@ class StreamInfo:
     count: int = 0
 
 
+def _loads(text: str) -> Any:
+    """``json.loads``, through orjson (3-4x faster per token) where orjson reads the text.
+
+    orjson refuses what ``json`` accepts (NaN, lone surrogates): those texts go to
+    ``json``, which decides as it always did. An integer beyond 64 bits comes out as
+    the nearest double rather than exactly: what a formula reads it as anyway (numbers
+    are doubles in formulas, as in JavaScript). Checking the text for long numbers
+    first cost as much as ``json.loads`` itself.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _parse(text: str, data_as: DataAs, where: str) -> Any:
     if data_as == "text":
         return text
     try:
-        return json.loads(text)
+        return _loads(text)
     except ValueError:
         if data_as == "json":
             excerpt = text if len(text) <= 80 else text[:77] + "..."
@@ -112,34 +131,45 @@ def _error_message(body: str) -> str:
 
 
 class _Reader:
-    """Bytes off the response with a deadline on each read: the first byte, then every idle gap."""
+    """Bytes off the response with a deadline on each read: the first byte, then every idle gap.
+
+    The deadlines share one timer per stream (``ReadDeadline``), so a read costs no timer of its own.
+    """
 
     def __init__(self, response: httpx.Response, options: StreamOptions, where: str, first_deadline: float) -> None:
+        import httpx
+
         # httpx declares an AsyncIterator; it is an async generator, which aclose() needs
         self._chunks = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
         self._options = options
         self._where = where
         self._deadline: float | None = first_deadline
         self._first = True
+        self._loop = asyncio.get_running_loop()
+        self._watch = ReadDeadline(self._loop)
+        self._http_error = httpx.HTTPError
 
     async def next(self) -> bytes | None:
-        import httpx
-
-        loop = asyncio.get_running_loop()
-        deadline = self._deadline if self._first else loop.time() + self._options.idle_timeout_s
+        watch = self._watch
+        first = self._first
+        watch.start(cast(float, self._deadline) if first else self._loop.time() + self._options.idle_timeout_s)
         try:
-            async with asyncio.timeout_at(deadline):
-                chunk = await anext(self._chunks, None)
-        except TimeoutError:
-            if self._first:
+            chunk = await anext(self._chunks, None)
+        except asyncio.CancelledError:
+            if not watch.expired():
+                raise
+            if first:
                 raise UpstreamError(f"{self._where}: no data within {_seconds(self._options.first_byte_timeout_s)} (first-byte timeout)") from None
             raise UpstreamError(f"{self._where}: no data for {_seconds(self._options.idle_timeout_s)} (idle timeout)") from None
-        except httpx.HTTPError as error:
+        except self._http_error as error:
             raise UpstreamError(f"{self._where}: connection broken mid-stream: {str(error) or type(error).__name__}") from None
+        finally:
+            watch.stop()
         self._first = False
         return chunk
 
     async def aclose(self) -> None:
+        self._watch.close()
         await self._chunks.aclose()
 
 
@@ -204,12 +234,7 @@ async def _text_chunks(reader: _Reader) -> AsyncIterator[str]:
 
 
 async def _events(reader: _Reader, options: StreamOptions, where: str, info: StreamInfo) -> AsyncGenerator[UpstreamEvent, None]:
-    async for event in _decoded(reader, options, where, info):
-        info.count += 1
-        yield event
-
-
-async def _decoded(reader: _Reader, options: StreamOptions, where: str, info: StreamInfo) -> AsyncIterator[UpstreamEvent]:
+    """The upstream's events, counted in ``info`` (one generator: every layer costs each token a hop)."""
     sentinel = options.done_sentinel
     index = 0
     if options.format == "sse":
@@ -219,7 +244,9 @@ async def _decoded(reader: _Reader, options: StreamOptions, where: str, info: St
                 return
             if len(data) > options.max_event_chars:
                 raise UpstreamError(f"{where}: an event is larger than {options.max_event_chars:,} characters")
-            yield UpstreamEvent(index, data, _parse(data, options.data_as, f"{where}: event {index}"), name, event_id, retry)
+            event = UpstreamEvent(index, data, _parse(data, options.data_as, f"{where}: event {index}"), name, event_id, retry)
+            info.count += 1
+            yield event
             index += 1
     elif options.format == "ndjson":
         async for line in _ndjson_lines(reader, options, where):
@@ -227,7 +254,9 @@ async def _decoded(reader: _Reader, options: StreamOptions, where: str, info: St
                 info.ended_by_sentinel = True
                 return
             data_as: DataAs = "text" if options.data_as == "text" else "json"
-            yield UpstreamEvent(index, line, _parse(line, data_as, f"{where}: line {index + 1}"), "message", "")
+            event = UpstreamEvent(index, line, _parse(line, data_as, f"{where}: line {index + 1}"), "message", "")
+            info.count += 1
+            yield event
             index += 1
     else:
         async for text in _text_chunks(reader):
@@ -235,7 +264,9 @@ async def _decoded(reader: _Reader, options: StreamOptions, where: str, info: St
                 info.ended_by_sentinel = True
                 return
             data = text if options.data_as != "json" else _parse(text, "json", f"{where}: chunk {index}")
-            yield UpstreamEvent(index, text, data, "message", "")
+            event = UpstreamEvent(index, text, data, "message", "")
+            info.count += 1
+            yield event
             index += 1
 
 

@@ -12,13 +12,14 @@ stops the run at its next await; no further action runs.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Final
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.core.actions.return_response import ReturnSignal
 from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
@@ -27,7 +28,7 @@ from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_fo
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
-from app.core.registry import ActionType, ContainerRun, LeafRun, Registry, default_registry
+from app.core.registry import ActionType, Registry, default_registry
 from app.core.run_context import ActionError, RunContext, RunSettings
 from app.core.values import Resolver, compile_template, formula_source, is_constant, is_formula
 
@@ -41,6 +42,10 @@ class _FieldResolver:
     computed: bool = False
     """The value comes from a formula (traced runs report it to the editor)."""
 
+
+YIELD_EVERY = 256
+"""Passes of a repeated slot between turns given to the event loop."""
+_ONCE: Final = (None,)
 
 PREVIEW_LIMIT = 200
 """Characters of a traced param value kept for the editor's hint."""
@@ -66,6 +71,11 @@ class PreparedAction:
     resolvers: list[_FieldResolver]
     static: ActionParams | None
     slots: dict[str, list[PreparedAction]] = field(default_factory=dict)
+    id: str = ""
+    """The action's id (read once per message: not through ``action``)."""
+    run: Any = None
+    """The declaration's ``run``: a ``ContainerRun`` when it has slots, else a ``LeafRun``."""
+    container: bool = False
 
 
 def prepare_action(action: Action, registry: Registry) -> PreparedAction:
@@ -91,7 +101,7 @@ def prepare_action(action: Action, registry: Registry) -> PreparedAction:
             resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw, allow_env=spec.secret_ok), None, computed=True))
     static = None if resolvers else action_type.params.model_construct(**constants)
     slots = {slot: [prepare_action(child, registry) for child in action.slots.get(slot, [])] for slot in action_type.slots}
-    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots)
+    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots, action.id, action_type.run, bool(action_type.slots))
 
 
 def resolve_params(prepared: PreparedAction, scope: Mapping[str, Any]) -> ActionParams:
@@ -138,17 +148,26 @@ async def _resolve_offloaded(prepared: PreparedAction, ctx: RunContext, offload:
             ctx.precomputed.clear()
 
 
+_new_instance = object.__new__
+_set_attribute = object.__setattr__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
 def _construct(model: type[ActionParams], values: dict[str, Any]) -> ActionParams:
     """``model_construct`` without its bookkeeping: values here are already validated.
 
     Resolving params is on the per-message path (a Send streaming response in a
-    tight loop), where ``model_construct`` alone cost ~3 µs; this costs ~0.5 µs.
+    tight loop), where ``model_construct`` alone cost ~3 µs; this costs ~0.3 µs.
+    BaseModel's slots are set through their descriptors, which skips the
+    attribute lookup ``object.__setattr__`` does each time (half the cost).
     """
-    instance = model.__new__(model)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
+    instance = _new_instance(model)
+    _set_attribute(instance, "__dict__", values)
+    _set_fields_set(instance, set(values))
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance
 
 
@@ -162,6 +181,9 @@ class _Slots:
 
     def run(self, slot: str) -> AsyncIterator[RunEvent]:
         return self._engine._block(self._prepared.slots[slot], self._ctx)
+
+    def repeat(self, slot: str, passes: Generator[object, None, None]) -> AsyncIterator[RunEvent]:
+        return self._engine._block(self._prepared.slots[slot], self._ctx, passes)
 
 
 def _as_action_error(error: BaseException, prepared: PreparedAction) -> ActionError:
@@ -218,57 +240,73 @@ class Engine:
         finally:
             await ctx.aclose()
 
-    async def _block(self, actions: list[PreparedAction], ctx: RunContext) -> AsyncIterator[RunEvent]:
+    async def _block(self, actions: list[PreparedAction], ctx: RunContext, passes: Iterable[object] = _ONCE) -> AsyncIterator[RunEvent]:
+        """Run ``actions`` once, or once per item of ``passes`` (``Slots.repeat``).
+
+        Repeating inside one generator, rather than one generator per pass, is what
+        keeps a Loop x Send cheap per message; every ``YIELD_EVERY`` passes the event
+        loop gets a turn, so a tight loop stays cancellable. ``passes`` is closed at the end.
+        """
         trace = ctx.settings.trace
-        for prepared in actions:
-            action_id, action_type = prepared.action.id, prepared.type
-            if ctx.coalescer.held is not None and not action_type.coalesces and ctx.moves_on():
-                for event in self._release_held(ctx):  # the workflow moves on: a held coalesced message goes out first
-                    yield event
-            started = 0.0
-            if trace:
-                started = ctx.now()
-                yield ActionStarted(action_id, action_type.id, started)
-            ctx.action_id = action_id
-            values: dict[str, str] | None = None
-            try:
-                if prepared.static is not None:
-                    params = prepared.static
-                else:
-                    # inline rather than `with ctx.bounds`: this is the per-message path
-                    _BOUNDS.active = ctx.bounds
+        done = 0
+        try:
+            for _ in passes:
+                if done == YIELD_EVERY:
+                    done = 0
+                    await asyncio.sleep(0)
+                done += 1
+                for prepared in actions:
+                    action_id, action_type = prepared.id, prepared.type
+                    if ctx.coalescer.held is not None and not action_type.coalesces and ctx.moves_on():
+                        for event in self._release_held(ctx):  # the workflow moves on: a held coalesced message goes out first
+                            yield event
+                    started = 0.0
+                    if trace:
+                        started = ctx.now()
+                        yield ActionStarted(action_id, action_type.id, started)
+                    ctx.action_id = action_id
+                    values: dict[str, str] | None = None
                     try:
-                        params = resolve_params(prepared, ctx.scope)
-                    except FormulaOffload as offload:
-                        _BOUNDS.active = None
-                        params = await _resolve_offloaded(prepared, ctx, offload)
-                    finally:
-                        _BOUNDS.active = None
-                if trace:
-                    values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
-                if action_type.slots:  # a container's run takes its slots and yields events
-                    async for event in cast(ContainerRun, action_type.run)(params, ctx, _Slots(self, prepared, ctx)):
-                        yield event
-                else:
-                    ctx.hold_result(action_id, await cast(LeafRun, action_type.run)(params, ctx))
-            except ReturnSignal:
-                for event in self._finish(prepared, ctx, started, ok=True):
-                    yield event
-                raise
-            except Exception as error:
-                failure = _as_action_error(error, prepared)
-                for event in self._finish(prepared, ctx, started, ok=False):
-                    yield event
-                if failure is error:
-                    raise
-                raise failure from error
-            if ctx.pending:  # inline rather than _finish(): this is the per-message path
-                pending, ctx.pending = ctx.pending, []
-                for event in pending:
-                    yield event
-            if trace:
-                now = ctx.now()
-                yield ActionFinished(action_id, action_type.id, now, now - started, True, values)
+                        if prepared.static is not None:
+                            params = prepared.static
+                        else:
+                            # inline rather than `with ctx.bounds`: this is the per-message path
+                            _BOUNDS.active = ctx.bounds
+                            try:
+                                params = resolve_params(prepared, ctx.scope)
+                            except FormulaOffload as offload:
+                                _BOUNDS.active = None
+                                params = await _resolve_offloaded(prepared, ctx, offload)
+                            finally:
+                                _BOUNDS.active = None
+                        if trace:
+                            values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
+                        if prepared.container:  # a container's run takes its slots and yields events
+                            async for event in prepared.run(params, ctx, _Slots(self, prepared, ctx)):
+                                yield event
+                        else:
+                            ctx.hold_result(action_id, await prepared.run(params, ctx))
+                    except ReturnSignal:
+                        for event in self._finish(prepared, ctx, started, ok=True):
+                            yield event
+                        raise
+                    except Exception as error:
+                        failure = _as_action_error(error, prepared)
+                        for event in self._finish(prepared, ctx, started, ok=False):
+                            yield event
+                        if failure is error:
+                            raise
+                        raise failure from error
+                    if ctx.pending:  # inline rather than _finish(): this is the per-message path
+                        pending, ctx.pending = ctx.pending, []
+                        for event in pending:
+                            yield event
+                    if trace:
+                        now = ctx.now()
+                        yield ActionFinished(action_id, action_type.id, now, now - started, True, values)
+        finally:
+            if passes is not _ONCE and isinstance(passes, Generator):
+                passes.close()
 
     @staticmethod
     def _release_held(ctx: RunContext) -> list[RunEvent]:

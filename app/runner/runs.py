@@ -20,13 +20,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent, event_to_json
+from app.runner.heartbeat import HeartbeatClock
 
 ItemKind = Literal["message", "error", "result", "trace", "heartbeat"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WireItem:
-    """What a client receives: a stream message, the end (error or result), or a trace event."""
+    """What a client receives: a stream message, the end (error or result), or a trace event.
+
+    Treated as immutable, but not ``frozen``: a frozen dataclass sets each field
+    through ``object.__setattr__``, which tripled its cost on the per-message path.
+    """
 
     kind: ItemKind
     data: Any
@@ -40,6 +45,7 @@ class WireItem:
 HEARTBEAT = WireItem("heartbeat", None)
 BATCH_LIMIT = 512
 """Most items written to a response in one send."""
+SWEEP_EVERY_S = 1.0
 
 
 def to_wire_item(event: RunEvent, trace: bool) -> WireItem | None:
@@ -118,7 +124,8 @@ class RunChannel:
             self._first += 1
         self._items.append(item)
         self.position += 1
-        self._wake_consumers()
+        if self._new is not None:  # a follower waits (checked here: this runs for every message)
+            self._wake_consumers()
 
     def _wake_consumers(self) -> None:
         if self._new is not None and not self._new.done():
@@ -173,6 +180,7 @@ class RunChannel:
         The caller has called ``attach()``; following ends with a ``detach()``,
         so a client that leaves mid-stream cancels the run (or starts its linger).
         """
+        beat = HeartbeatClock(heartbeat_s, self._wake_consumers) if heartbeat_s is not None else None
         try:
             position = after
             while True:
@@ -187,15 +195,23 @@ class RunChannel:
                         self.delivered = position
                         self._release_producer()
                     yield batch
+                    if beat is not None:
+                        beat.sent()
                     continue
                 if self.done:
                     return
+                if beat is not None:
+                    if beat.owed():
+                        yield [HEARTBEAT]
+                        beat.sent()
+                        continue
+                    beat.arm()
                 if self._new is None:
                     self._new = asyncio.get_running_loop().create_future()
-                done, _ = await asyncio.wait((self._new,), timeout=heartbeat_s)
-                if not done:
-                    yield [HEARTBEAT]
+                await asyncio.shield(self._new)  # shielded: this follower leaving must not cancel the others' wake-up
         finally:
+            if beat is not None:
+                beat.close()
             self.detach()
 
     def _release_producer(self) -> None:
@@ -239,6 +255,7 @@ class RunRegistry:
         self.capacity = capacity
         self.keep_s = keep_s
         self._runs: dict[str, RunChannel] = {}
+        self._swept_at = float("-inf")
 
     def get(self, run_id: str) -> RunChannel | None:
         self._sweep()
@@ -251,7 +268,12 @@ class RunRegistry:
         return channel
 
     def _sweep(self) -> None:
+        """Forget runs finished more than ``keep_s`` ago; at most once a second, since it looks at
+        every run (on every request it made starting 10,000 streams take minutes, not seconds)."""
         now = time.monotonic()
+        if now - self._swept_at < SWEEP_EVERY_S:
+            return
+        self._swept_at = now
         for run_id, channel in list(self._runs.items()):
             if channel.finished_at is not None and now - channel.finished_at > self.keep_s:
                 del self._runs[run_id]

@@ -9,8 +9,10 @@ one. Ctrl+C or SIGTERM ends open streams and exits within about a second; with
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -22,6 +24,16 @@ from app.runner.security import new_token
 from app.runner.server import SHUTDOWN_REASON, ServeSettings, create_app
 
 GRACEFUL_SHUTDOWN_S = 1
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (not on Windows): serving spends much of its
+    time in the event loop (socket reads, writes, wake-ups), which libuv does for less CPU."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def _url(server: uvicorn.Server, host: str) -> str:
@@ -61,6 +73,10 @@ async def _serve(server: uvicorn.Server, app: Starlette, settings: ServeSettings
     while not server.started and not task.done():
         await asyncio.sleep(0.02)
     if server.started:
+        # What start-up made (modules, the project, compiled formulas) lives as long as the server:
+        # out of the collector's sight, a full collection walks only what requests made, so it
+        # no longer pauses every stream for tens of milliseconds (a relayed token's p99).
+        gc.freeze()
         print(f"Serving {name} on {_url(server, settings.bound_host)}", flush=True)
         if announce_token:
             print(f"Token: {settings.token}  (send it as 'Authorization: Bearer <token>' or ?access_token=<token>)", flush=True)
@@ -121,7 +137,8 @@ def serve(
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    asyncio.run(_serve(server, app, settings, project.name, announce, exit_with_stdin))
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(_serve(server, app, settings, project.name, announce, exit_with_stdin))
     if not server.started:
         print(f"streamwright: could not listen on {host}:{port}", file=sys.stderr)
         return 1

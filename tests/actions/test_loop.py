@@ -79,3 +79,27 @@ async def test_a_huge_repeat_count_allocates_nothing_up_front(settings):
         tracemalloc.stop()
     assert messages[-1] == {"status": "x", "n": 3, "of": 5_000_000}
     assert peak < 2_000_000  # a materialized list of 5,000,000 counts would be ~180 MB
+
+
+async def test_the_enclosing_loop_is_back_after_a_body_fails(run):
+    """An error in a nested Loop's body, caught around it, leaves ``loop`` as the enclosing Loop's frame."""
+    failing = action("t", "flow.throw", message="item 2 is broken")
+    inner = action("inner", "flow.loop", items=[1, 2, 3], slots={"body": [action("i", "stream.send", eventData={"status": "inner", "v": formula("loop.item")}), failing]})
+    guarded = action("try", "flow.try", slots={"try": [inner], "catch": [action("c", "stream.send", eventData={"status": "caught", "outer": formula("loop.item")})]})
+    after = action("after", "stream.send", eventData={"status": "after", "outer": formula("loop.item"), "count": formula("loop.count")})
+    result = await run([action("outer", "flow.loop", items=["a", "b"], slots={"body": [guarded, after]}), action("end", "stream.send", eventData={"status": "end", "i": formula("loop.index")})])
+    assert result.messages == [
+        {"status": "inner", "v": 1},
+        {"status": "caught", "outer": "a"},
+        {"status": "after", "outer": "a", "count": 1},
+        {"status": "inner", "v": 1},
+        {"status": "caught", "outer": "b"},
+        {"status": "after", "outer": "b", "count": 2},
+        {"status": "end"},  # no loop in scope after the outer Loop
+    ]
+
+
+async def test_a_loop_inside_a_loop_body_runs_fully_each_time(run):
+    inner = action("inner", "flow.loop", mode="repeat", times=formula("loop.item"), slots={"body": [action("s", "stream.send", eventData={"status": "x", "v": formula("loop.parent.item & ':' & loop.count")})]})
+    result = await run([action("outer", "flow.loop", items=[2, 0, 1], slots={"body": [inner]})])
+    assert [m["v"] for m in result.messages] == ["2:1", "2:2", "1:1"]

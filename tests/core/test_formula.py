@@ -228,6 +228,47 @@ def test_fast_path_result_is_a_copy() -> None:
     assert scope == {"a": {"b": {"c": [1, 2]}}}
 
 
+@pytest.mark.parametrize("source", ['"Step " & a.b.c', 'a.b.c & " of " & a.b', "'x' & a & a.b.c.d", 'a.b.c & a.b.c', '"a&b" & "c"'])
+@pytest.mark.parametrize("scope", FAST_SCOPES)
+def test_joined_text_agrees_with_the_library(source: str, scope: dict[str, Any]) -> None:
+    formula = compile_formula(source)
+    assert formula._concat is not None
+    joined = formula.evaluate(scope)
+    library = formula._evaluate_library(scope, FormulaLimits())
+    assert joined == library and type(joined) is str
+
+
+@pytest.mark.parametrize("source", ['"a" & 1', '"a" & a[0]', '"a\\"b" & a', '"a" & $x', "a + b", '"a" & a.b & (c)', '"a" & true', "a.b"])
+def test_only_literals_and_paths_take_the_join_path(source: str) -> None:
+    assert compile_formula(source)._concat is None
+
+
+def test_joined_text_does_not_call_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = Formula._evaluate_library
+
+    def counting(self: Formula, *args: Any) -> Any:
+        calls.append(self.source)
+        return original(self, *args)
+
+    monkeypatch.setattr(Formula, "_evaluate_library", counting)
+    scope = {"loop": {"count": 2, "total": 3, "last": False}, "stream": {"chunk": {"label": "Exporting", "rows": [1, 2]}}}
+    assert compile_formula('"Step " & loop.count & " of " & loop.total').evaluate(scope) == "Step 2 of 3"
+    assert compile_formula('stream.chunk.label & " (last: " & loop.last & ")" & loop.missing').evaluate(scope) == "Exporting (last: false)"
+    assert calls == []
+    assert compile_formula('"rows " & stream.chunk.rows').evaluate(scope) == "rows [1,2]"  # JSON text: the library writes it
+    assert compile_formula('"n=" & loop.ratio').evaluate({"loop": {"ratio": 0.1}}) == "n=0.1"  # a float: JavaScript's formatting
+    assert calls == ['"rows " & stream.chunk.rows', '"n=" & loop.ratio']
+
+
+def test_long_joined_text_keeps_the_inline_bound() -> None:
+    """A result over the inline string budget is the library's (and its worker's) to build, as before."""
+    text = "x" * (formula_module.INLINE_MAX_STRING // 2 + 1)
+    formula = compile_formula("a & a")
+    assert formula._concat is not None
+    assert formula.evaluate({"a": text}) == text + text
+
+
 # --- data the formula does not read ----------------------------------------------------------
 
 

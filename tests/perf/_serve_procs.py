@@ -62,7 +62,15 @@ class Server:
 @contextmanager
 def server_process(args: list[str], env: dict[str, str] | None = None) -> Iterator[Server]:
     """Start ``python ARGS`` in its own process; yield once it printed ``Serving ... on URL``; stop it after."""
-    process = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, **(env or {})})
+    with command_process([sys.executable, *args], env) as server:
+        yield server
+
+
+@contextmanager
+def command_process(command: list[str], env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Start ``command`` (any program, e.g. ``node``) as ``server_process`` does."""
+    args = command
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, **(env or {})})
     try:
         assert process.stdout is not None
         deadline = time.monotonic() + START_TIMEOUT_S

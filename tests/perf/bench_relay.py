@@ -4,7 +4,9 @@ Prints figures, asserts nothing. Three measurements, each with its baseline
 from the same run:
 
 1. throughput, tokens/s: an upstream sending as fast as it can, read directly
-   with httpx-sse vs relayed by an AI chat completion in send mode (goal >= 0.9x);
+   with httpx-sse vs relayed by an AI chat completion in send mode (goal >= 0.9x),
+   with each process's CPU per token (``/proc/<pid>/stat``; the client's own ``process_time``):
+   on a busy machine the relay's share of the cores, not its speed, sets the ratio;
 2. added latency per token at 100 tokens/s: each token carries the
    ``time.monotonic()`` it was sent at (system-wide on Linux), so the client
    measures send -> receive directly and through serve (goal: p99 added < 2 ms);
@@ -30,7 +32,7 @@ import httpx
 from httpx_sse import aconnect_sse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.perf._serve_procs import percentile, server_process  # noqa: E402
+from tests.perf._serve_procs import cpu_s, percentile, server_process  # noqa: E402
 
 
 def project_document() -> dict:
@@ -93,9 +95,17 @@ async def main_async(tokens: int) -> None:
         async with httpx.AsyncClient(timeout=None, trust_env=False) as client:
             with server_process(serve, env) as sw:
                 await relayed(client, f"{sw.url}/relay", token)  # warm-up
+                up_cpu, own_cpu = cpu_s(upstream.pid), time.process_time()
                 base_rate = rate(await direct(client, fast))
+                direct_cpu = ((cpu_s(upstream.pid) - up_cpu) / tokens * 1e6, (time.process_time() - own_cpu) / tokens * 1e6)
+                up_cpu, sw_cpu, own_cpu = cpu_s(upstream.pid), cpu_s(sw.pid), time.process_time()
                 relay_rate = rate(await relayed(client, f"{sw.url}/relay", token))
+                relay_cpu = ((cpu_s(upstream.pid) - up_cpu) / tokens * 1e6, (cpu_s(sw.pid) - sw_cpu) / tokens * 1e6, (time.process_time() - own_cpu) / tokens * 1e6)
                 print(f"1. throughput, {tokens:,} tokens: direct {base_rate:,.0f} tokens/s, through serve {relay_rate:,.0f} tokens/s: {relay_rate / base_rate:.2f}x (goal >= 0.9x)")
+                print(
+                    f"   CPU per token: direct: upstream {direct_cpu[0]:.1f} µs, client {direct_cpu[1]:.1f} µs; "
+                    f"through serve: upstream {relay_cpu[0]:.1f} µs, serve {relay_cpu[1]:.1f} µs, client {relay_cpu[2]:.1f} µs"
+                )
             paced = f"{upstream.url}/o/tokens=300,delay=10,stamp=1/v1"
             with server_process(serve, {**env, "OPENAI_BASE_URL": paced}) as sw:
                 base = latencies_ms(await direct(client, paced))

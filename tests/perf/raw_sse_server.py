@@ -2,7 +2,8 @@
 
 Run as its own process (``python tests/perf/raw_sse_server.py``); it prints
 ``Serving raw on http://127.0.0.1:PORT`` once listening. ``GET /stream?n=N``
-sends the same messages a Streamwright Loop x Send streaming response would.
+sends the same messages a Streamwright Loop x Send streaming response would;
+``&label=1`` adds ``"label": "Step <done>"`` (bench_cpu_per_message.py's Event Data).
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from starlette.routing import Route
 
 async def stream(request: Request) -> EventSourceResponse:
     count = int(request.query_params.get("n", "1000"))
+    label = request.query_params.get("label") == "1"
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         for index in range(count):
-            data = {"status": "progress", "done": index + 1, "total": count}
+            data: dict[str, object] = {"status": "progress", "done": index + 1, "total": count}
+            if label:
+                data["label"] = f"Step {index + 1}"
             yield ServerSentEvent(json.dumps(data, separators=(",", ":")), id=str(index + 1), sep="\n")
 
     return EventSourceResponse(events(), ping=24 * 3600)

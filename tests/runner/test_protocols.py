@@ -196,3 +196,36 @@ async def test_a_client_that_leaves_a_protocol_stream_cancels_its_run(serve):
     done, _ = await asyncio.wait([channel.task], timeout=20)  # bounded: a run that kept waiting its 30 s would fail here
     assert done and channel.task.cancelled()  # a dropped connection without linger cancels the run
     assert channel.last_item().data["message"] == "the run was cancelled"
+
+
+# --- the wire's JSON ---------------------------------------------------------------------------
+
+
+def test_sse_and_ndjson_write_any_event_data_as_valid_utf8_json():
+    """Data an upstream may hand a run (a lone surrogate escape, NaN, a huge integer, a non-text key) still streams."""
+    from app.runner.protocols.ndjson import encode_ndjson
+    from app.runner.protocols.sse import encode_sse
+    from app.runner.runs import WireItem
+
+    values = [
+        {"status": "chunk", "text": "naïve — ok ✓\nline two", "n": 1.5, "big": 1e16, "list": [1, None, True]},
+        {"status": "chunk", "text": "half a pair: \ud83d"},
+        {"status": "chunk", "count": 2**70},
+        {"status": "chunk", 7: "a key that is a number"},
+        {"status": "chunk", "ratio": float("nan"), "inf": float("inf")},
+    ]
+    expected = [
+        values[0],
+        {"status": "chunk", "text": "half a pair: \ud83d"},
+        {"status": "chunk", "count": 2**70},
+        {"status": "chunk", "7": "a key that is a number"},
+        {"status": "chunk", "ratio": None, "inf": None},  # JSON has no NaN: null, as formulas give it
+    ]
+    batch = [WireItem("message", value, seq) for seq, value in enumerate(values, 1)]
+    sse = encode_sse(batch).decode("utf-8")
+    events = sse.split("\n\n")[:-1]
+    assert [event.split("\n")[0] for event in events] == [f"id: {seq}" for seq in range(1, 6)]
+    assert [json.loads(data) for data in sse_data(sse)] == expected
+    lines = encode_ndjson(batch).decode("utf-8").splitlines()
+    assert [json.loads(line)["data"] for line in lines] == expected
+    assert "✓" in sse and "naïve" in sse  # text stays text, not \u escapes

@@ -224,3 +224,17 @@ def test_a_runner_started_with_exit_with_stdin_stops_when_its_parent_goes(tmp_pa
     finally:
         if server.poll() is None:
             server.kill()
+
+
+async def test_one_of_two_clients_of_a_run_leaving_does_not_stop_the_other(serve):
+    """Both wait for the run's next message; the first one hanging up leaves the second's wait intact."""
+    served = await serve(project_of(NUMBERED))
+    headers = {**served.auth, "Streamwright-Run": "shared-run-1", "Streamwright-Linger": "30"}
+    params = {"n": 6, "ms": 300}
+    async with served.client.stream("POST", "/numbered", params=params, headers=headers) as first:
+        seen_first = [int(e.id) async for e in read_sse(first, limit=2)]
+        async with served.client.stream("POST", "/numbered", params=params, headers={**headers, "Last-Event-ID": "2"}) as second:
+            assert second.status_code == 200
+            await first.aclose()  # while both wait for message 3
+            seen_second = [int(e.id) async for e in read_sse(second)]
+    assert (seen_first, seen_second) == ([1, 2], [3, 4, 5, 6])

@@ -8,8 +8,7 @@ message is typically ``{done: loop.count, total: loop.total}``.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Generator, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -21,9 +20,6 @@ from app.core.registry import ActionType
 from app.core.run_context import RunContext, Slots
 from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
-
-YIELD_EVERY = 256
-"""Iterations between yields to the event loop, so a tight loop stays cancellable."""
 
 MAX_REPEAT = 100_000_000
 RepeatCount = Annotated[int, Field(ge=0, le=MAX_REPEAT)]
@@ -45,33 +41,35 @@ def _items(params: LoopParams) -> Sequence[Any]:
     return items if isinstance(items, list) else [items]
 
 
-async def run(params: LoopParams, ctx: RunContext, slots: Slots) -> AsyncIterator[RunEvent]:
-    items = _items(params)
+def run(params: LoopParams, ctx: RunContext, slots: Slots) -> AsyncIterator[RunEvent]:
+    """The body once per item, as one iterator the engine runs directly (no generator of the Loop's own between)."""
+    return slots.repeat("body", _frames(_items(params), ctx.scope))
+
+
+def _frames(items: Sequence[Any], scope: dict[str, Any]) -> Generator[None, None, None]:
+    """Sets ``loop`` in the scope before each pass of the body; the enclosing one is back once the
+    engine closes it (when the body ends, fails or is cancelled)."""
     total = len(items)
-    scope = ctx.scope
     parent = scope.get("loop")
-    for index, item in enumerate(items):
-        frame = {
-            "index": index,
-            "count": index + 1,
-            "total": total,
-            "item": item,
-            "first": index == 0,
-            "last": index == total - 1,
-        }
-        if parent is not None:
-            frame["parent"] = parent
-        scope["loop"] = frame  # set directly, not via ctx.bound(): this is the per-item path
-        try:
-            async for event in slots.run("body"):
-                yield event
-        finally:
-            if parent is None:
-                scope.pop("loop", None)
-            else:
-                scope["loop"] = parent
-        if index % YIELD_EVERY == YIELD_EVERY - 1:
-            await asyncio.sleep(0)
+    try:
+        for index, item in enumerate(items):
+            frame = {
+                "index": index,
+                "count": index + 1,
+                "total": total,
+                "item": item,
+                "first": index == 0,
+                "last": index == total - 1,
+            }
+            if parent is not None:
+                frame["parent"] = parent
+            scope["loop"] = frame  # set directly, not via ctx.bound(): this is the per-item path
+            yield None
+    finally:
+        if parent is None:
+            scope.pop("loop", None)
+        else:
+            scope["loop"] = parent
 
 
 LOOP_SCOPE = SlotScope(

@@ -68,7 +68,11 @@ class SendStreamingResponseParams(ActionParams):
 async def run(params: SendStreamingResponseParams, ctx: RunContext) -> dict[str, Any]:
     # a fresh dict per message (see engine.prepare_action)
     part = params.part or None
-    ctx.send_message(params.event_data, coalesce_ms=params.coalesce_ms, append=tuple(params.append_fields), part=part, transient=params.transient and part is not None)
+    transient = params.transient and part is not None
+    if params.coalesce_ms > 0:
+        ctx.send_message(params.event_data, coalesce_ms=params.coalesce_ms, append=tuple(params.append_fields), part=part, transient=transient)
+    else:
+        ctx.send_message(params.event_data, part=part, transient=transient)
     return params.event_data
 
 

@@ -76,6 +76,7 @@ from typing import Any, Final
 
 from jlens import Expression, JlensError
 
+from app.core.formula.concat import Part, concat, concat_parts
 from app.core.formula.worker import EXECUTOR, POOL, WorkerCall, WorkerDied, WorkerReply, WorkerTimeout
 
 __all__ = [
@@ -378,7 +379,7 @@ class Formula:
     at the top, ``$keys($)``, ``$eval``); ``paths`` is then empty.
     """
 
-    __slots__ = ("source", "paths", "roots", "reads_whole_scope", "inline", "_read", "_expr", "_wrapped", "_keys")
+    __slots__ = ("source", "paths", "roots", "reads_whole_scope", "inline", "_read", "_expr", "_wrapped", "_keys", "_concat")
 
     def __init__(self, source: str, expr: Expression, keys: tuple[str, ...] | None):
         reads = expr.reads().get("input")
@@ -392,6 +393,8 @@ class Formula:
         self._expr = expr
         self._wrapped: Expression | None = None
         self._keys = keys
+        self._concat: tuple[Part, ...] | None = None if keys is not None else concat_parts(source)
+        """Literals and plain paths joined by ``&``: joined here without the library (``concat``)."""
 
     def __repr__(self) -> str:
         return f"Formula({self.source!r})"
@@ -419,6 +422,11 @@ class Formula:
                 if kind is int and -_SAFE_INT <= value <= _SAFE_INT:
                     return value
                 return to_json_value(value)
+        parts = self._concat
+        if parts is not None:
+            text = concat(parts, scope, INLINE_MAX_STRING)
+            if text is not None:
+                return text
         active = _BOUNDS.active
         if active is not None:
             return self._evaluate_library(scope, active.limits, active.precomputed)

@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from app.runner.protocols import STREAM_HEADERS
+from app.runner.protocols.json_text import json_bytes
 from app.runner.protocols.sse import MEDIA_TYPE as SSE_MEDIA_TYPE
-from app.runner.protocols.sse import compact_json
 from app.runner.runs import WireItem
 
 MEDIA_TYPE = "application/x-ndjson"
 
 
-def _ndjson(item: WireItem) -> str:
+def _ndjson(item: WireItem) -> bytes:
     if item.kind == "heartbeat":
-        return "\n"  # an empty line keeps proxies from timing out; readers skip it
+        return b"\n"  # an empty line keeps proxies from timing out; readers skip it
     line: dict[str, Any] = {"event": item.kind}
     if item.seq is not None:
         line["id"] = item.seq
@@ -29,11 +29,11 @@ def _ndjson(item: WireItem) -> str:
         if item.transient:
             line["transient"] = True
     line["data"] = item.data
-    return compact_json(line) + "\n"
+    return json_bytes(line) + b"\n"
 
 
 def encode_ndjson(batch: list[WireItem]) -> bytes:
-    return "".join([_ndjson(item) for item in batch]).encode()
+    return b"".join([_ndjson(item) for item in batch])
 
 
 def wants_ndjson(accept: str) -> bool:
