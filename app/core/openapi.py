@@ -315,7 +315,7 @@ class _Builder:
             )
             ends.insert(0, ("result", result))
             types["result"] = result
-        sse = [_sse_event("message", message, "A message; `id` is its sequence number (send it back as Last-Event-ID to resume).")]
+        sse = [_sse_event("message", message, "A message; `id` is its event id (send it back as Last-Event-ID to resume): opaque, it carries the run.")]
         ndjson = [_ndjson_line("message", message)]
         if keys_parts(endpoint, self.registry):
             envelope = self.add_schema(
@@ -448,8 +448,9 @@ def _components(builder: _Builder, secured: bool) -> dict[str, Any]:
             "LastEventId": {
                 "name": "Last-Event-ID",
                 "in": "header",
-                "description": "With Streamwright-Run: replay the messages after this sequence number, then follow live "
-                "(anything but digits: 400; empty is the same as absent).",
+                "description": "Replay the messages after this event id, then follow live: an event token (`<run>.<seq>`, "
+                "which names its run, so it resumes on any worker alone) or, with Streamwright-Run, a sequence number "
+                "(anything else: 400; empty is the same as absent).",
                 "schema": {"type": "string", "pattern": LAST_EVENT_ID_PATTERN_OR_EMPTY},
             },
         },

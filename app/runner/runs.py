@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -82,6 +82,10 @@ class RunChannel:
         self.started_stream = asyncio.Event()
         self.streamed = False
         self.cancel_reason = "the run was cancelled"
+        self.sink: Callable[[WireItem | None], None] | None = None
+        """A shared run store's copy of every item (``None`` last, when the run ends); unset in memory."""
+        self.followed_elsewhere: Callable[[], bool] | None = None
+        """Whether a client follows this run through another worker (the resume grace waits while one does)."""
 
     # -- producer side -------------------------------------------------
     def start(self, events: AsyncIterator[RunEvent], trace: bool) -> None:
@@ -110,6 +114,8 @@ class RunChannel:
             self.finished_at = time.monotonic()
             self.started_stream.set()
             self._wake_consumers()
+            if self.sink is not None:
+                self.sink(None)
 
     def _append(self, item: WireItem) -> None:
         if item.seq is not None:
@@ -119,6 +125,8 @@ class RunChannel:
         self._items.append(item)
         self.position += 1
         self._wake_consumers()
+        if self.sink is not None:
+            self.sink(item)
 
     def _wake_consumers(self) -> None:
         if self._new is not None and not self._new.done():
@@ -135,6 +143,16 @@ class RunChannel:
             self.task.cancel()
 
     # -- consumer side -------------------------------------------------
+    async def cursor_after(self, seq: int) -> int:
+        """``position_after_message`` for the run-store interface (a shared store has to ask the network)."""
+        return self.position_after_message(seq)
+
+    def note_delivered(self, position: int) -> None:
+        """Items up to ``position`` are safe elsewhere (a shared store has them): the producer may run ahead of them."""
+        if position > self.delivered:
+            self.delivered = position
+            self._release_producer()
+
     def last_item(self) -> WireItem | None:
         return self._items[-1] if self._items else None
 
@@ -219,8 +237,12 @@ class RunChannel:
 
     def _linger_expired(self) -> None:
         self._linger_timer = None
-        if not self.attached:
-            self.cancel()
+        if self.attached or self.done:
+            return
+        if self.followed_elsewhere is not None and self.followed_elsewhere():
+            self._arm_linger()  # a client follows through another worker: look again one grace later
+            return
+        self.cancel(f"nobody resumed the run within its resume grace ({self.linger_s:g} s)")
 
 
 async def _aclose(events: AsyncIterator[RunEvent]) -> None:
