@@ -106,3 +106,16 @@ class SteppedClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a generator fixture
+    """A real redis-server on a free loopback port, killed at teardown (``tests/support/redis_server.py``)."""
+    from tests.support.redis_server import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

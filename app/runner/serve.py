@@ -142,6 +142,7 @@ def _serve_workers(project_path: Path, name: str, settings: ServeSettings, port:
     except SystemExit:
         print(f"streamwright: could not listen on {settings.bound_host}:{port}", file=sys.stderr)
         return EXIT_FAILED
+    sock.listen(config.backlog)  # connections wait in the backlog until a worker has started, rather than being refused
     shown = f"[{settings.bound_host}]" if ":" in settings.bound_host else settings.bound_host
     _print_started(name, f"http://{shown}:{sock.getsockname()[1]}", settings, announce)
     supervisor = Multiprocess(config, sockets=[sock])
