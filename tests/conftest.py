@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # UI tests run without a display
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,7 @@ class SteppedClock:
 
 
 @pytest.fixture
-def redis_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a generator fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A real redis-server on a free loopback port, killed at teardown (``tests/support/redis_server.py``)."""
     from tests.support.redis_server import RedisServer
 

@@ -36,7 +36,12 @@ COUNTED = endpoint(
             "flow.loop",
             mode="repeat",
             times=formula("inputs.n"),
-            slots={"body": [action("send", "stream.send", eventData={"status": "progress", "done": formula("loop.count"), "total": formula("loop.total")}), action("pause", "flow.wait", milliseconds=formula("inputs.ms"))]},
+            slots={
+                "body": [
+                    action("send", "stream.send", eventData={"status": "progress", "done": formula("loop.count"), "total": formula("loop.total")}),
+                    action("pause", "flow.wait", milliseconds=formula("inputs.ms")),
+                ]
+            },
         )
     ],
     [EndpointInput(name="n", type="integer", default=40), EndpointInput(name="ms", type="integer", default=100)],
@@ -79,7 +84,14 @@ def serve_process(tmp_path: Path) -> Iterator[Callable[..., Served]]:
         save_project(project, path)
         output = tmp_path / "output"
         command = [sys.executable, "-m", "app", "serve", str(path), "--port", "0", f"--token={token}", "--output", str(output), *extra]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=folder, env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            cwd=folder,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)},
+        )
         started.append(process)
         assert process.stdout is not None
         first = Lines(process.stdout, "serve").next(STARTUP_TIMEOUT_S)
@@ -161,7 +173,10 @@ def test_a_named_run_resumes_on_the_other_server_with_its_number(redis_server: R
     headers = {"Streamwright-Run": "named-shared-run-1", "Streamwright-Linger": "30"}
     run_id, before = _first_events(first_server, "/counted", 3, headers)
     assert (run_id, [event["id"] for event in before]) == ("named-shared-run-1", ["1", "2", "3"])
-    with httpx.Client(timeout=GUARD_S) as client, client.stream("POST", second_server.url + "/counted", headers={**second_server.auth, **headers, "Last-Event-ID": "3"}) as response:
+    with (
+        httpx.Client(timeout=GUARD_S) as client,
+        client.stream("POST", second_server.url + "/counted", headers={**second_server.auth, **headers, "Last-Event-ID": "3"}) as response,
+    ):
         after = list(_events(response.iter_lines()))
     assert [event["id"] for event in after] == [str(n) for n in range(4, 41)]
 
