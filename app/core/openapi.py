@@ -329,7 +329,7 @@ class _Builder:
                     "additionalProperties": False,
                 },
             )
-            sse.append(_sse_event("part", envelope, "A keyed message; `id` is its sequence number, as for a plain message."))
+            sse.append(_sse_event("part", envelope, "A keyed message; `id` is its event id, as for a plain message."))
             ndjson.append(_ndjson_line("part", message))
         sse += [_sse_event(kind, schema) for kind, schema in ends]
         ndjson += [_ndjson_line(kind, schema) for kind, schema in ends]
@@ -360,10 +360,10 @@ def _sse_event(kind: str, schema_name: str, description: str = "") -> dict[str, 
         "required": ["data"] if kind == "message" else ["event", "data"],
     }
     if kind == "message":
-        schema["properties"]["id"] = {"type": "string", "pattern": "^[0-9]+$"}
+        schema["properties"]["id"] = {"type": "string", "pattern": f"^{LAST_EVENT_ID_PATTERN}$"}
         schema["required"] = ["id", "data"]
     elif kind == "part":
-        schema["properties"]["id"] = {"type": "string", "pattern": "^[0-9]+$"}
+        schema["properties"]["id"] = {"type": "string", "pattern": f"^{LAST_EVENT_ID_PATTERN}$"}
         schema["required"] = ["event", "id", "data"]
     if description:
         schema["description"] = description

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
@@ -34,6 +36,8 @@ GRACEFUL_SHUTDOWN_S = 1
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 FACTORY = "app.runner.asgi:create_app"
+WORKER_START_S = 120.0
+"""Longest wait for a worker to start before announcing anyway (a loaded machine imports slowly)."""
 
 
 def _url(server: uvicorn.Server, host: str) -> str:
@@ -144,16 +148,32 @@ def _serve_workers(project_path: Path, name: str, settings: ServeSettings, port:
         return EXIT_FAILED
     sock.listen(config.backlog)  # connections wait in the backlog until a worker has started, rather than being refused
     shown = f"[{settings.bound_host}]" if ":" in settings.bound_host else settings.bound_host
-    _print_started(name, f"http://{shown}:{sock.getsockname()[1]}", settings, announce)
-    supervisor = Multiprocess(config, sockets=[sock])
+    url = f"http://{shown}:{sock.getsockname()[1]}"
+    supervisor = _Workers(config, [sock], lambda: _print_started(name, url, settings, announce))
     if exit_with_stdin:
         threading.Thread(target=_set_when_stdin_closes, args=(supervisor.should_exit,), daemon=True).start()
     supervisor.run()
     return 0
 
 
+class _Workers(Multiprocess):
+    """uvicorn's supervisor, announcing the start once every worker has started (as one process announces it once it has)."""
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket], announce: Callable[[], None]) -> None:
+        super().__init__(config, sockets)
+        self._announce = announce
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        for process in self.processes:
+            wait = getattr(process, "wait_until_ready", None)  # newer uvicorn only; older ones announce at once
+            if wait is not None:
+                wait(WORKER_START_S, self.should_exit)
+        self._announce()
+
+
 def _set_when_stdin_closes(flag: threading.Event) -> None:
-    while sys.stdin.buffer.read1(4096) if hasattr(sys.stdin.buffer, "read1") else sys.stdin.buffer.read(4096):
+    while sys.stdin.buffer.read(4096):  # a daemon thread: blocking here holds up nothing
         pass
     flag.set()
 
