@@ -7,7 +7,9 @@ for it. Without linger, the last client leaving cancels the run at once.
 
 Flow control: the producer waits while it is more than ``capacity`` items
 ahead of what was delivered, so a slow client slows the workflow instead of
-growing memory; the buffer keeps ``2 * capacity`` items for replay.
+growing memory; the buffer keeps ``2 * capacity`` items for replay. With a
+shared store, "delivered" is what the store holds (clients on any worker read
+from there), so the run waits for the store instead.
 """
 
 from __future__ import annotations
@@ -201,7 +203,7 @@ class RunChannel:
                     start = position + 1 - self._first
                     batch = [self._items[index] for index in range(start, start + end - position)]
                     position = end
-                    if position > self.delivered:
+                    if position > self.delivered and self.sink is None:  # with a shared store, its writes pace the run
                         self.delivered = position
                         self._release_producer()
                     yield batch
