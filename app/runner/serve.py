@@ -36,6 +36,9 @@ GRACEFUL_SHUTDOWN_S = 1
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 FACTORY = "app.runner.asgi:create_app"
+WORKER_HEALTHCHECK_S = 30
+"""A worker busy with many streams on a loaded machine may answer the supervisor's ping late: it gets this long,
+rather than uvicorn's 5 s, before it is killed (with every stream it serves) and restarted."""
 WORKER_START_S = 120.0
 """Longest wait for a worker to start before announcing anyway (a loaded machine imports slowly)."""
 
@@ -141,6 +144,8 @@ def _serve_workers(project_path: Path, name: str, settings: ServeSettings, port:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         lifespan="on",
     )
+    if hasattr(config, "timeout_worker_healthcheck"):  # newer uvicorn: see WORKER_HEALTHCHECK_S
+        config.timeout_worker_healthcheck = WORKER_HEALTHCHECK_S
     try:
         sock = config.bind_socket()
     except SystemExit:
