@@ -38,15 +38,22 @@ def serve_args(project: Path, output: Path, *extra: str) -> list[str]:
     return ["-m", "app", "serve", str(project), "--port", "0", "--public", "--output", str(output), *extra]
 
 
+ERRORS: list[str] = []
+
+
 async def one_stream(client: httpx.AsyncClient, url: str, messages: int) -> int:
+    """The messages one stream brought (a transport error is noted in ``ERRORS`` and counts what came before it)."""
     count = 0
     tail = b""
-    async with client.stream("POST", f"{url}/bench", params={"n": messages}) as response:
-        async for chunk in response.aiter_raw():
-            data = tail + chunk
-            count += data.count(b"\ndata:") + data.startswith(b"data:")
-            tail = data[-6:]
-            count -= tail.count(b"\ndata:")  # counted again with the next chunk
+    try:
+        async with client.stream("POST", f"{url}/bench", params={"n": messages}) as response:
+            async for chunk in response.aiter_raw():
+                data = tail + chunk
+                count += data.count(b"\ndata:") + data.startswith(b"data:")
+                tail = data[-6:]
+                count -= tail.count(b"\ndata:")  # counted again with the next chunk
+    except httpx.TransportError as error:
+        ERRORS.append(f"{type(error).__name__} after {count} messages")
     return count + tail.count(b"\ndata:")
 
 
@@ -55,6 +62,7 @@ async def concurrent(url: str, streams: int, messages: int) -> tuple[float, list
     async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(120.0)) as client:
         for _ in range(2):  # warm-up of every worker (the kernel spreads connections): imports, formula compilation
             await asyncio.gather(*(one_stream(client, url, 5) for _ in range(min(streams, 50))))
+    async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(120.0)) as client:  # fresh connections for the measure
         started = time.perf_counter()
         counts = await asyncio.gather(*(one_stream(client, url, messages) for _ in range(streams)))
         return time.perf_counter() - started, list(counts)
@@ -120,6 +128,9 @@ def main() -> None:
                     cpu_before = cpu_s(redis.process.pid) if redis.process else 0.0
                     wall, counts = asyncio.run(concurrent(server.url, args.streams, args.messages))
                     redis_cpu = (cpu_s(redis.process.pid) if redis.process else 0.0) - cpu_before
+                errors, ERRORS[:] = list(ERRORS), []
+                if errors:
+                    print(f"  {name}: {len(errors)} transport errors, e.g. {errors[:3]}")
                 total = sum(counts)
                 complete = sum(count == args.messages for count in counts)
                 rate = total / wall

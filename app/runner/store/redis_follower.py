@@ -88,7 +88,7 @@ class RemoteRun:
             try:
                 if time.monotonic() - self._followed_at >= store.tick_s:
                     await self._mark_followed()
-                found: Any = await store.redis.xread({self.keys.items: cursor}, count=BATCH_LIMIT, block=store.block_ms)
+                found: Any = await store.reads.xread({self.keys.items: cursor}, count=BATCH_LIMIT, block=store.block_ms)
                 if not found and not await store.redis.exists(self.keys.lease):
                     found = await store.redis.xread({self.keys.items: cursor}, count=BATCH_LIMIT)  # it may have just ended
                     if not found:

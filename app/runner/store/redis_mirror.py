@@ -1,101 +1,182 @@
-"""The owner's side of a run in Redis: every item written to the run's stream, and the owner's lease kept alive.
+"""The owners' side of runs in Redis: every item written to its run's stream, and each owner's lease kept alive.
 
-One writer task per run sends what accumulated since its last write in one
-pipeline, so a fast run costs one round trip per batch, not per message. The
-producer may run at most ``capacity`` items ahead of what Redis holds (flow
-control against the store: clients anywhere read from there). About once a
-second (``tick_s``) the same pipeline refreshes the lease and the keys' expiry
-and asks whether a stop was requested or a client follows elsewhere.
+One writer task per process (:class:`StoreWriter`) sends what all its runs
+accumulated since its last write in one pipeline, so many concurrent runs
+cost one round trip per batch, not one per run or per message, and a handful
+of connections. The producer may run at most ``capacity`` items ahead of what
+Redis holds (flow control against the store: clients anywhere read from
+there). About once a second (``tick_s``) the same pipeline refreshes each
+run's lease and the keys' expiry and asks whether a stop was requested or a
+client follows elsewhere.
 
-If Redis cannot be reached, the run is cancelled with that reason: its
-clients get an error event instead of a stream no other worker could resume.
+If Redis cannot be reached, the runs that were writing are cancelled with
+that reason: their clients get an error event instead of a stream no other
+worker could resume.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
-from app.runner.runs import RunChannel, WireItem
+from app.runner.runs import BATCH_LIMIT, RunChannel, WireItem
 from app.runner.store.redis_items import EntryIds, RunKeys, encode_item
 
 if TYPE_CHECKING:
+    from redis.asyncio.client import Pipeline
+
     from app.runner.store.redis_store import RedisRunStore
 
 
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """What one run put in a pipeline: its commands, the items among them, and what to read back."""
+
+    commands: int
+    added: int
+    ended: bool
+    upkeep: bool
+
+
 class RunMirror:
+    """One run's copy in Redis, fed by the run's channel and written by the store's writer."""
+
     def __init__(self, store: RedisRunStore, channel: RunChannel) -> None:
         self.store = store
         self.channel = channel
+        self.run_id = channel.run_id
         self.keys = RunKeys(channel.run_id)
         self.ids = EntryIds()
         self.pending: list[WireItem | None] = []
-        self.wake = asyncio.Event()
         self.written = 0
         self.followed = False
-        self._maintained = time.monotonic()
+        self.finished = False
+        self.maintained = time.monotonic()
         channel.sink = self.add
         channel.followed_elsewhere = lambda: self.followed
-        self.task = asyncio.create_task(self._run(), name=f"mirror {channel.run_id}")
 
     def add(self, item: WireItem | None) -> None:
         self.pending.append(item)
-        self.wake.set()
+        self.store.writer.mark(self)
 
-    async def _run(self) -> None:
-        try:
-            while True:
-                if not self.pending:
-                    try:
-                        async with asyncio.timeout(self.store.tick_s):
-                            await self.wake.wait()
-                    except TimeoutError:
-                        pass
-                self.wake.clear()
-                batch, self.pending = self.pending, []
-                if await self._write(batch):
-                    return
-        except (RedisError, OSError) as error:
-            self.channel.sink = None
-            self.channel.cancel(f"the run store became unreachable ({self.store.safe_url}): {error}")
+    def upkeep_due(self, now: float) -> bool:
+        return not self.finished and now - self.maintained >= self.store.tick_s
 
-    async def _write(self, batch: list[WireItem | None]) -> bool:
-        """Write ``batch`` (and do the periodic upkeep when due); True once the run's end is written."""
+    def queue(self, pipe: Pipeline, now: float) -> _Queued:
+        """Add this run's pending items (a bounded batch) and, when due, its upkeep to ``pipe``."""
         store, keys = self.store, self.keys
-        pipe = store.redis.pipeline(transaction=False)
+        batch = self.pending[:BATCH_LIMIT]
+        del self.pending[: len(batch)]
         ended = False
-        added = 0
+        commands = 0
         for item in batch:
             pipe.xadd(keys.items, {"i": encode_item(item)}, id=self.ids.next(item), maxlen=store.stream_length, approximate=True)
+            commands += 1
             if item is None:
                 ended = True
                 break
-            added += 1
-        now = time.monotonic()
-        upkeep = not ended and now - self._maintained >= store.tick_s
-        if not batch and not upkeep:
-            return False
+        added = commands - ended
+        upkeep = not ended and self.upkeep_due(now)
         if ended:
             pipe.hset(keys.run, "status", "done")
             for key in (keys.run, keys.items):
                 pipe.expire(key, max(1, round(store.keep_s)))
             pipe.delete(keys.lease, keys.stop, keys.followed)
+            commands += 4
         elif upkeep:
-            self._maintained = now
+            self.maintained = now
             pipe.set(keys.lease, store.worker_id, px=store.lease_ms)
             for key in (keys.run, keys.items):
                 pipe.expire(key, max(1, round(store.keep_s + store.lease_s)))
             pipe.exists(keys.stop)
             pipe.exists(keys.followed)
-        results = await pipe.execute()
-        self.written += added
+            commands += 5
+        return _Queued(commands, added, ended, upkeep)
+
+    def settle(self, queued: _Queued, results: list[Any]) -> None:
+        """Take in what Redis answered to this run's part of a pipeline."""
+        self.written += queued.added
         self.channel.note_delivered(self.written)
-        if upkeep:
+        if queued.ended:
+            self.finished = True
+            return
+        if queued.upkeep:
             stop_requested, followed = results[-2], results[-1]
             self.followed = bool(followed)
             if stop_requested:
                 self.channel.cancel()
-        return ended
+        if self.pending:
+            self.store.writer.mark(self)
+
+    def fail(self, error: BaseException) -> None:
+        self.finished = True
+        self.pending.clear()
+        self.channel.sink = None
+        self.channel.cancel(f"the run store became unreachable ({self.store.safe_url}): {error}")
+
+
+class StoreWriter:
+    """The one task that writes every run of this process to Redis, one pipeline per round."""
+
+    def __init__(self, store: RedisRunStore) -> None:
+        self.store = store
+        self.dirty: dict[str, RunMirror] = {}
+        self.wake = asyncio.Event()
+        self._scanned = time.monotonic()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run(), name="run store writer")
+
+    def mark(self, mirror: RunMirror) -> None:
+        self.dirty[mirror.run_id] = mirror
+        self.wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            if not self.dirty:
+                try:
+                    async with asyncio.timeout(self.store.tick_s):
+                        await self.wake.wait()
+                except TimeoutError:
+                    pass
+            self.wake.clear()
+            await self.write_round()
+
+    async def write_round(self) -> None:
+        """Write what is pending (and the upkeep that is due) for every run, in one pipeline."""
+        now = time.monotonic()
+        work, self.dirty = self.dirty, {}
+        if now - self._scanned >= self.store.tick_s:  # look for idle runs whose upkeep is due about once a tick
+            self._scanned = now
+            for mirror in self.store.mirrors.values():
+                if mirror.upkeep_due(now):
+                    work.setdefault(mirror.run_id, mirror)
+        work = {run_id: mirror for run_id, mirror in work.items() if not mirror.finished}
+        if not work:
+            return
+        pipe = self.store.redis.pipeline(transaction=False)
+        queued = [(mirror, mirror.queue(pipe, now)) for mirror in work.values()]
+        try:
+            results = await pipe.execute()
+        except (RedisError, OSError) as error:
+            for mirror, _ in queued:
+                mirror.fail(error)
+            return
+        at = 0
+        for mirror, plan in queued:
+            mirror.settle(plan, results[at : at + plan.commands])
+            at += plan.commands
+
+    async def flush(self, timeout_s: float) -> None:
+        """Write until nothing is pending (the ends of runs just cancelled reach Redis), for at most ``timeout_s``."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                while any(mirror.pending for mirror in self.store.mirrors.values() if not mirror.finished):
+                    await self.write_round()
+        except TimeoutError:
+            pass

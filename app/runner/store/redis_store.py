@@ -28,11 +28,23 @@ from app.runner.runs import RunChannel, RunRegistry
 from app.runner.store.base import StoreUnavailableError
 from app.runner.store.redis_follower import RemoteRun
 from app.runner.store.redis_items import RunKeys, stop_channel
-from app.runner.store.redis_mirror import RunMirror
+from app.runner.store.redis_mirror import RunMirror, StoreWriter
 
 CONNECT_TIMEOUT_S = 3.0
 COMMAND_TIMEOUT_S = 10.0
 """Longer than a blocking read (``block_ms``): a Redis that stops answering fails commands after this."""
+COMMAND_CONNECTIONS = 64
+"""Connections for short commands (every run's writes, lookups, stops): beyond that, commands wait their turn."""
+READ_CONNECTIONS = 1024
+"""Connections for followers' blocking reads, each held up to ``block_ms``; kept apart so they never starve the writes."""
+
+
+def _client(url: str, connections: int) -> aioredis.Redis:
+    """A client whose pool waits for a free connection (up to ``COMMAND_TIMEOUT_S``) rather than failing when all are busy."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=connections, timeout=COMMAND_TIMEOUT_S, decode_responses=True, socket_connect_timeout=CONNECT_TIMEOUT_S, socket_timeout=COMMAND_TIMEOUT_S
+    )
+    return aioredis.Redis.from_pool(pool)
 
 
 def safe_url(url: str) -> str:
@@ -56,8 +68,11 @@ class RedisRunStore:
         self.followed_ms = max(1, round(3 * self.tick_s * 1000))
         self.stream_length = 2 * capacity
         self.worker_id = uuid.uuid4().hex
-        self.redis = aioredis.from_url(url, decode_responses=True, socket_connect_timeout=CONNECT_TIMEOUT_S, socket_timeout=COMMAND_TIMEOUT_S)
-        self._mirrors: dict[str, RunMirror] = {}
+        self.redis = _client(url, COMMAND_CONNECTIONS)
+        self.reads = _client(url, READ_CONNECTIONS)
+        """For followers' ``XREAD BLOCK``."""
+        self.mirrors: dict[str, RunMirror] = {}
+        self.writer = StoreWriter(self)
         self._listener: asyncio.Task[None] | None = None
 
     def unavailable(self, error: BaseException) -> StoreUnavailableError:
@@ -69,6 +84,7 @@ class RedisRunStore:
         except (RedisError, OSError) as error:
             raise StoreUnavailableError(f"cannot reach the run store at {self.safe_url}: {error}") from None
         self._listener = asyncio.create_task(self._listen_for_stops(), name="run store stops")
+        self.writer.start()
 
     async def close(self) -> None:
         if self._listener is not None:
@@ -76,11 +92,14 @@ class RedisRunStore:
             with suppress(asyncio.CancelledError):
                 await self._listener
         await self.registry.cancel_all()
-        writers = [mirror.task for mirror in self._mirrors.values() if not mirror.task.done()]
-        if writers:
-            await asyncio.wait(writers, timeout=2.0)  # the ends of cancelled runs reach Redis
-        with suppress(RedisError, OSError):
-            await self.redis.aclose()
+        if self.writer.task is not None:
+            self.writer.task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self.writer.task
+            await self.writer.flush(timeout_s=2.0)  # the ends of cancelled runs reach Redis
+        for client in (self.redis, self.reads):
+            with suppress(RedisError, OSError):
+                await client.aclose()
 
     async def create(self, run_id: str, endpoint: str, linger_s: float) -> RunChannel:
         keys = RunKeys(run_id)
@@ -94,12 +113,12 @@ class RedisRunStore:
             raise self.unavailable(error) from None
         channel = self.registry.create(run_id, endpoint, linger_s)
         self._forget_finished()
-        self._mirrors[run_id] = RunMirror(self, channel)
+        self.mirrors[run_id] = RunMirror(self, channel)
         return channel
 
     def _forget_finished(self) -> None:
-        for run_id in [run_id for run_id, mirror in self._mirrors.items() if mirror.task.done()]:
-            del self._mirrors[run_id]
+        for run_id in [run_id for run_id, mirror in self.mirrors.items() if mirror.finished]:
+            del self.mirrors[run_id]
 
     async def find(self, run_id: str) -> RunChannel | RemoteRun | None:
         local = self.registry.get(run_id)
