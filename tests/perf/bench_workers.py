@@ -70,11 +70,13 @@ async def concurrent(url: str, streams: int, messages: int) -> tuple[float, list
 
 async def first_replayed_after(client: httpx.AsyncClient, url: str, last_event_id: str) -> float:
     started = time.perf_counter()
+    seen = []
     async with client.stream("POST", f"{url}/timed", headers={"Last-Event-ID": last_event_id}) as response:
         async for line in response.aiter_lines():
-            if line.startswith("data:"):
+            if line.startswith("data:") and not any(earlier.startswith("event:") for earlier in seen):
                 return time.perf_counter() - started
-    raise RuntimeError("the resumed stream brought no message")
+            seen.append(line)
+    raise RuntimeError(f"the resumed stream brought no message: HTTP {response.status_code}, {seen[:5]}")
 
 
 async def started_and_dropped(client: httpx.AsyncClient, url: str) -> str:

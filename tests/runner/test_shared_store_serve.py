@@ -154,16 +154,16 @@ def _curl_resume(served: Served, path: str, last_event_id: str) -> tuple[list[di
 
 
 def test_a_stream_started_on_one_server_resumes_on_the_other_with_only_last_event_id(redis_server: RedisServer, serve_process) -> None:
-    first_server = serve_process("--store", redis_server.url, "--resume-grace", "1")
-    second_server = serve_process("--store", redis_server.url, "--resume-grace", "1")
-    run_id, before = _first_events(first_server, "/counted", 5)
+    first_server = serve_process("--store", redis_server.url, "--resume-grace", "5")
+    second_server = serve_process("--store", redis_server.url, "--resume-grace", "5")
+    run_id, before = _first_events(first_server, "/counted?ms=300", 5)
     assert [event["id"] for event in before] == [f"{run_id}.{n}" for n in range(1, 6)]
     after, first_byte = _curl_resume(second_server, "/counted", before[-1]["id"])
     print(f"resumed on the other server: first byte after {1000 * first_byte:.1f} ms")
     received = [json.loads(event["data"])["done"] for event in before + after]
     assert received == list(range(1, 41)), "nothing lost, duplicated or out of order"
     assert [event["id"] for event in after] == [f"{run_id}.{n}" for n in range(6, 41)]
-    # The run lasts about 4 s and its grace is 1 s: following through the other server kept it going to the end.
+    # The run lasts about 12 s and its grace is 5 s: following through the other server kept it going to the end.
     assert all("event" not in event for event in after), after[-1]
 
 

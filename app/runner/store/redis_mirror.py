@@ -120,10 +120,15 @@ class RunMirror:
 
 
 class StoreWriter:
-    """The one task that writes every run of this process to Redis, one pipeline per round."""
+    """The one task that writes every run of this process to Redis, one pipeline per round.
+
+    New runs are registered (owner, endpoint, status, lease) in the same
+    rounds, so a burst of requests costs a round trip, not a connection each.
+    """
 
     def __init__(self, store: RedisRunStore) -> None:
         self.store = store
+        self.registrations: list[tuple[str, str, asyncio.Future[None]]] = []
         self.dirty: dict[str, RunMirror] = {}
         self.wake = asyncio.Event()
         self._scanned = time.monotonic()
@@ -132,13 +137,20 @@ class StoreWriter:
     def start(self) -> None:
         self.task = asyncio.create_task(self._run(), name="run store writer")
 
+    async def register(self, run_id: str, endpoint: str) -> None:
+        """Record a new run of ours in Redis; ``RedisError``/``OSError`` when Redis cannot be reached."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.registrations.append((run_id, endpoint, future))
+        self.wake.set()
+        await future
+
     def mark(self, mirror: RunMirror) -> None:
         self.dirty[mirror.run_id] = mirror
         self.wake.set()
 
     async def _run(self) -> None:
         while True:
-            if not self.dirty:
+            if not self.dirty and not self.registrations:
                 try:
                     async with asyncio.timeout(self.store.tick_s):
                         await self.wake.wait()
@@ -157,17 +169,30 @@ class StoreWriter:
                 if mirror.upkeep_due(now):
                     work.setdefault(mirror.run_id, mirror)
         work = {run_id: mirror for run_id, mirror in work.items() if not mirror.finished}
-        if not work:
+        registrations, self.registrations = self.registrations, []
+        if not work and not registrations:
             return
-        pipe = self.store.redis.pipeline(transaction=False)
+        store = self.store
+        pipe = store.redis.pipeline(transaction=False)
+        for run_id, endpoint, _ in registrations:
+            keys = RunKeys(run_id)
+            pipe.hset(keys.run, mapping={"owner": store.worker_id, "endpoint": endpoint, "status": "running"})
+            pipe.expire(keys.run, max(1, round(store.keep_s + store.lease_s)))
+            pipe.set(keys.lease, store.worker_id, px=store.lease_ms)
         queued = [(mirror, mirror.queue(pipe, now)) for mirror in work.values()]
         try:
             results = await pipe.execute()
         except (RedisError, OSError) as error:
+            for _, _, future in registrations:
+                if not future.done():
+                    future.set_exception(error)
             for mirror, _ in queued:
                 mirror.fail(error)
             return
-        at = 0
+        for _, _, future in registrations:
+            if not future.done():
+                future.set_result(None)
+        at = 3 * len(registrations)
         for mirror, plan in queued:
             mirror.settle(plan, results[at : at + plan.commands])
             at += plan.commands

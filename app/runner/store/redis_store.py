@@ -102,13 +102,8 @@ class RedisRunStore:
                 await client.aclose()
 
     async def create(self, run_id: str, endpoint: str, linger_s: float) -> RunChannel:
-        keys = RunKeys(run_id)
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.hset(keys.run, mapping={"owner": self.worker_id, "endpoint": endpoint, "status": "running"})
-        pipe.expire(keys.run, max(1, round(self.keep_s + self.lease_s)))
-        pipe.set(keys.lease, self.worker_id, px=self.lease_ms)
         try:
-            await pipe.execute()
+            await self.writer.register(run_id, endpoint)
         except (RedisError, OSError) as error:
             raise self.unavailable(error) from None
         channel = self.registry.create(run_id, endpoint, linger_s)
