@@ -9,7 +9,8 @@ Flow control: the producer waits while it is more than ``capacity`` items
 ahead of what was delivered, so a slow client slows the workflow instead of
 growing memory; the buffer keeps ``2 * capacity`` items for replay. With a
 shared store, "delivered" is what the store holds (clients on any worker read
-from there), so the run waits for the store instead.
+from there), so the run waits for the store instead, and a client here is
+sent only what the store already holds.
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ class RunChannel:
         if position > self.delivered:
             self.delivered = position
             self._release_producer()
+            self._wake_consumers()
 
     def last_item(self) -> WireItem | None:
         return self._items[-1] if self._items else None
@@ -198,17 +200,19 @@ class RunChannel:
             while True:
                 if position < self._first - 1:
                     raise RunGoneError(f"run {self.run_id} moved past position {position}")
-                if position < self.position:
-                    end = min(self.position, position + BATCH_LIMIT)
+                # with a shared store a client sees only what the store holds: resuming anywhere can never miss one
+                visible = self.position if self.sink is None else self.delivered
+                if position < visible:
+                    end = min(visible, position + BATCH_LIMIT)
                     start = position + 1 - self._first
                     batch = [self._items[index] for index in range(start, start + end - position)]
                     position = end
-                    if position > self.delivered and self.sink is None:  # with a shared store, its writes pace the run
+                    if position > self.delivered:
                         self.delivered = position
                         self._release_producer()
                     yield batch
                     continue
-                if self.done:
+                if self.done and visible == self.position:
                     return
                 if self._new is None:
                     self._new = asyncio.get_running_loop().create_future()
