@@ -179,3 +179,18 @@ async def test_a_stop_from_the_reader_cancels_the_run_at_once(stores) -> None:
     assert run is not None
     items = await _collect(run.follow(await run.cursor_after(1), heartbeat_s=None))
     assert [(item.kind, item.data["message"]) for item in items] == [("error", "the run was cancelled")]
+
+
+async def test_a_message_the_owners_client_got_can_be_resumed_from_at_once_elsewhere(stores) -> None:
+    owner, reader = stores
+    feed = Feed()
+    channel = await _started(owner, "contract-run-6", feed)
+    followed = channel.follow(0, heartbeat_s=None)
+    for seq in range(1, 21):
+        feed.message(seq)
+        [item] = await _collect(followed, until=1)
+        assert item.seq == seq
+        run = await reader.find("contract-run-6")
+        assert run is not None
+        await run.cursor_after(seq)  # no "beyond the newest message": the store had it before the client did
+    feed.end()
