@@ -11,17 +11,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
 from app.runner.runs import BATCH_LIMIT, HEARTBEAT, RunGoneError, WireItem
-from app.runner.store.redis_items import RunKeys, decode_item, entry_seq
+from app.runner.store.redis_items import RunKeys, decode_items, id_order
 
 if TYPE_CHECKING:
     from app.runner.store.redis_store import RedisRunStore
 
 LOST = "the run was lost: the worker running it stopped without ending it"
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a follower starts: after entry ``entry_id``, or, ``inclusive``, in it after message ``skip_through``."""
+
+    entry_id: str
+    skip_through: int | None = None
+    inclusive: bool = False
 
 
 def _error(message: str) -> WireItem:
@@ -41,27 +51,27 @@ class RemoteRun:
         self._stopped: str | None = None
         self._followed_at = 0.0
 
-    async def cursor_after(self, seq: int) -> str:
+    async def cursor_after(self, seq: int) -> Cursor:
         try:
             return await self._cursor_after(seq)
         except (RedisError, OSError) as error:
             raise self.store.unavailable(error) from None
 
-    async def _cursor_after(self, seq: int) -> str:
+    async def _cursor_after(self, seq: int) -> Cursor:
         redis, keys = self.store.redis, self.keys
         await self._mark_followed()
         if seq == 0:
             first: Any = await redis.xrange(keys.items, count=1)
-            if first and first[0][0] != "1-0" and entry_seq(first[0][0]) >= 1:  # message 1 was trimmed away
+            if first and first[0][1]["f"] not in ("0-1", "1-0"):  # the run's first items were trimmed away
                 raise RunGoneError(f"the first messages of run {self.run_id} are no longer kept")
-            return "0-0"
+            return Cursor("0-0")
         pipe = redis.pipeline(transaction=False)
-        pipe.xrange(keys.items, f"{seq}-0", f"{seq}-0")
+        pipe.xrange(keys.items, f"{seq}-0", "+", count=1)
         pipe.xrevrange(keys.items, count=1)
-        exact, newest = await pipe.execute()
-        if exact:
-            return f"{seq}-0"
-        newest_seq = entry_seq(newest[0][0]) if newest else 0
+        holding, newest = await pipe.execute()
+        if holding and id_order(holding[0][1]["f"]) <= (seq, 0):
+            return Cursor(holding[0][0], skip_through=seq, inclusive=True)
+        newest_seq = id_order(newest[0][0])[0] if newest else 0
         if seq > newest_seq:
             raise ValueError(f"Last-Event-ID {seq} is beyond the newest message of run {self.run_id} ({newest_seq})")
         raise RunGoneError(f"message {seq} of run {self.run_id} is no longer kept")
@@ -76,11 +86,14 @@ class RemoteRun:
         self._followed_at = time.monotonic()
         await self.store.redis.set(self.keys.followed, "1", px=self.store.followed_ms)
 
-    async def follow(self, after: str = "0-0", heartbeat_s: float | None = None) -> AsyncIterator[list[WireItem]]:
-        cursor = after
-        expected = entry_seq(cursor) + 1
+    async def follow(self, after: Cursor | None = None, heartbeat_s: float | None = None) -> AsyncIterator[list[WireItem]]:
+        cursor = after or Cursor("0-0")
+        position = cursor.entry_id
+        skip_through = cursor.skip_through
+        expected = (skip_through or 0) + 1
         quiet_since = time.monotonic()
-        store = self.store
+        store, keys = self.store, self.keys
+        inclusive = cursor.inclusive
         while True:
             if self._stopped is not None:
                 yield [_error(self._stopped)]
@@ -88,34 +101,45 @@ class RemoteRun:
             try:
                 if time.monotonic() - self._followed_at >= store.tick_s:
                     await self._mark_followed()
-                found: Any = await store.reads.xread({self.keys.items: cursor}, count=BATCH_LIMIT, block=store.block_ms)
-                if not found and not await store.redis.exists(self.keys.lease):
-                    found = await store.redis.xread({self.keys.items: cursor}, count=BATCH_LIMIT)  # it may have just ended
-                    if not found:
-                        yield [_error(LOST)]
-                        return
+                if inclusive:  # the entry that holds the message resumed after
+                    inclusive = False
+                    entries: Any = await store.redis.xrange(keys.items, position, position)
+                else:
+                    found: Any = await store.reads.xread({keys.items: position}, count=BATCH_LIMIT, block=store.block_ms)
+                    if not found and not await store.redis.exists(keys.lease):
+                        found = await store.redis.xread({keys.items: position}, count=BATCH_LIMIT)  # it may have just ended
+                        if not found:
+                            yield [_error(LOST)]
+                            return
+                    entries = found[0][1] if found else []
             except (RedisError, OSError) as error:
                 yield [_error(f"lost the run store ({store.safe_url}) while following the run: {error}")]
                 return
-            if not found:
+            if not entries:
                 if heartbeat_s is not None and time.monotonic() - quiet_since >= heartbeat_s:
                     quiet_since = time.monotonic()
                     yield [HEARTBEAT]
                 continue
             batch: list[WireItem] = []
-            for entry_id, fields in found[0][1]:
-                cursor = entry_id
-                item = decode_item(fields["i"])
-                if item is None:
-                    if batch:
-                        yield batch
-                    return
-                if item.seq is not None:
-                    if item.seq != expected:
-                        batch.append(_error(f"this client fell behind run {self.run_id}: message {expected} is no longer kept"))
-                        yield batch
+            for entry_id, fields in entries:
+                position = entry_id
+                items = decode_items(fields["i"])
+                if skip_through is not None:
+                    at = next(index for index, item in enumerate(items) if item is not None and item.seq == skip_through)
+                    items = items[at + 1 :]
+                    skip_through = None
+                for item in items:
+                    if item is None:
+                        if batch:
+                            yield batch
                         return
-                    expected += 1
-                batch.append(item)
+                    if item.seq is not None:
+                        if item.seq != expected:
+                            batch.append(_error(f"this client fell behind run {self.run_id}: message {expected} is no longer kept"))
+                            yield batch
+                            return
+                        expected += 1
+                    batch.append(item)
             quiet_since = time.monotonic()
-            yield batch
+            if batch:
+                yield batch

@@ -10,9 +10,13 @@ while it runs its owner keeps pushing that back, so a dead owner leaks nothing):
   ``streamwright:stop:<worker id>`` at once;
 - ``streamwright:run:<id>:followed``: refreshed while a client follows through another worker.
 
-Entry ids say where an entry is: message ``seq`` is ``<seq>-0`` and the
-``k``-th other item after it (a trace, the end) ``<seq>-<k>``, so a client
-resuming after message ``seq`` reads from ``<seq>-0`` with no lookup.
+An entry holds the items one write round found for the run (one at a time
+when the run is slow, many when it is fast: one command per batch, not per
+item), as a JSON list in field ``i``. Every item has an id: message ``seq``
+is ``<seq>-0`` and the ``k``-th other item after it (a trace, the end)
+``<seq>-<k>``; an entry's id is its last item's, and field ``f`` holds its
+first item's. So the entry holding message ``seq`` is the first whose id is
+at least ``<seq>-0``, found with one ``XRANGE``.
 """
 
 from __future__ import annotations
@@ -57,24 +61,23 @@ def stop_channel(worker_id: str) -> str:
     return f"{PREFIX}stop:{worker_id}"
 
 
-def encode_item(item: WireItem | None) -> str:
-    if item is None:
-        return f'["{END}"]'
-    return json.dumps([item.kind, item.data, item.seq, item.part, item.transient], ensure_ascii=False, separators=(",", ":"))
+def encode_items(items: list[WireItem | None]) -> str:
+    """One entry's items as JSON text (``None``, the run's end, as ``["end"]``)."""
+    return json.dumps(
+        [[END] if item is None else [item.kind, item.data, item.seq, item.part, item.transient] for item in items], ensure_ascii=False, separators=(",", ":")
+    )
 
 
-def decode_item(text: str) -> WireItem | None:
-    """The item an entry holds; None for the end of the run."""
-    fields: list[Any] = json.loads(text)
-    if fields[0] == END:
-        return None
-    kind, data, seq, part, transient = fields
-    return WireItem(kind, data, seq, part, transient)
+def decode_items(text: str) -> list[WireItem | None]:
+    """The items an entry holds; ``None`` for the end of the run."""
+    fields: list[list[Any]] = json.loads(text)
+    return [None if item[0] == END else WireItem(item[0], item[1], item[2], item[3], item[4]) for item in fields]
 
 
-def entry_seq(entry_id: str) -> int:
-    """The newest message sequence number at entry ``entry_id``."""
-    return int(entry_id.partition("-")[0])
+def id_order(entry_id: str) -> tuple[int, int]:
+    """An entry or item id as a number pair, for comparing."""
+    ms, _, sequence = entry_id.partition("-")
+    return int(ms), int(sequence or 0)
 
 
 class EntryIds:

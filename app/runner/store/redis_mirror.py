@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError
 
 from app.runner.runs import BATCH_LIMIT, RunChannel, WireItem
-from app.runner.store.redis_items import EntryIds, RunKeys, encode_item
+from app.runner.store.redis_items import EntryIds, RunKeys, encode_items
 
 if TYPE_CHECKING:
     from redis.asyncio.client import Pipeline
@@ -71,15 +71,14 @@ class RunMirror:
         store, keys = self.store, self.keys
         batch = self.pending[:BATCH_LIMIT]
         del self.pending[: len(batch)]
-        ended = False
+        ended = bool(batch) and batch[-1] is None
         commands = 0
-        for item in batch:
-            pipe.xadd(keys.items, {"i": encode_item(item)}, id=self.ids.next(item), maxlen=store.stream_length, approximate=True)
-            commands += 1
-            if item is None:
-                ended = True
-                break
-        added = commands - ended
+        if batch:
+            ids = [self.ids.next(item) for item in batch]
+            oldest_kept = f"{max(0, self.ids.seq - store.stream_length)}-0"  # about the newest 2 x capacity messages stay
+            pipe.xadd(keys.items, {"f": ids[0], "i": encode_items(batch)}, id=ids[-1], minid=oldest_kept, approximate=True)
+            commands = 1
+        added = len(batch) - ended
         upkeep = not ended and self.upkeep_due(now)
         if ended:
             pipe.hset(keys.run, "status", "done")
