@@ -6,9 +6,10 @@ Prints figures and ratios against a baseline measured in the same run; never fai
 
 1. concurrent: ``--streams`` streams at once (default 500), each a Loop x Send of ``--messages``
    messages, against ``serve --workers 1`` and ``serve --workers 2``, both ``--store redis://``
-   (and one process with the memory store, for reference). The client counts ``data:`` lines on
-   the raw bytes (no SSE parsing) so the client costs as little CPU as possible; every stream must
-   bring all its messages. Figures: wall time, aggregate messages/s, and 2 workers / 1 worker.
+   (and one process with the memory store, for reference). The clients (``--clients`` processes,
+   default 2) count ``data:`` lines on the raw bytes (no SSE parsing) so they cost as little CPU as
+   possible; every stream must bring all its messages. Figures: wall time (the warm-up excluded;
+   the slower client's), aggregate messages/s, CPU seconds of server, clients and redis-server, 2 workers / 1.
 2. resume: a run started on server A (its connection dropped after 10 messages), resumed with only
    ``Last-Event-ID`` on server B (another process on the same Redis): time from sending the resume
    request to the first replayed message. Baseline: the same resume on A itself (the run in memory).
@@ -18,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -32,6 +35,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _serve_procs import cpu_s, percentile, server_process, write_project  # noqa: E402
 
 from tests.support.redis_server import RedisServer  # noqa: E402
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and its children (a ``--workers`` server's workers)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return cpu_s(pid) + sum(cpu_s(child) for child in children)
 
 
 def serve_args(project: Path, output: Path, *extra: str) -> list[str]:
@@ -66,6 +82,21 @@ async def concurrent(url: str, streams: int, messages: int) -> tuple[float, list
         started = time.perf_counter()
         counts = await asyncio.gather(*(one_stream(client, url, messages) for _ in range(streams)))
         return time.perf_counter() - started, list(counts)
+
+
+def client_process(url: str, streams: int, messages: int) -> tuple[float, list[int], float, list[str]]:
+    """One client process's share: ``(wall, counts, its CPU seconds, errors)``."""
+    started = time.process_time()
+    wall, counts = asyncio.run(concurrent(url, streams, messages))
+    return wall, counts, time.process_time() - started, list(ERRORS)
+
+
+def concurrent_in_processes(url: str, streams: int, messages: int, clients: int) -> tuple[float, list[int], float, list[str]]:
+    """The streams split over ``clients`` processes started together, so the client side is not one busy core."""
+    with ProcessPoolExecutor(clients, mp_context=multiprocessing.get_context("spawn")) as pool:
+        shares = [streams // clients + (index < streams % clients) for index in range(clients)]
+        results = list(pool.map(client_process, [url] * clients, shares, [messages] * clients))
+    return max(r[0] for r in results), [c for r in results for c in r[1]], sum(r[2] for r in results), [e for r in results for e in r[3]]
 
 
 async def first_replayed_after(client: httpx.AsyncClient, url: str, last_event_id: str) -> float:
@@ -108,6 +139,7 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=500)
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=2, help="client processes sharing the streams (default: %(default)s)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.quick:
@@ -118,7 +150,7 @@ def main() -> None:
         redis = RedisServer(root)
         redis.start()
         try:
-            print(f"concurrent: {args.streams} streams x {args.messages} messages, client counting data: lines")
+            print(f"concurrent: {args.streams} streams x {args.messages} messages, {args.clients} client processes counting data: lines")
             results: dict[str, float] = {}
             configs = {
                 "memory, 1 process": ["--store", "memory"],
@@ -128,16 +160,20 @@ def main() -> None:
             for name, extra in configs.items():
                 with server_process(serve_args(project, root / "out", *extra)) as server:
                     cpu_before = cpu_s(redis.process.pid) if redis.process else 0.0
-                    wall, counts = asyncio.run(concurrent(server.url, args.streams, args.messages))
+                    server_before = tree_cpu_s(server.pid)
+                    wall, counts, client_cpu, errors = concurrent_in_processes(server.url, args.streams, args.messages, args.clients)
                     redis_cpu = (cpu_s(redis.process.pid) if redis.process else 0.0) - cpu_before
-                errors, ERRORS[:] = list(ERRORS), []
+                    server_cpu = tree_cpu_s(server.pid) - server_before
                 if errors:
                     print(f"  {name}: {len(errors)} transport errors, e.g. {errors[:3]}")
                 total = sum(counts)
                 complete = sum(count == args.messages for count in counts)
                 rate = total / wall
                 results[name] = rate
-                print(f"  {name:<22} {wall:7.2f} s  {rate:10,.0f} msg/s  streams complete {complete}/{args.streams}  redis-server CPU {redis_cpu:.2f} s")
+                print(
+                    f"  {name:<22} {wall:7.2f} s  {rate:10,.0f} msg/s  streams complete {complete}/{args.streams}  "
+                    f"CPU s: server {server_cpu:.1f}, client {client_cpu:.1f}, redis-server {redis_cpu:.2f}"
+                )
             print(f"  ratio 2 workers / 1 worker: {results['redis, --workers 2'] / results['redis, --workers 1']:.2f}x")
             print(f"  ratio redis 1 worker / memory: {results['redis, --workers 1'] / results['memory, 1 process']:.2f}x")
 
