@@ -263,3 +263,23 @@ def test_an_unreachable_store_at_start_is_a_clear_error_and_exit_1(tmp_path: Pat
     assert "Traceback" not in result.stderr
     bad = _serve_exit(str(path), "--port", "0", "--store", "mysql://x")
     assert bad.returncode == 2 and "--store must be 'memory' or a Redis URL" in bad.stderr
+
+
+def test_workers_started_with_exit_with_stdin_stop_when_the_parent_goes(redis_server: RedisServer, tmp_path: Path) -> None:
+    """The editor's way of starting a runner works with workers too: the end of stdin stops them all."""
+    path = tmp_path / "p.streamwright.json"
+    save_project(PROJECT, path)
+    command = [sys.executable, "-m", "app", "serve", str(path), "--port", "0", "--public", "--exit-with-stdin", "--workers", "2", "--store", redis_server.url]
+    server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert server.stdout is not None and server.stdin is not None
+        found = SERVING_LINE.match(Lines(server.stdout, "serve").next(STARTUP_TIMEOUT_S) or "")
+        assert found, "serve did not announce itself"
+        assert httpx.get(found["url"] + "/", timeout=GUARD_S).status_code == 200
+        server.stdin.close()  # what the OS does when the parent process dies
+        assert server.wait(timeout=GUARD_S) == 0
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(found["url"] + "/", timeout=5)  # no worker is left answering
+    finally:
+        if server.poll() is None:
+            server.kill()
