@@ -56,9 +56,10 @@ endef
 # headless Debian chromium, and Node with npm (the generated TypeScript client
 # runs in Node; tsc, pinned in tests/external/node/package-lock.json, is
 # installed there with npm ci); Xvfb, the X server the first-run test opens
-# the editor on; and nginx, the reverse proxy the deployment tests put in front
-# of serve (COMMAND:DEBIAN-PACKAGE; /usr/sbin is searched too, where nginx lives).
-TEST_TOOLS := curl:curl chromium:chromium node:nodejs npm:npm Xvfb:xvfb xauth:xauth nginx:nginx
+# the editor on; nginx, the reverse proxy the deployment tests put in front
+# of serve; and redis-server, the shared run store of several workers
+# (COMMAND:DEBIAN-PACKAGE; /usr/sbin is searched too, where nginx lives).
+TEST_TOOLS := curl:curl chromium:chromium node:nodejs npm:npm Xvfb:xvfb xauth:xauth nginx:nginx redis-server:redis-server
 TS_TOOLS := tests/external/node
 
 test-deps:

@@ -119,6 +119,16 @@ def _add_limit_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more seconds, got {text!r}")
+    return value
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -336,25 +346,30 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from app.runner.security import new_token
     from app.runner.serve import serve
+    from app.runner.server import ServeSettings
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
     if args.public and token:
         raise argparse.ArgumentTypeError("--token and --public exclude each other")
-    return serve(
-        Path(args.file),
-        host=args.host,
-        port=args.port,
-        token=token,
-        public=args.public,
-        cors=args.cors,
-        output_root=Path(args.output),
+    if args.workers < 1:
+        raise argparse.ArgumentTypeError("--workers must be 1 or more")
+    project_path = Path(args.file)
+    settings = ServeSettings(
+        project_dir=project_path.resolve().parent,
+        output_root=Path(args.output).resolve(),
+        token=None if args.public else (token or new_token()),  # one token per start, shared by all its workers
+        bound_host=args.host,
+        cors_origins=args.cors,
         max_body_bytes=args.max_body,
         heartbeat_s=args.heartbeat,
         resume_keep_s=args.keep,
-        exit_with_stdin=args.exit_with_stdin,
+        resume_grace_s=args.resume_grace,
+        store_url=args.store,
         limits=_limits(args),
     )
+    return serve(project_path, settings, port=args.port, public=args.public, token_given=token is not None, workers=args.workers, exit_with_stdin=args.exit_with_stdin)
 
 
 TOKEN_ENV = "STREAMWRIGHT_TOKEN"
@@ -470,6 +485,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--heartbeat", type=float, default=5.0, metavar="SECONDS", help="idle time before a heartbeat comment (default: %(default)s)")
     serve.add_argument("--keep", type=float, default=60.0, metavar="SECONDS", help="how long a finished run stays replayable (default: %(default)s)")
     serve.add_argument("--exit-with-stdin", action="store_true", help="stop when standard input closes (for a parent process that may die)")
+    serve.add_argument(
+        "--resume-grace",
+        type=_non_negative,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long a run goes on after its client's connection drops, waiting to be resumed, when its endpoint sets no resumeGrace (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--store",
+        default="memory",
+        metavar="URL",
+        help="where runs are kept: memory (default; one process) or redis://HOST:PORT/DB (shared by several workers and hosts)",
+    )
+    serve.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default: %(default)s; more than one needs --store redis://...)")
     _add_limit_options(serve)
     serve.set_defaults(handler=cmd_serve)
 

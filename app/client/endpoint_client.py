@@ -8,7 +8,9 @@ that streams nothing, one JSON body with its status code.
 Every call names its own run (``Streamwright-Run``) and asks it to linger, so
 a dropped connection is resumed with ``Last-Event-ID`` (every message exactly
 once, in order) and a cancel can reach the run (``DELETE /_runs/<id>``) even
-before the response has started.
+before the response has started. The resume sends an event token that carries
+the run (``app.core.run_ids``), so it needs nothing else to find the run: on
+any worker of a shared store, and through a proxy that drops our headers.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import httpx
 from httpx_sse import EventSource
 
 from app.client.stream_state import ConnectionLostError, StateCall, StreamError, StreamState
-from app.core.run_ids import RUN_ID
+from app.core.run_ids import RUN_ID, event_id_prefix, parse_event_id
 
 __all__ = ["EndpointClient", "EndpointLike", "ReconnectPolicy", "StreamCall"]
 
@@ -160,7 +162,7 @@ class StreamCall(StateCall):
         request = self._request
         headers = dict(request.headers)
         if resuming:
-            headers["Last-Event-ID"] = self.state.last_seq or "0"
+            headers["Last-Event-ID"] = event_id_prefix(self.run_id) + (self.state.last_seq or "0")
         progressed = False
         try:
             async with self.client.http.stream(request.method, request.url, headers=headers, content=request.content) as response:
@@ -205,7 +207,8 @@ class StreamCall(StateCall):
         except httpx.TransportError as error:
             raise _Resumable(progressed=progressed, sent=True) from error
 
-    def _message(self, data: Any, seq: str, part: str | None = None, transient: bool = False) -> None:
+    def _message(self, data: Any, event_id: str, part: str | None = None, transient: bool = False) -> None:
+        seq = _sequence_number(event_id)
         if self.handle_stream:
             self.state.add_message(data, seq, part, transient)
         else:
@@ -353,6 +356,14 @@ class EndpointClient:
             content = json.dumps(inputs).encode()
             headers["Content-Type"] = "application/json"
         return _Request(run_id, method, url, headers, content)
+
+
+def _sequence_number(event_id: str) -> str:
+    """The message's sequence number, as text, whether its event id is the number itself or a token carrying it."""
+    try:
+        return str(parse_event_id(event_id)[1])
+    except ValueError:
+        return event_id  # not ours: kept as sent
 
 
 def _as_text(value: Any) -> str:

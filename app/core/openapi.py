@@ -315,7 +315,7 @@ class _Builder:
             )
             ends.insert(0, ("result", result))
             types["result"] = result
-        sse = [_sse_event("message", message, "A message; `id` is its sequence number (send it back as Last-Event-ID to resume).")]
+        sse = [_sse_event("message", message, "A message; `id` is its event id (send it back as Last-Event-ID to resume): opaque, it carries the run.")]
         ndjson = [_ndjson_line("message", message)]
         if keys_parts(endpoint, self.registry):
             envelope = self.add_schema(
@@ -329,7 +329,7 @@ class _Builder:
                     "additionalProperties": False,
                 },
             )
-            sse.append(_sse_event("part", envelope, "A keyed message; `id` is its sequence number, as for a plain message."))
+            sse.append(_sse_event("part", envelope, "A keyed message; `id` is its event id, as for a plain message."))
             ndjson.append(_ndjson_line("part", message))
         sse += [_sse_event(kind, schema) for kind, schema in ends]
         ndjson += [_ndjson_line(kind, schema) for kind, schema in ends]
@@ -360,10 +360,10 @@ def _sse_event(kind: str, schema_name: str, description: str = "") -> dict[str, 
         "required": ["data"] if kind == "message" else ["event", "data"],
     }
     if kind == "message":
-        schema["properties"]["id"] = {"type": "string", "pattern": "^[0-9]+$"}
+        schema["properties"]["id"] = {"type": "string", "pattern": f"^{LAST_EVENT_ID_PATTERN}$"}
         schema["required"] = ["id", "data"]
     elif kind == "part":
-        schema["properties"]["id"] = {"type": "string", "pattern": "^[0-9]+$"}
+        schema["properties"]["id"] = {"type": "string", "pattern": f"^{LAST_EVENT_ID_PATTERN}$"}
         schema["required"] = ["event", "id", "data"]
     if description:
         schema["description"] = description
@@ -448,8 +448,9 @@ def _components(builder: _Builder, secured: bool) -> dict[str, Any]:
             "LastEventId": {
                 "name": "Last-Event-ID",
                 "in": "header",
-                "description": "With Streamwright-Run: replay the messages after this sequence number, then follow live "
-                "(anything but digits: 400; empty is the same as absent).",
+                "description": "Replay the messages after this event id, then follow live: an event token (`<run>.<seq>`, "
+                "which names its run, so it resumes on any worker alone) or, with Streamwright-Run, a sequence number "
+                "(anything else: 400; empty is the same as absent).",
                 "schema": {"type": "string", "pattern": LAST_EVENT_ID_PATTERN_OR_EMPTY},
             },
         },

@@ -66,6 +66,14 @@ class Endpoint(Model):
     description: str = ""
     inputs: list[EndpointInput] = Field(default_factory=list)
     workflow: list[Action] = Field(default_factory=list)
+    resume_grace: float | None = Field(
+        default=None,
+        ge=0,
+        le=3600,
+        alias="resumeGrace",
+        description="Seconds a run goes on after its client's connection drops, waiting to be resumed, before it is cancelled "
+        "(absent: the server's default, 10 s unless `serve --resume-grace` says otherwise).",
+    )
 
 
 class Widget(Model):

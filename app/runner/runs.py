@@ -7,7 +7,10 @@ for it. Without linger, the last client leaving cancels the run at once.
 
 Flow control: the producer waits while it is more than ``capacity`` items
 ahead of what was delivered, so a slow client slows the workflow instead of
-growing memory; the buffer keeps ``2 * capacity`` items for replay.
+growing memory; the buffer keeps ``2 * capacity`` items for replay. With a
+shared store, "delivered" is what the store holds (clients on any worker read
+from there), so the run waits for the store instead, and a client here is
+sent only what the store already holds.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -88,6 +91,10 @@ class RunChannel:
         self.started_stream = asyncio.Event()
         self.streamed = False
         self.cancel_reason = "the run was cancelled"
+        self.sink: Callable[[WireItem | None], None] | None = None
+        """A shared run store's copy of every item (``None`` last, when the run ends); unset in memory."""
+        self.followed_elsewhere: Callable[[], bool] | None = None
+        """Whether a client follows this run through another worker (the resume grace waits while one does)."""
 
     # -- producer side -------------------------------------------------
     def start(self, events: AsyncIterator[RunEvent], trace: bool) -> None:
@@ -116,6 +123,8 @@ class RunChannel:
             self.finished_at = time.monotonic()
             self.started_stream.set()
             self._wake_consumers()
+            if self.sink is not None:
+                self.sink(None)
 
     def _append(self, item: WireItem) -> None:
         if item.seq is not None:
@@ -126,6 +135,8 @@ class RunChannel:
         self.position += 1
         if self._new is not None:  # a follower waits (checked here: this runs for every message)
             self._wake_consumers()
+        if self.sink is not None:
+            self.sink(item)
 
     def _wake_consumers(self) -> None:
         if self._new is not None and not self._new.done():
@@ -142,6 +153,17 @@ class RunChannel:
             self.task.cancel()
 
     # -- consumer side -------------------------------------------------
+    async def cursor_after(self, seq: int) -> int:
+        """``position_after_message`` for the run-store interface (a shared store has to ask the network)."""
+        return self.position_after_message(seq)
+
+    def note_delivered(self, position: int) -> None:
+        """Items up to ``position`` are safe elsewhere (a shared store has them): the producer may run ahead of them."""
+        if position > self.delivered:
+            self.delivered = position
+            self._release_producer()
+            self._wake_consumers()
+
     def last_item(self) -> WireItem | None:
         return self._items[-1] if self._items else None
 
@@ -186,8 +208,10 @@ class RunChannel:
             while True:
                 if position < self._first - 1:
                     raise RunGoneError(f"run {self.run_id} moved past position {position}")
-                if position < self.position:
-                    end = min(self.position, position + BATCH_LIMIT)
+                # with a shared store a client sees only what the store holds: resuming anywhere can never miss one
+                visible = self.position if self.sink is None else self.delivered
+                if position < visible:
+                    end = min(visible, position + BATCH_LIMIT)
                     start = position + 1 - self._first
                     batch = [self._items[index] for index in range(start, start + end - position)]
                     position = end
@@ -198,7 +222,7 @@ class RunChannel:
                     if beat is not None:
                         beat.sent()
                     continue
-                if self.done:
+                if self.done and visible == self.position:
                     return
                 if beat is not None:
                     if beat.owed():
@@ -235,8 +259,12 @@ class RunChannel:
 
     def _linger_expired(self) -> None:
         self._linger_timer = None
-        if not self.attached:
-            self.cancel()
+        if self.attached or self.done:
+            return
+        if self.followed_elsewhere is not None and self.followed_elsewhere():
+            self._arm_linger()  # a client follows through another worker: look again one grace later
+            return
+        self.cancel(f"nobody resumed the run within its resume grace ({self.linger_s:g} s)")
 
 
 async def _aclose(events: AsyncIterator[RunEvent]) -> None:

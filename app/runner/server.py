@@ -13,10 +13,19 @@ Routes the runner keeps for itself: ``GET /`` (the endpoint list),
 ``PUT /_admin/project`` (the editor pushes what is on screen; only when a
 token is in force).
 
-Resume: a client may name its run (``Streamwright-Run`` header or ``sw-run``
-query) and ask it to outlive a dropped connection for a few seconds
-(``Streamwright-Linger`` / ``sw-linger``). Reconnecting with the same run id
-and ``Last-Event-ID`` replays the messages after that id, then continues live.
+Resume: every message's ``id:`` lets a client resume. A run nobody named
+gets opaque ids that carry it (``app.core.run_ids``), so a standard
+``EventSource`` or ``curl`` sending nothing but ``Last-Event-ID`` resumes it on
+any worker of a shared store. A client may also name its run
+(``Streamwright-Run`` header or ``sw-run`` query); its ids are then plain
+sequence numbers, resumed with the run id beside them. A dropped connection
+is not a stop: the run goes on for its endpoint's *resume grace* (default
+``ServeSettings.resume_grace_s``) and is cancelled only if nobody resumes it
+by then; a client may ask for another time with ``Streamwright-Linger`` /
+``sw-linger`` (0: cancel at once). A stream that carries no ids (the chat
+protocols) or a client that leaves before the first message cannot resume,
+so without linger its run is cancelled at once. ``DELETE /_runs/<run>``
+stops a run at once, from whichever worker receives it (``app.runner.store``).
 """
 
 from __future__ import annotations
@@ -49,7 +58,7 @@ from app.core.problems import ProjectInvalidError
 from app.core.project import Endpoint, Project
 from app.core.project_file import project_from_document
 from app.core.run_context import RunLimits, RunSettings
-from app.core.run_ids import LAST_EVENT_ID, RUN_ID
+from app.core.run_ids import RUN_ID, event_id_prefix, parse_event_id
 from app.core.sandbox import PathOutsideSandboxError, safe_join
 from app.engine import Engine
 from app.runner.api_docs import docs_page, openapi_json
@@ -58,8 +67,9 @@ from app.runner.protocols import Encoder, ai_sdk_ui, openai_chat
 from app.runner.protocols.chat_request import ChatRequestError, endpoint_inputs
 from app.runner.protocols.ndjson import NdjsonEncoder, wants_ndjson
 from app.runner.protocols.sse import SseEncoder
-from app.runner.runs import RunChannel, RunGoneError, RunRegistry
+from app.runner.runs import RunChannel, RunGoneError
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
+from app.runner.store import FollowedRun, StoreUnavailableError, open_store
 
 RUN_HEADER = "streamwright-run"
 LINGER_HEADER = "streamwright-linger"
@@ -67,7 +77,8 @@ TRACE_HEADER = "streamwright-trace"
 RUN_QUERY = "sw-run"
 LINGER_QUERY = "sw-linger"
 RESERVED_QUERY = frozenset({TOKEN_QUERY, RUN_QUERY, LINGER_QUERY})
-"""Our event ids are message sequence numbers; ``int()`` alone would also take ``-1``, `` 7``, ``+7`` and ``1_0``."""
+DEFAULT_RESUME_GRACE_S = 10.0
+"""How long a run outlives a dropped connection, waiting to be resumed, unless its endpoint says otherwise."""
 DOWNLOAD_PREFIX = "/runs/"
 SHUTDOWN_REASON = "the server is shutting down"
 SHUTDOWN_GRACE_S = 0.5
@@ -86,6 +97,11 @@ class ServeSettings:
     max_linger_s: float = 60.0
     buffer_capacity: int = 10_000
     limits: RunLimits = field(default_factory=RunLimits)
+    store_url: str = "memory"
+    """``memory`` or ``redis://HOST:PORT/DB`` (``app.runner.store``)."""
+    resume_grace_s: float = DEFAULT_RESUME_GRACE_S
+    lease_s: float = 4.0
+    """With a shared store: how long a run's owner may go silent before followers elsewhere call the run lost."""
 
 
 @dataclass
@@ -99,7 +115,9 @@ class ServerState:
 
     def __init__(self, project: Project, settings: ServeSettings) -> None:
         self.settings = settings
-        self.runs = RunRegistry(capacity=settings.buffer_capacity, keep_s=settings.resume_keep_s)
+        self.store = open_store(settings.store_url, capacity=settings.buffer_capacity, keep_s=settings.resume_keep_s, lease_s=settings.lease_s)
+        self.runs = self.store.registry
+        """The runs this process owns (all of them with the memory store)."""
         self.set_project(project)
 
     def set_project(self, project: Project) -> None:
@@ -176,11 +194,13 @@ async def push_project(request: Request) -> JSONResponse:
 
 
 async def cancel_run(request: Request) -> JSONResponse:
-    channel = _state(request).runs.get(request.path_params["run_id"])
-    if channel is None:
+    try:
+        stopped = await _state(request).store.stop(request.path_params["run_id"])
+    except StoreUnavailableError as error:
+        return _error(503, str(error))
+    if stopped is None:
         return _error(404, "no such run")
-    channel.cancel()
-    return JSONResponse({"cancelled": not channel.done})
+    return JSONResponse({"cancelled": stopped})
 
 
 async def download(request: Request) -> Response:
@@ -244,19 +264,35 @@ async def _until_first_message(request: Request, channel: RunChannel) -> bool:
     return started in done
 
 
-def _linger(request: Request, limit: float) -> float:
-    raw = request.headers.get(LINGER_HEADER) or request.query_params.get(LINGER_QUERY) or "0"
+def _linger(request: Request, limit: float) -> float | None:
+    """The linger the client asked for (bounded by ``limit``), None when it asked for none."""
+    raw = request.headers.get(LINGER_HEADER) or request.query_params.get(LINGER_QUERY)
+    if raw is None:
+        return None
     try:
         return min(max(float(raw), 0.0), limit)
     except ValueError:
         return 0.0
 
 
-def _stream(request: Request, channel: RunChannel, after: int, encoder: Encoder | None = None) -> Response:
-    """Follow the run from position ``after``, each batch written through the protocol's encoder."""
+def _resume_grace(request: Request, endpoint: Endpoint) -> float:
+    """How long a run whose stream carries ids outlives a dropped connection: the client's linger, else the endpoint's grace."""
+    settings = _state(request).settings
+    asked = _linger(request, settings.max_linger_s)
+    if asked is not None:
+        return asked
+    return endpoint.resume_grace if endpoint.resume_grace is not None else settings.resume_grace_s
+
+
+def _stream(request: Request, channel: FollowedRun, after: Any, encoder: Encoder | None = None, named: bool = True) -> Response:
+    """Follow the run from ``after``, each batch written through the protocol's encoder.
+
+    SSE event ids are the messages' sequence numbers in a run the client
+    ``named``, else tokens that carry the run.
+    """
     settings = _state(request).settings
     if encoder is None:
-        encoder = NdjsonEncoder() if wants_ndjson(request.headers.get("accept", "")) else SseEncoder()
+        encoder = NdjsonEncoder() if wants_ndjson(request.headers.get("accept", "")) else SseEncoder("" if named else event_id_prefix(channel.run_id))
     headers = {**encoder.headers, "Streamwright-Run": channel.run_id}
     batches = channel.follow(after, settings.heartbeat_s)
 
@@ -304,25 +340,38 @@ async def call_endpoint(request: Request) -> Response:
     run_id = request.headers.get(RUN_HEADER) or request.query_params.get(RUN_QUERY)
     if run_id is not None and not RUN_ID.match(run_id):
         return _error(400, "a run id is 8 to 64 letters, digits, '-' or '_'")
+    named = run_id is not None  # the client knows its run: plain sequence numbers as ids
     last_event_id = request.headers.get("last-event-id") or None
-    if last_event_id is not None and not LAST_EVENT_ID.match(last_event_id):
-        return _error(400, "Last-Event-ID must be a message sequence number (digits only)")
+    seq = 0
+    if last_event_id is not None:
+        try:
+            id_run, seq = parse_event_id(last_event_id)
+        except ValueError:
+            return _error(400, "Last-Event-ID must be an event id this server sent: a message sequence number (digits only) or an event token")
+        if id_run is not None:
+            if run_id is not None and run_id != id_run:
+                return _error(400, f"Last-Event-ID belongs to run {id_run}, not to run {run_id} named by Streamwright-Run")
+            run_id = id_run
     try:
         # checked before a resume too: a reconnect repeats the request that started the run, so its inputs
         # are valid, and a request with bad inputs is refused whichever run it names
         inputs = await _read_inputs(request, path_params, endpoint)
     except InputError as error:
         return _error(422, "invalid input", fields=error.errors)
-    existing = state.runs.get(run_id) if run_id else None
+    try:
+        existing = await state.store.find(run_id) if run_id else None
+    except StoreUnavailableError as error:
+        return _error(503, str(error))
     if existing is not None:
-        return _resume(request, existing, endpoint, last_event_id)
+        return await _resume(request, existing, endpoint, seq, named)
     if last_event_id and run_id:
         return _error(410, f"run {run_id} is no longer available")
     channel = await _begin_run(request, endpoint, inputs, run_id)
     if isinstance(channel, Response):
         return channel
     if channel.streamed:
-        return _stream(request, channel, 0)
+        channel.linger_s = _resume_grace(request, endpoint)  # its ids let the client come back
+        return _stream(request, channel, 0, named=named)
     channel.detach()
     end = channel.last_item()
     if end is not None and end.kind == "error":
@@ -351,7 +400,10 @@ async def _begin_run(request: Request, endpoint: Endpoint, inputs: dict[str, Any
         events = state.engine.run(endpoint.name, inputs, run_settings, run_id=run_id)
     except InputError as error:
         return _error(422, "invalid input", fields=error.errors)
-    channel = state.runs.create(run_id, endpoint.name, _linger(request, state.settings.max_linger_s))
+    try:
+        channel = await state.store.create(run_id, endpoint.name, _linger(request, state.settings.max_linger_s) or 0.0)
+    except StoreUnavailableError as error:
+        return _error(503, str(error))
     channel.attach()
     channel.start(events, run_settings.trace)
     if not await _until_first_message(request, channel):
@@ -360,18 +412,19 @@ async def _begin_run(request: Request, endpoint: Endpoint, inputs: dict[str, Any
     return channel
 
 
-def _resume(request: Request, channel: RunChannel, endpoint: Endpoint, last_event_id: str | None) -> Response:
+async def _resume(request: Request, channel: FollowedRun, endpoint: Endpoint, seq: int, named: bool) -> Response:
     if channel.endpoint != endpoint.name:
         return _error(409, f"run {channel.run_id} belongs to endpoint {channel.endpoint}")
-    seq = int(last_event_id or 0)  # checked against LAST_EVENT_ID by the caller
     try:
-        after = channel.position_after_message(seq)
+        after = await channel.cursor_after(seq)
     except ValueError as error:
         return _error(400, str(error))
     except RunGoneError as error:
         return _error(410, str(error))
+    except StoreUnavailableError as error:
+        return _error(503, str(error))
     channel.attach()
-    return _stream(request, channel, after)
+    return _stream(request, channel, after, named=named)
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
@@ -481,8 +534,9 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await state.store.open()
         yield
-        await state.runs.cancel_all()
+        await state.store.close()  # cancels the runs still going
         POOL.close()  # idle formula workers; busy ones end with their run
 
     routes = [

@@ -189,7 +189,8 @@ def test_a_browser_eventsource_receives_every_message_in_order(api: Server, page
     assert report["outcome"] == "done", report
     assert report["opened"] is True
     expected = [{"status": "progress", "done": n, "total": STEPS} for n in range(1, STEPS + 1)] + [{"status": "done"}]
-    assert report["messages"] == [{"id": str(n), "data": data} for n, data in enumerate(expected, start=1)]
+    run_id = report["messages"][0]["id"].rpartition(".")[0]  # the ids carry their run: <run>.<seq>
+    assert report["messages"] == [{"id": f"{run_id}.{n}", "data": data} for n, data in enumerate(expected, start=1)]
 
 
 def test_a_page_from_an_origin_not_given_to_cors_cannot_read_the_stream(api: Server, pages, chromium):

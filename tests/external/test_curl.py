@@ -103,7 +103,8 @@ def test_first_message_arrives_while_the_typewriter_is_still_running(example: Se
 
     events = sse_events(lines.seen[body_starts:])
     assert all(set(event) == {"id", "data"} for event in events), events  # default events only: what onmessage sees
-    assert [int(event["id"]) for event in events] == list(range(1, len(WORDS) + 3))
+    run_id = headers["streamwright-run"]
+    assert [event["id"] for event in events] == [f"{run_id}.{n}" for n in range(1, len(WORDS) + 3)]  # ids carry their run
     assert [json.loads(event["data"]) for event in events] == typewriter_messages(WORDS)
     assert len(rest) > 2, "later events follow the first one"
 
@@ -135,7 +136,7 @@ def test_the_stream_is_open_while_the_endpoint_waits_on_something_only_the_test_
         gate["release"].set()
         finish(process)
     events = sse_events(lines.seen)
-    assert [(event["id"], json.loads(event["data"])) for event in events] == [("1", {"status": "waiting"}), ("2", {"status": "done", "released": True})]
+    assert [(event["id"].rpartition(".")[2], json.loads(event["data"])) for event in events] == [("1", {"status": "waiting"}), ("2", {"status": "done", "released": True})]
     assert "data: " + json.dumps({"status": "done", "released": True}, separators=(",", ":")) in rest
 
 

@@ -26,12 +26,13 @@ KEYED = endpoint(
 async def test_a_keyed_message_is_a_part_event_with_its_sequence_number(serve):
     served = await serve(project_of(KEYED))
     async with served.client.stream("POST", "/keyed", headers=served.auth) as response:
+        run_id = response.headers["Streamwright-Run"]
         events = [e async for e in read_sse(response)]
-    assert [(e.event, e.id, e.data) for e in events] == [
-        ("message", "1", {"status": "starting"}),
-        ("part", "2", {"part": "status", "transient": True, "data": {"status": "progress", "done": 1}}),
-        ("part", "3", {"part": "status", "transient": True, "data": {"status": "progress", "done": 2}}),
-        ("part", "4", {"part": "weather-oslo", "data": {"status": "weather", "city": "Oslo"}}),
+    assert [(e.event, e.id, e.data) for e in events] == [  # an unnamed run's ids carry it: <run>.<seq>
+        ("message", f"{run_id}.1", {"status": "starting"}),
+        ("part", f"{run_id}.2", {"part": "status", "transient": True, "data": {"status": "progress", "done": 1}}),
+        ("part", f"{run_id}.3", {"part": "status", "transient": True, "data": {"status": "progress", "done": 2}}),
+        ("part", f"{run_id}.4", {"part": "weather-oslo", "data": {"status": "weather", "city": "Oslo"}}),
     ]
 
 

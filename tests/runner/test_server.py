@@ -30,12 +30,13 @@ async def test_messages_are_sse_events_with_id_and_data(serve):
         assert response.headers["content-type"].startswith("text/event-stream")
         assert response.headers["cache-control"] == "no-cache"
         assert response.headers["x-accel-buffering"] == "no"
+        run_id = response.headers["streamwright-run"]
         events = [e async for e in read_sse(response)]
-    assert [(e.event, e.id, e.data) for e in events] == [
-        ("message", "1", {"status": "starting"}),
-        ("message", "2", {"status": "chunk", "text": "a "}),
-        ("message", "3", {"status": "chunk", "text": "b"}),
-        ("message", "4", {"status": "done", "words": 2}),
+    assert [(e.event, e.id, e.data) for e in events] == [  # an unnamed run's ids carry it: <run>.<seq>
+        ("message", f"{run_id}.1", {"status": "starting"}),
+        ("message", f"{run_id}.2", {"status": "chunk", "text": "a "}),
+        ("message", f"{run_id}.3", {"status": "chunk", "text": "b"}),
+        ("message", f"{run_id}.4", {"status": "done", "words": 2}),
     ]
 
 

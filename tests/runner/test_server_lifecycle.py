@@ -172,7 +172,7 @@ def test_stopping_the_server_ends_open_streams_and_exits_quickly(tmp_path: Path)
     server, curl = _serve_and_follow(tmp_path)
     try:
         assert curl.stdout is not None
-        assert curl.stdout.readline().startswith("id: 1")
+        assert curl.stdout.readline().endswith(".1\n")  # id: <run>.1
         stopped = time.perf_counter()
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)

@@ -1,10 +1,12 @@
 """Server-Sent Events, the default wire protocol of an endpoint's own path.
 
-A plain message is a default event (``id:`` its sequence number, ``data:``
+A plain message is a default event (``id:`` its event id, ``data:``
 the Event Data JSON), so a browser's ``EventSource.onmessage`` sees exactly
 the stream. A message with a part id is ``event: part`` whose data is
 ``{"part": <id>, "transient": true (only when marked), "data": <Event Data>}``
-(its ``id:`` is still its sequence number, so resuming counts it). A Return
+(its ``id:`` is still its event id, so resuming counts it). An event id is
+the message's sequence number, after the run's token prefix when the client
+did not name the run (``app.core.run_ids``). A Return
 response ends the stream with ``event: result``, a failure with ``event:
 error``; otherwise the stream just closes. ``event: trace`` carries action
 spans and logs when asked for, and idle time gets a ``: heartbeat`` comment.
@@ -37,22 +39,23 @@ def part_envelope(item: WireItem) -> dict[str, Any]:
     return envelope
 
 
-def encode_sse(batch: list[WireItem]) -> bytes:
+def encode_sse(batch: list[WireItem], id_prefix: str = "") -> bytes:
     """A batch of items as SSE, framed by hand as bytes (not with sse-starlette's ServerSentEvent)
     so a whole batch goes out in one send; the response itself is still sse-starlette's.
 
-    A plain message, the common case, costs one ``json_bytes`` and one ``%``; its ``id:``
-    is the item's ``seq`` as text, whatever type the run store gives it.
+    A plain message, the common case, costs one ``json_bytes`` and one ``%``; its ``id:`` is
+    ``id_prefix`` (the run, when the event id carries it) and the item's ``seq`` as text.
     """
+    prefix = id_prefix.encode()
     out: list[bytes] = []
     append = out.append
     for item in batch:
         kind = item.kind
         if kind == "message":
             if item.part is None:
-                append(b"id: %b\ndata: %b\n\n" % (str(item.seq).encode(), json_bytes(item.data)))
+                append(b"id: %b%b\ndata: %b\n\n" % (prefix, str(item.seq).encode(), json_bytes(item.data)))
             else:
-                append(b"event: part\nid: %b\ndata: %b\n\n" % (str(item.seq).encode(), json_bytes(part_envelope(item))))
+                append(b"event: part\nid: %b%b\ndata: %b\n\n" % (prefix, str(item.seq).encode(), json_bytes(part_envelope(item))))
         elif kind == "heartbeat":
             append(HEARTBEAT)
         else:
@@ -61,14 +64,17 @@ def encode_sse(batch: list[WireItem]) -> bytes:
 
 
 class SseEncoder:
+    """``id_prefix`` goes before each message's sequence number in its ``id:`` (``app.core.run_ids``: empty for a run the client named)."""
+
     media_type = MEDIA_TYPE
     sse = True
 
-    def __init__(self) -> None:
+    def __init__(self, id_prefix: str = "") -> None:
         self.headers = dict(STREAM_HEADERS)
+        self.id_prefix = id_prefix
 
     def encode(self, batch: list[WireItem]) -> bytes:
-        return encode_sse(batch)
+        return encode_sse(batch, self.id_prefix)
 
     def close(self) -> bytes:
         return b""
