@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +239,12 @@ def test_screenshot_of_a_busy_import(qtbot: Any, runner: RunnerProcess, project:
     run_live(qtbot, inspector, runner, project, "import-rows", {})
     log = inspector.log
     assert log is not None and log.count == 106
-    assert any("per second" in text for text in inspector.health.finding_texts())  # one message per row is too fast
+    # One message per row arrives faster than a page can show, unless a busy machine spread the arrivals
+    # out: the inspector says so exactly when the arrival times it logged show it (the check itself is
+    # tested with stepped times in tests/core/test_stream_health.py).
+    times = list(log.t)
+    peak = max(bisect.bisect_left(times, t + 1.0) - start for start, t in enumerate(times))
+    assert any("per second" in text for text in inspector.health.finding_texts()) == (peak > 60), peak
     inspector.select_seq(27)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for _ in range(3):
