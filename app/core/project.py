@@ -23,7 +23,9 @@ HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+    """``defer_build``: validators are built on the first load or edit, not at import (start-up time)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True, defer_build=True)
 
 
 class Action(Model):
