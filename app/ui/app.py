@@ -11,6 +11,7 @@ before the loop runs, and input given meanwhile waits in Qt's queue.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 import time
@@ -73,6 +74,20 @@ def handle_show() -> None:
     settle.exec()
 
 
+def collect_garbage_again() -> None:
+    """Turn the cycle collector back on once the window is shown, leaving out what start-up built.
+
+    ``streamwright FILE`` starts with it off (``app.cli.launch``): start-up
+    allocates the modules, classes, validators and widgets the app keeps for
+    its whole life, and collecting them over and over (about 130 passes) cost a
+    tenth of the start. ``gc.freeze`` keeps later passes from walking them
+    again; start-up garbage is still freed by reference counting, only cycles
+    made before the show stay (a bounded, one-off amount).
+    """
+    gc.freeze()
+    gc.enable()
+
+
 def report_shown_and_quit() -> None:
     """Say when the main window was up, for whoever launched us to time it, then quit the normal way.
 
@@ -103,6 +118,7 @@ def main(argument: str | None = None) -> int:
         if path is not None and not window.open_file(path) and argument:
             return 1
     handle_show()
+    collect_garbage_again()
     if os.environ.get(QUIT_WHEN_SHOWN_ENV) == "1":
         report_shown_and_quit()
     import qasync  # after the show: the window needs no coroutine to appear
