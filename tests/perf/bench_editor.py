@@ -182,7 +182,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=["start", "editing"], help="run only this section")
     parser.add_argument("--against", type=Path, metavar="DIR", help="also time the editor of another checkout (e.g. git worktree add DIR <commit>)")
-    parser.add_argument("--starts", type=int, default=STARTS, metavar="N", help=f"starts of each, interleaved (default {STARTS}; more for a steadier median on a busy machine)")
+    parser.add_argument("--starts", type=int, default=STARTS, metavar="N", help=f"starts of each, interleaved (default {STARTS}; more: a steadier median)")
     args = parser.parse_args()
     example = ROOT / "resources" / "examples" / "demo.streamwright.json"
     with tempfile.TemporaryDirectory() as folder:
