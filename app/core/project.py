@@ -23,9 +23,10 @@ HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 class Model(BaseModel):
-    """``defer_build``: validators are built on the first load or edit, not at import (start-up time)."""
+    """Built at import, not with ``defer_build``: every start validates a project, and a validator built
+    with its nested models deferred validated a 2,000-action project 30-100% slower."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
 
 
 class Action(Model):

@@ -101,10 +101,9 @@ def test_each_kind_of_workflow_gets_the_actions_it_can_run():
 BUILT_ON_FIRST_USE = """
 import json
 from pydantic import ValidationError
-from app.core.project import Project
 from app.core.registry import default_registry
 registry = default_registry()
-built_at_import = sorted(t.id for t in registry if t.params.__pydantic_complete__) + (["Project"] if Project.__pydantic_complete__ else [])
+built_at_import = sorted(t.id for t in registry if t.params.__pydantic_complete__)
 try:
     registry.get("flow.wait").parse_params({"milliseconds": -1})
     error = None
