@@ -8,6 +8,7 @@ here from the arguments alone, and only then is either side imported.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from typing import Final
@@ -45,6 +46,7 @@ def load_before_qt() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if opens_editor(arguments):
+        gc.disable()  # until the window shows: see app.ui.app.collect_garbage_again
         load_before_qt()
         from app.ui.app import main as editor
 

@@ -42,9 +42,14 @@ Editor = Literal[
 
 
 class ActionParams(BaseModel):
-    """Base of every action's params model: unknown keys are errors, so typos surface on load."""
+    """Base of every action's params model: unknown keys are errors, so typos surface on load.
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    ``defer_build``: a model's validator is built when it first validates, not
+    when its module is imported; the editor imports every declaration to show its
+    palette but validates only the types its project uses (start-up time).
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 def Param(  # noqa: N802 - reads like pydantic's Field at the declaration site

@@ -23,6 +23,9 @@ HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 class Model(BaseModel):
+    """Built at import, not with ``defer_build``: every start validates a project, and a validator built
+    with its nested models deferred validated a 2,000-action project 30-100% slower."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
 
 

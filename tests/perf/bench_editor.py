@@ -1,6 +1,6 @@
 """Editor figures: start to main window, a 2,000-action workflow opened and drawn, one reorder, memory.
 
-Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python tests/perf/bench_editor.py [--only start|editing] [--against DIR]``
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python tests/perf/bench_editor.py [--only start|editing] [--against DIR] [--starts N]``
 (or ``make bench``); ``--against`` a checkout of an earlier commit gives before -> after in one run.
 Prints figures and ratios against baselines measured in the same run; never fails on time.
 
@@ -75,7 +75,7 @@ def time_to_window(command: list[str], pycache: Path, cwd: Path = ROOT) -> tuple
 Timings = list[tuple[float, float]]
 
 
-def start_figures(scratch: Path, example: Path, against: Path | None = None) -> dict[str, Timings]:
+def start_figures(scratch: Path, example: Path, against: Path | None = None, starts: int = STARTS) -> dict[str, Timings]:
     """The editor as a user starts it (``streamwright FILE``, i.e. ``python -m app FILE``) against a bare Qt window,
     interleaved; with ``against`` (a checkout of another commit) that tree's editor too, started the same way."""
     commands: dict[str, tuple[list[str], Path]] = {
@@ -87,7 +87,7 @@ def start_figures(scratch: Path, example: Path, against: Path | None = None) -> 
     for name, (command, cwd) in commands.items():
         time_to_window(command, scratch / f"pycache-{name}", cwd)  # warm-up, not counted: fills the disk cache and compiles the modules
     timings: dict[str, Timings] = {name: [] for name in commands}
-    for _ in range(STARTS):
+    for _ in range(starts):
         for name, (command, cwd) in commands.items():
             timings[name].append(time_to_window(command, scratch / f"pycache-{name}", cwd))
     return timings
@@ -120,7 +120,7 @@ def print_start(timings: dict[str, Timings], against: Path | None = None) -> Non
     for index, what in ((0, "wall"), (1, "CPU")):
         medians = {name: statistics.median(t[index] for t in values) for name, values in timings.items()}
         base = medians["bare"]
-        print(f"start to main window shown, {what} time, median of {STARTS} (streamwright FILE, the example open):")
+        print(f"start to main window shown, {what} time, median of {len(timings['bare'])} (streamwright FILE, the example open):")
         print(f"  a bare Qt main window, same way, same run: {base:.3f} s [{', '.join(f'{t[index]:.2f}' for t in timings['bare'])}]")
         ratio = medians["editor"] / base
         print(f"  this editor: {medians['editor']:.3f} s [{', '.join(f'{t[index]:.2f}' for t in timings['editor'])}]  "
@@ -182,12 +182,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=["start", "editing"], help="run only this section")
     parser.add_argument("--against", type=Path, metavar="DIR", help="also time the editor of another checkout (e.g. git worktree add DIR <commit>)")
+    parser.add_argument("--starts", type=int, default=STARTS, metavar="N", help=f"starts of each, interleaved (default {STARTS}; more: a steadier median)")
     args = parser.parse_args()
     example = ROOT / "resources" / "examples" / "demo.streamwright.json"
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
         if args.only in (None, "start"):
-            print_start(start_figures(scratch, example, args.against), args.against)
+            print_start(start_figures(scratch, example, args.against, args.starts), args.against)
         if args.only in (None, "editing"):
             editing_figures(scratch, example)
 
