@@ -38,6 +38,11 @@ class ElidedLabel(QLabel):
     def shown_text(self) -> str:
         return super().text()
 
+    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt override
+        """A tooltip of its own, shown under the whole text when the text is cut."""
+        self._own_tooltip = text
+        self._elide()
+
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(80, self.fontMetrics().height() + self.contentsMargins().top() + self.contentsMargins().bottom() + 2)
 
@@ -52,7 +57,7 @@ class ElidedLabel(QLabel):
         width = self.contentsRect().width()
         shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight, max(width, 0)) if width > 0 else self._full
         super().setText(shown)
-        super().setToolTip(self._full if shown != self._full else "")
+        super().setToolTip("\n".join(part for part in (self._full if shown != self._full else "", self._own_tooltip) if part))
 
 
 class ElidedButton(QPushButton):

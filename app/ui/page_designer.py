@@ -184,7 +184,7 @@ class PageDesigner(QWidget):
         splitter.addWidget(outline_box)
         splitter.addWidget(self.page_view)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([240, 640])
+        splitter.setSizes([200, 640])  # the page keeps most of the width: the outline's long rows are cut, whole on hover
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

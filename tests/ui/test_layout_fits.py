@@ -18,6 +18,7 @@ from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea, QWidget
 
 from app.core.project import Recording, walk_widgets
+from app.editor.commands.actions import SetActionParamCommand
 from app.editor.document import Document
 from app.ui.main_window import MainWindow
 from tests.conftest import EXAMPLE
@@ -129,3 +130,55 @@ def test_the_designer_leaves_the_inspector_its_default_width(qtbot, window):
     settle()
     assert window.inspector_dock.width() == width
     assert window.designer.minimumSizeHint().width() <= window.centralWidget().width()
+
+
+USABLE_ROWS = 3
+"""Whole message rows the Run dock's table shows under its header in the default layout, at both sizes."""
+
+
+def visible_rect(widget: QWidget, scroll: QScrollArea) -> bool:
+    """Whether ``widget`` is whole inside what the scroll area shows now."""
+    return scroll.viewport().rect().contains(rect_in(widget, scroll.viewport()))
+
+
+def test_the_run_dock_shows_run_and_rows_under_a_header_that_covers_none(qtbot, qt_loop, window):
+    """A run of the report in the default layout: Run in sight, the header above the rows, three rows whole."""
+    from tests.ui.conftest import RUN_TIMEOUT_MS, drive
+
+    window.sidebar.setCurrentIndex(1)
+    window.show_workflow("generate-report")
+    panel = window.run_panel
+    for path in [(1,), (4,), (7,), (10,)]:  # the report's pauses: short
+        window.document.push(SetActionParamCommand(window.document, "generate-report", path, "milliseconds", 5))
+    try:
+        window.run_endpoint()
+        qtbot.waitUntil(lambda: not panel.is_running, timeout=RUN_TIMEOUT_MS)
+    finally:
+        drive(qtbot, window.runner.stop())
+    settle()
+    assert panel.messages.rowCount() == 5
+    body = window.run_dock.widget()
+    assert isinstance(body, QScrollArea)
+    assert visible_rect(panel.run_button, body), "Run is in sight without scrolling the dock"
+    assert visible_rect(panel.table, body), "the table is whole in the dock"
+    table = panel.table
+    header = rect_in(table.horizontalHeader(), table)
+    assert table.rowViewportPosition(4) + table.rowHeight(4) <= table.viewport().height(), "it follows the newest message"
+    table.scrollToTop()  # (a row scrolled half out of view is scrolling; the header must not cover an unscrolled one)
+    first = table.rowAt(0)
+    assert first == 0
+    first_top = table.viewport().mapTo(table, QPoint(0, table.rowViewportPosition(first))).y()
+    assert header.bottom() < first_top, f"the header (bottom {header.bottom()}) covers row {first} (top {first_top})"
+    row_height = table.rowHeight(first)
+    whole_rows = (table.viewport().height() - table.rowViewportPosition(first)) // row_height
+    assert whole_rows >= USABLE_ROWS, f"{whole_rows} whole rows in a table of {table.height()} px"
+    shoot(window, "run-dock")
+
+
+def test_the_table_is_never_squeezed_under_its_header(qtbot, window):
+    """A bottom dock made as small as it goes scrolls its content; the table keeps its header and a row."""
+    window.resizeDocks([window.run_dock], [60], Qt.Orientation.Vertical)
+    settle()
+    table = window.run_panel.table
+    assert table.viewport().height() >= 2 * table.verticalHeader().defaultSectionSize()
+    assert window.run_dock.height() <= 130, "the dock itself did get small"
