@@ -39,6 +39,7 @@ from app.ui.async_runtime import spawn
 from app.ui.elided_text import ElidedLabel, elide_with_tooltips
 from app.ui.run_inputs_form import InputsError, InputsForm
 from app.ui.run_messages_model import DATA, SEQUENCE, STATUS, TIME, RunMessagesModel
+from app.ui.table_height import MIN_VISIBLE_ROWS, table_height
 
 if TYPE_CHECKING:
     from app.client.endpoint_client import StreamCall
@@ -46,17 +47,9 @@ if TYPE_CHECKING:
 __all__ = ["RunPanel"]
 
 FRAME_MS = 16
-MIN_VISIBLE_ROWS = 2
-"""The table is never squeezed below its header and this many rows (the dock scrolls instead), so the header never covers a row."""
 CONTROLS_WIDTH = 250
 """The form column's default width; the messages table takes the rest of the dock."""
 CONTROLS_MIN_WIDTH = 170
-
-
-def table_height(table: QTableView, rows: int) -> int:
-    """The height that shows ``table``'s header and ``rows`` whole rows (with its frame)."""
-    header = table.horizontalHeader().sizeHint().height()
-    return header + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
 
 
 _STATUS_COLOURS = {"done": "#12936b", "error": "#d0343a", "cancelled": "#c98a00", "invalid": "#d0343a"}

@@ -182,3 +182,30 @@ def test_the_table_is_never_squeezed_under_its_header(qtbot, window):
     table = window.run_panel.table
     assert table.viewport().height() >= 2 * table.verticalHeader().defaultSectionSize()
     assert window.run_dock.height() <= 130, "the dock itself did get small"
+
+
+def test_the_stream_dock_table_keeps_its_header_above_whole_rows(qtbot, qt_loop, window):
+    """After a run, the Stream dock's messages table (under the timeline and the rate) still shows its header and two rows."""
+    from tests.ui.conftest import RUN_TIMEOUT_MS, drive
+
+    window.sidebar.setCurrentIndex(1)
+    window.show_workflow("generate-report")
+    for path in [(1,), (4,), (7,), (10,)]:
+        window.document.push(SetActionParamCommand(window.document, "generate-report", path, "milliseconds", 5))
+    inspector = window.stream_inspector
+    try:
+        window.run_endpoint()
+        qtbot.waitUntil(lambda: not window.run_panel.is_running, timeout=RUN_TIMEOUT_MS)
+    finally:
+        drive(qtbot, window.runner.stop())
+    window.stream_dock.raise_()
+    inspector.sync_now()
+    settle()
+    table = inspector.table
+    assert table.model().rowCount() == 5
+    table.scrollToTop()
+    header = rect_in(table.horizontalHeader(), table)
+    first_top = table.viewport().mapTo(table, QPoint(0, table.rowViewportPosition(0))).y()
+    assert header.bottom() < first_top
+    assert table.viewport().height() >= 2 * table.rowHeight(0), f"a table of {table.height()} px"
+    shoot(window, "stream-dock")

@@ -24,9 +24,9 @@ from app.editor.commands.actions import UNSET, SetActionParamCommand, SetActionT
 from app.editor.commands.base import NoChangeError
 from app.editor.document import Document
 from app.editor.preview.binding_scope import BindingScope, binding_scope
+from app.ui.fitted_scroll import fitted_scroll
 from app.ui.inspector.header import ActionHeader
 from app.ui.inspector.problems import ProblemList
-from app.ui.inspector.scroll import fitted_scroll
 from app.ui.inspector.style import stylesheet
 from app.ui.inspector.values import same_value, stored_value
 

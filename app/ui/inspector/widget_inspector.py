@@ -46,10 +46,10 @@ from app.editor.document import Document
 from app.editor.preview.binding_scope import BindingScope, binding_scope
 from app.ui import theme
 from app.ui.elided_text import ElidedButton, elide_with_tooltips
+from app.ui.fitted_scroll import fitted_scroll
 from app.ui.inspector.header import BADGE, badge_pixmap
 from app.ui.inspector.param_form import ParamForm
 from app.ui.inspector.problems import ProblemList
-from app.ui.inspector.scroll import fitted_scroll
 from app.ui.inspector.style import stylesheet
 from app.ui.inspector.values import same_value, stored_value
 

@@ -47,11 +47,13 @@ from app.core.registry import Registry, default_registry
 from app.core.stream_health import HealthReport
 from app.editor.stream_log import StreamLog
 from app.ui.elided_text import elide_with_tooltips
+from app.ui.fitted_scroll import fitted_scroll
 from app.ui.preview_driver import defer_full_gc, resume_full_gc
 from app.ui.stream_inspector.health_panel import HealthPanel
 from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, SEQUENCE, SIZE, STATUS, TIME, StreamLogModel
 from app.ui.stream_inspector.rate_plot import RatePlot, format_bytes, format_count
 from app.ui.stream_inspector.timeline import TimelineStrip, format_duration
+from app.ui.table_height import MIN_VISIBLE_ROWS, table_height
 
 __all__ = ["ORIGIN_PREVIEW", "ORIGIN_RECORDING", "ORIGIN_RUN", "StreamInspector"]
 
@@ -309,6 +311,7 @@ class StreamInspector(QWidget):
         if log.error:
             details.append(f"<span style='color:#d0343a'>{log.error}</span>")
         self.details.setText(" · ".join(details))
+        self.details.setToolTip(" · ".join(details))  # the line is cut in a narrow dock: whole on hover
         recorded = log.recording is not None
         self.save_button.setEnabled(log.ended and not recorded)
         self.save_button.setToolTip(
@@ -482,6 +485,7 @@ class StreamInspector(QWidget):
             self.table.setColumnWidth(column, width)
         header_view.setSectionResizeMode(DATA, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.setMinimumHeight(table_height(self.table, rows=MIN_VISIBLE_ROWS))  # never squeezed under its header
 
         self.health = HealthPanel(self)
         self.health.findingActivated.connect(self.select_seq)
@@ -494,11 +498,13 @@ class StreamInspector(QWidget):
         top.setChildrenCollapsible(False)
         bottom = QSplitter(Qt.Orientation.Horizontal, self)
         bottom.addWidget(self.table)
-        bottom.addWidget(self.health)
+        health_scroll = fitted_scroll(self.health, self, name="healthScroll")  # a long summary scrolls; squeezed, it was cut mid-line
+        health_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        bottom.addWidget(health_scroll)
         bottom.setStretchFactor(0, 3)
         bottom.setStretchFactor(1, 1)
         bottom.setChildrenCollapsible(False)
-        self.health.setMinimumWidth(240)
+        health_scroll.setMinimumWidth(240)
         body = QSplitter(Qt.Orientation.Vertical, self)
         body.addWidget(top)
         body.addWidget(bottom)

@@ -1,4 +1,4 @@
-"""The inspectors' scrolling body: as wide as the dock, scrolling only up and down.
+"""A scrolling body as wide as its dock, scrolling only up and down: the inspectors, the Stream dock's health.
 
 Why: a QScrollArea that resizes its widget still makes it at least as wide as
 the widest child's minimum, and with the horizontal scroll bar off that
@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
 
 
-def fitted_scroll(content: QWidget, parent: QWidget | None = None) -> QScrollArea:
+def fitted_scroll(content: QWidget, parent: QWidget | None = None, name: str = "inspectorScroll") -> QScrollArea:
     """A vertical-only scroll area whose ``content`` always takes exactly the viewport's width."""
     scroll = QScrollArea(parent)
-    scroll.setObjectName("inspectorScroll")
+    scroll.setObjectName(name)
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     content.setSizePolicy(QSizePolicy.Policy.Ignored, content.sizePolicy().verticalPolicy())
