@@ -20,17 +20,21 @@ class ElidedLabel(QLabel):
     anything around it.
     """
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, wants_whole: bool = False) -> None:
         super().__init__(parent)
         self._full = ""
         self._own_tooltip = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._wants_whole = wants_whole
+        """Asks for its whole text's width (a title), cut only when the row has less; else its size never follows the text."""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred if wants_whole else QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setText(text)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt override
         self._full = text
         self._elide()
+        if self._wants_whole:
+            self.updateGeometry()
 
     def text(self) -> str:  # the whole text, not the cut one
         return self._full
@@ -44,10 +48,12 @@ class ElidedLabel(QLabel):
         self._elide()
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(80, self.fontMetrics().height() + self.contentsMargins().top() + self.contentsMargins().bottom() + 2)
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self._full) + margins.left() + margins.right() + 2 if self._wants_whole else 80
+        return QSize(width, self.fontMetrics().height() + margins.top() + margins.bottom() + 2)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(20, self.sizeHint().height())
+        return QSize(min(40, self.sizeHint().width()), self.sizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

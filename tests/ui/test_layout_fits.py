@@ -208,4 +208,8 @@ def test_the_stream_dock_table_keeps_its_header_above_whole_rows(qtbot, qt_loop,
     first_top = table.viewport().mapTo(table, QPoint(0, table.rowViewportPosition(0))).y()
     assert header.bottom() < first_top
     assert table.viewport().height() >= 2 * table.rowHeight(0), f"a table of {table.height()} px"
+    body = window.stream_dock.widget()
+    assert isinstance(body, QScrollArea) and body.widget() is not None
+    assert body.widget().width() <= body.viewport().width(), "the dock's header and panels fit its width (no sideways scrolling)"
+    assert visible_rect(inspector.save_button, body)
     shoot(window, "stream-dock")
