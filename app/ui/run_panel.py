@@ -325,7 +325,7 @@ class RunPanel(QWidget):
     # -- widgets ------------------------------------------------------------------
     def _build(self) -> None:
         self.setObjectName("runPanel")
-        self.title_label = ElidedLabel(parent=self)
+        self.title_label = ElidedLabel(parent=self, wants_whole=True)  # the endpoint's name first; the route gets what is left
         self.title_label.setStyleSheet("font-weight: bold; font-size: 11pt;")
         self.route_label = ElidedLabel(parent=self)
         self.route_label.setStyleSheet("color: #6b7280;")
@@ -390,8 +390,8 @@ class RunPanel(QWidget):
         column.setSpacing(4)
         title_row = QHBoxLayout()
         title_row.setSpacing(6)
-        title_row.addWidget(self.title_label, 3)
-        title_row.addWidget(self.route_label, 2)
+        title_row.addWidget(self.title_label)
+        title_row.addWidget(self.route_label, 1)
         column.addLayout(buttons)  # first: Run is in sight however short the dock is
         column.addWidget(self.status_label)
         column.addLayout(title_row)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea, QWidget
 
 from app.core.project import Recording, walk_widgets
+from app.core.workflow_refs import page_workflow_key
 from app.editor.commands.actions import SetActionParamCommand
 from app.editor.document import Document
 from app.ui.main_window import MainWindow
@@ -107,13 +108,19 @@ def test_every_action_inspector_row_fits_the_dock(qtbot, window, dock_width):
         window.resizeDocks([window.inspector_dock], [dock_width], Qt.Orientation.Horizontal)
         settle()
         assert window.inspector_dock.width() <= dock_width + 4
-    for endpoint in window.document.project.endpoints:
-        window.show_workflow(endpoint.name)
+    project = window.document.project
+    keys = [endpoint.name for endpoint in project.endpoints]
+    for page in project.pages:  # the interface workflows too: Call API endpoint's Advanced section, page variables
+        keys += [page_workflow_key(page.name, widget.id, trigger) for _path, widget in walk_widgets(page.widgets) for trigger in widget.events]
+    for key in keys:
+        window.show_workflow(key)
         for card in window.canvas.layout_.cards:
-            window.inspector.show_action(endpoint.name, card.path)
+            window.inspector.show_action(key, card.path)
+            for name in getattr(window.inspector.params, "sections", {}):
+                window.inspector.params.open_section(name)
             settle()
             assert window.inspector.action_id == card.action.id
-            assert overflowing(window.inspector.findChild(QScrollArea, "inspectorScroll")) == [], f"{endpoint.name} / {card.action.id}"
+            assert overflowing(window.inspector.findChild(QScrollArea, "inspectorScroll")) == [], f"{key} / {card.action.id}"
     window.show_workflow("generate-report")
     window.inspector.show_action("generate-report", (3,))
     settle()
