@@ -189,7 +189,7 @@ class PageDesigner(QWidget):
         # up a share too, its long rows cut with "…" and whole on hover
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 4)
-        splitter.setSizes([170, 640])
+        splitter.setSizes([200, 440])  # the designer's width in a 1280×800 window: no share to hand out at the start
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

@@ -191,6 +191,7 @@ class WidgetInspector(QWidget):
         while self.events_box.count():
             item = self.events_box.takeAt(0)
             if item.widget():
+                item.widget().hide()  # out of the layout now, gone only at the next event-loop turn: never drawn over the rows
                 item.widget().deleteLater()
         self.widget_type = self.registry.get(widget.type) if widget is not None and widget.type in self.registry else None
         self.header.setVisible(widget is not None)
