@@ -124,7 +124,7 @@ def test_every_action_inspector_row_fits_the_dock(qtbot, window, dock_width):
     window.show_workflow("generate-report")
     window.inspector.show_action("generate-report", (3,))
     settle()
-    shoot(window, "data-api-sql")
+    shoot(window, "data-api-sql" if dock_width is None else f"data-api-sql-dock{dock_width}")
 
 
 def test_the_designer_leaves_the_inspector_its_default_width(qtbot, window):
