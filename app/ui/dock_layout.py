@@ -14,10 +14,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QSizePolicy, QTabBar, QWidget
+
+from app.ui.canvas_layout import CARD_HEIGHT, GAP, MARGIN, TRIGGER_HEIGHT
 
 BOTTOM_MIN_HEIGHT = 90
 """How small the bottom dock can be made: a title, a tab bar and a line of content."""
+CARDS_SHOWN = 10
+"""Cards the canvas shows whole in the default layout (issue 15): the bottom dock gets the height they leave."""
+BOTTOM_MOST_SHARE = 0.32
+"""The default bottom dock never takes more than this share of the window's height (a tall window keeps its canvas)."""
+
+
+def canvas_height_for(cards: int) -> int:
+    """The canvas height that shows the trigger and ``cards`` cards whole, with the "+" under the last one."""
+    return MARGIN + TRIGGER_HEIGHT + cards * (GAP + CARD_HEIGHT) + GAP
 
 
 class DockBody(QScrollArea):
@@ -67,7 +78,7 @@ class DefaultLayout:
         return cls(
             left=max(250, min(330, int(width * 0.21))),
             right=max(300, min(440, int(width * 0.27))),
-            bottom=max(BOTTOM_MIN_HEIGHT + 20, int(height * 0.19)),
+            bottom=max(BOTTOM_MIN_HEIGHT + 20, int(height * 0.19)),  # a first guess: ``fit_bottom_dock`` then measures
             palette=max(300, int(height * 0.42)),
         )
 
@@ -78,3 +89,33 @@ def full_height_side_docks(window: QMainWindow) -> None:
     window.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
     window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
     window.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+
+
+def fit_bottom_dock(window: QMainWindow, dock: QDockWidget, canvas: QWidget) -> None:
+    """Give the bottom dock all the height the canvas does not need for ``CARDS_SHOWN`` cards (up to ``BOTTOM_MOST_SHARE``).
+
+    Measured, not computed from the window's size alone: the menu bar, the status
+    bar and the docks' tab bar differ between platforms and fonts. The central
+    widget and the dock, as laid out now, share a height; the dock's area (what
+    ``resizeDocks`` sizes: the dock and the tab bar of its tabbed group) gets
+    what is left of it once the canvas has its cards.
+    """
+    frame = canvas.height() - canvas.contentsRect().height() if isinstance(canvas, QFrame) else 0
+    central = window.centralWidget()
+    assert central is not None
+    tabs = tab_bar_height(window, dock)
+    shared = central.height() + dock.height() + tabs
+    most = max(BOTTOM_MIN_HEIGHT + 20, int(window.height() * BOTTOM_MOST_SHARE))
+    area = max(BOTTOM_MIN_HEIGHT + 20 + tabs, min(most, shared - canvas_height_for(CARDS_SHOWN) - frame))
+    window.resizeDocks([dock], [area], Qt.Orientation.Vertical)
+
+
+def tab_bar_height(window: QMainWindow, dock: QDockWidget) -> int:
+    """The height of the tab bar under ``dock``'s tabbed group (0 when it is not tabbed)."""
+    if not window.tabifiedDockWidgets(dock):
+        return 0
+    titles = {dock.windowTitle(), *(other.windowTitle() for other in window.tabifiedDockWidgets(dock))}
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is window and bar.count() and {bar.tabText(i) for i in range(bar.count())} == titles:
+            return bar.sizeHint().height()
+    return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QHelpEvent, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QSizePolicy, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QSizePolicy, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
 
 
 class ElidedLabel(QLabel):
@@ -20,12 +20,66 @@ class ElidedLabel(QLabel):
     anything around it.
     """
 
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, wants_whole: bool = False) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._own_tooltip = ""
+        self._wants_whole = wants_whole
+        """Asks for its whole text's width (a title), cut only when the row has less; else its size never follows the text."""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred if wants_whole else QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        self._full = text
+        self._elide()
+        if self._wants_whole:
+            self.updateGeometry()
+
+    def text(self) -> str:  # the whole text, not the cut one
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt override
+        """A tooltip of its own, shown under the whole text when the text is cut."""
+        self._own_tooltip = text
+        self._elide()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self._full) + margins.left() + margins.right() + 2 if self._wants_whole else 80
+        return QSize(width, self.fontMetrics().height() + margins.top() + margins.bottom() + 2)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(min(40, self.sizeHint().width()), self.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight, max(width, 0)) if width > 0 else self._full
+        super().setText(shown)
+        super().setToolTip("\n".join(part for part in (self._full if shown != self._full else "", self._own_tooltip) if part))
+
+
+class ElidedButton(QPushButton):
+    """A push button whose one line of text is cut with "…" to the width its layout gives it.
+
+    A QPushButton is never narrower than its text, so a long caption ("On click -
+    3 action(s). Edit workflow") would widen the whole column it sits in (and
+    clip every row beside it in a scroll area). This one asks only for a short
+    width; when the text is cut, the tooltip starts with the whole text.
+    """
+
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
         self._own_tooltip = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setText(text)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt override
@@ -38,21 +92,28 @@ class ElidedLabel(QLabel):
     def shown_text(self) -> str:
         return super().text()
 
+    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt override
+        self._own_tooltip = text
+        self._elide()
+
     def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(80, self.fontMetrics().height() + self.contentsMargins().top() + self.contentsMargins().bottom() + 2)
+        return QSize(80, super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(20, self.sizeHint().height())
+        return QSize(40, super().sizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._elide()
 
     def _elide(self) -> None:
-        width = self.contentsRect().width()
-        shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight, max(width, 0)) if width > 0 else self._full
+        super().setText(self._full)  # measured whole: the style's padding is what is left around the text
+        padding = QPushButton.sizeHint(self).width() - self.fontMetrics().horizontalAdvance(self._full)
+        room = self.width() - padding
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(room, 0))
         super().setText(shown)
-        super().setToolTip(self._full if shown != self._full else "")
+        cut = shown != self._full
+        super().setToolTip("\n".join(part for part in (self._full if cut else "", self._own_tooltip) if part))
 
 
 class ElidedToolTips(QStyledItemDelegate):

@@ -31,7 +31,7 @@ from app.editor.document import Document
 from app.editor.models.palette import PaletteModel
 from app.editor.project_files import ProjectFiles
 from app.ui.async_runtime import spawn
-from app.ui.dock_layout import DefaultLayout, dock_body, full_height_side_docks
+from app.ui.dock_layout import DefaultLayout, dock_body, fit_bottom_dock, full_height_side_docks
 from app.ui.file_menu import FileMenuMixin
 from app.ui.help.menu import add_help_menu
 from app.ui.inspector import Inspector
@@ -165,6 +165,7 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
         sizes = DefaultLayout.for_window(self.size())
         self.resizeDocks([self.sidebar_dock, self.inspector_dock], [sizes.left, sizes.right], Qt.Orientation.Horizontal)
         self.resizeDocks([self.run_dock], [sizes.bottom], Qt.Orientation.Vertical)
+        fit_bottom_dock(self, self.run_dock, self.canvas)
         column = self.sidebar_dock.height() + self.palette_dock.height()
         self.resizeDocks([self.sidebar_dock, self.palette_dock], [max(column - sizes.palette, 200), sizes.palette], Qt.Orientation.Vertical)
 

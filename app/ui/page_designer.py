@@ -124,7 +124,9 @@ class PageDesigner(QWidget):
         outline_box = QWidget(self)
         outline_layout = QVBoxLayout(outline_box)
         outline_layout.setContentsMargins(6, 6, 0, 6)
-        outline_layout.addWidget(QLabel("<b>Outline</b> — drag to reorder or nest"))
+        outline_heading = QLabel("<b>Outline</b> — drag to reorder or nest")
+        outline_heading.setWordWrap(True)  # wraps in a narrow outline rather than setting its width
+        outline_layout.addWidget(outline_heading)
         outline_layout.addWidget(self.outline, 1)
         outline_layout.addWidget(add)
 
@@ -183,8 +185,11 @@ class PageDesigner(QWidget):
         splitter = QSplitter(self)
         splitter.addWidget(outline_box)
         splitter.addWidget(self.page_view)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([240, 640])
+        # the page keeps most of the width, also when the window shrinks (it is whole at 1280 px): the outline gives
+        # up a share too, its long rows cut with "…" and whole on hover
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 4)
+        splitter.setSizes([200, 440])  # the designer's width in a 1280×800 window: no share to hand out at the start
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout, QWidget
 
 from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.commands.pages import AddPageCommand, DuplicatePageCommand, RemovePageCommand, RenamePageCommand
 from app.editor.document import Document
+from app.ui.compact_button import compact_button
 
 NameRole = int(Qt.ItemDataRole.UserRole) + 1
 
@@ -23,7 +24,9 @@ class PagesPanel(QWidget):
         self.current: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("<b>Pages</b> — what users see; widgets bound to streams"))
+        heading = QLabel("<b>Pages</b> — what users see; widgets bound to streams")
+        heading.setWordWrap(True)  # wraps in a narrow dock rather than setting its width
+        layout.addWidget(heading)
         self.list = QListWidget()
         self.list.setAccessibleName("Pages")
         self.list.currentItemChanged.connect(lambda item, _old: self._select(item.data(NameRole) if item else None))
@@ -36,7 +39,7 @@ class PagesPanel(QWidget):
             ("Rename…", "Rename the selected page", self.rename_page),
             ("Delete", "Delete the selected page", self.delete_page),
         ]:
-            button = QPushButton(text)
+            button = compact_button(text)
             button.setToolTip(tip)
             button.clicked.connect(slot)
             buttons.addWidget(button)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMessageBox,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from app.editor.commands.endpoints import (
 from app.editor.document import Document
 from app.editor.models.endpoints import EndpointListModel
 from app.editor.models.roles import EndpointNameRole
+from app.ui.compact_button import compact_button
 from app.ui.endpoint_inputs_editor import EndpointInputsEditor
 from app.ui.pages_panel import PagesPanel
 
@@ -85,7 +85,7 @@ class ProjectSidebar(QTabWidget):
             ("Rename…", "Rename the selected endpoint", self.rename_endpoint),
             ("Delete", "Delete the selected endpoint", self.delete_endpoint),
         ]:
-            button = QPushButton(text)
+            button = compact_button(text)
             button.setToolTip(tip)
             button.clicked.connect(slot)
             buttons.addWidget(button)

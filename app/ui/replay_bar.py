@@ -74,6 +74,8 @@ class ReplayBar(QWidget):
                 self.source_combo.setItemData(self.source_combo.count() - 1, _tooltip(recording), Qt.ItemDataRole.ToolTipRole)
             index = self.source_combo.findData(chosen) if chosen is not None else 0
             self.source_combo.setCurrentIndex(max(index, 0))
+            list_view = self.source_combo.view()
+            list_view.setMinimumWidth(list_view.sizeHintForColumn(0) + 2 * list_view.frameWidth() + 24)  # the open list shows whole names
         self._update_controls()
         if chosen is not None and index < 0:
             self.sourceChanged.emit(None)
@@ -139,7 +141,9 @@ class ReplayBar(QWidget):
         self.source_combo = QComboBox(self)
         self.source_combo.setObjectName("replaySource")
         self.source_combo.setToolTip("Run the page against the local runner, or replay a recorded stream (no runner)")
-        self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # a recording's long name must not widen the designer (and squeeze the inspector): the combo is cut, the list is whole
+        self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source_combo.setMinimumContentsLength(len(LIVE))
         self.source_combo.addItem(LIVE, None)
         self.source_combo.currentIndexChanged.connect(self._source_chosen)
         self.speed_combo = QComboBox(self)

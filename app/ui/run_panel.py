@@ -18,10 +18,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -32,9 +36,10 @@ from app.client.stream_state import ConnectionLostError, RunnerCrashedError, Str
 from app.core.project import Project
 from app.editor.document import Document
 from app.ui.async_runtime import spawn
-from app.ui.elided_text import elide_with_tooltips
+from app.ui.elided_text import ElidedLabel, elide_with_tooltips
 from app.ui.run_inputs_form import InputsError, InputsForm
 from app.ui.run_messages_model import DATA, SEQUENCE, STATUS, TIME, RunMessagesModel
+from app.ui.table_height import MIN_VISIBLE_ROWS, table_height
 
 if TYPE_CHECKING:
     from app.client.endpoint_client import StreamCall
@@ -42,6 +47,11 @@ if TYPE_CHECKING:
 __all__ = ["RunPanel"]
 
 FRAME_MS = 16
+CONTROLS_WIDTH = 250
+"""The form column's default width; the messages table takes the rest of the dock."""
+CONTROLS_MIN_WIDTH = 170
+
+
 _STATUS_COLOURS = {"done": "#12936b", "error": "#d0343a", "cancelled": "#c98a00", "invalid": "#d0343a"}
 _RUN_BUTTON_STYLE = """
 QPushButton { background: #3b6fe0; color: white; border: 1px solid #2f5cc0; border-radius: 4px; padding: 4px 16px; font-weight: bold; }
@@ -315,15 +325,11 @@ class RunPanel(QWidget):
     # -- widgets ------------------------------------------------------------------
     def _build(self) -> None:
         self.setObjectName("runPanel")
-        self.title_label = QLabel(self)
+        self.title_label = ElidedLabel(parent=self, wants_whole=True)  # the endpoint's name first; the route gets what is left
         self.title_label.setStyleSheet("font-weight: bold; font-size: 11pt;")
-        self.route_label = QLabel(self)
+        self.route_label = ElidedLabel(parent=self)
         self.route_label.setStyleSheet("color: #6b7280;")
         self.route_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        title_row = QHBoxLayout()
-        title_row.addWidget(self.title_label)
-        title_row.addWidget(self.route_label)
-        title_row.addStretch(1)
 
         self.inputs_form = InputsForm(self)
 
@@ -335,14 +341,13 @@ class RunPanel(QWidget):
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setToolTip("Stop the run: the runner cancels the workflow")
         self.cancel_button.clicked.connect(self.cancel)
-        self.status_label = QLabel(self)
+        self.status_label = ElidedLabel(parent=self)  # live text: cut to the column, whole on hover
         self.status_label.setObjectName("runStatus")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
-        buttons.addSpacing(8)
-        buttons.addWidget(self.status_label, 1)
+        buttons.addStretch(1)
 
         self.error_label = QLabel(self)
         self.error_label.setObjectName("runError")
@@ -368,19 +373,54 @@ class RunPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        for column, width in ((SEQUENCE, 44), (TIME, 90), (STATUS, 90)):
+        for column, width in ((SEQUENCE, 40), (TIME, 76), (STATUS, 84)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(DATA, QHeaderView.ResizeMode.Stretch)
 
+        self.table.setMinimumHeight(table_height(self.table, rows=MIN_VISIBLE_ROWS))
+
+        # The form on the left, the messages on the right: the bottom dock is short (the canvas keeps its
+        # height), so stacking them would leave the table a sliver; side by side the table has the dock's
+        # whole height, and the user moves the splitter.
+        controls = QWidget(self)
+        controls.setObjectName("runControls")
+        column = QVBoxLayout(controls)
+        column.setContentsMargins(10, 8, 8, 8)
+        column.setSpacing(4)
+        title_row = QHBoxLayout()
+        title_row.setSpacing(6)
+        title_row.addWidget(self.title_label)
+        title_row.addWidget(self.route_label, 1)
+        column.addLayout(buttons)  # first: Run is in sight however short the dock is
+        column.addWidget(self.status_label)
+        column.addLayout(title_row)
+        column.addWidget(self.inputs_form)
+        column.addWidget(self.error_label)
+        column.addStretch(1)
+        self.controls = QScrollArea(self)
+        self.controls.setObjectName("runControlsScroll")
+        self.controls.setFrameShape(QFrame.Shape.NoFrame)
+        self.controls.setWidgetResizable(True)
+        self.controls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        controls.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.controls.setWidget(controls)
+        self.controls.setMinimumWidth(CONTROLS_MIN_WIDTH)
+        table_box = QWidget(self)
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 8, 10, 8)
+        table_layout.addWidget(self.table)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("runSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.controls)
+        self.splitter.addWidget(table_box)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([CONTROLS_WIDTH, 10 * CONTROLS_WIDTH])
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 10)
-        layout.setSpacing(8)
-        layout.addLayout(title_row)
-        layout.addWidget(self.inputs_form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.table, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
 
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.core.project import Action
 from app.core.registry import ActionType
@@ -24,6 +24,7 @@ from app.editor.commands.actions import UNSET, SetActionParamCommand, SetActionT
 from app.editor.commands.base import NoChangeError
 from app.editor.document import Document
 from app.editor.preview.binding_scope import BindingScope, binding_scope
+from app.ui.fitted_scroll import fitted_scroll
 from app.ui.inspector.header import ActionHeader
 from app.ui.inspector.problems import ProblemList
 from app.ui.inspector.style import stylesheet
@@ -66,11 +67,7 @@ class Inspector(QWidget):
         self.form.setSpacing(14)
         self.form.addWidget(self.no_params)
         self.form.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("inspectorScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        self.scroll = fitted_scroll(content, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

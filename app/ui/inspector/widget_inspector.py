@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -46,7 +45,8 @@ from app.editor.commands.pages import (
 from app.editor.document import Document
 from app.editor.preview.binding_scope import BindingScope, binding_scope
 from app.ui import theme
-from app.ui.elided_text import elide_with_tooltips
+from app.ui.elided_text import ElidedButton, elide_with_tooltips
+from app.ui.fitted_scroll import fitted_scroll
 from app.ui.inspector.header import BADGE, badge_pixmap
 from app.ui.inspector.param_form import ParamForm
 from app.ui.inspector.problems import ProblemList
@@ -92,6 +92,7 @@ class WidgetInspector(QWidget):
         self.badge.setFixedSize(BADGE, BADGE)
         self.type_label = QLabel(self)
         self.type_label.setFont(theme.font(12, bold=True))
+        self.type_label.setWordWrap(True)
         self.id_edit = QLineEdit(self)
         self.id_edit.setObjectName("actionTitle")
         self.id_edit.setAccessibleName("Widget id")
@@ -122,11 +123,7 @@ class WidgetInspector(QWidget):
         self.page_settings.openWorkflow.connect(self.openWorkflow)
         self.body.addWidget(self.page_settings)
         self.body.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setObjectName("inspectorScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.content)
+        scroll = self.scroll = fitted_scroll(self.content, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -194,6 +191,7 @@ class WidgetInspector(QWidget):
         while self.events_box.count():
             item = self.events_box.takeAt(0)
             if item.widget():
+                item.widget().hide()  # out of the layout now, gone only at the next event-loop turn: never drawn over the rows
                 item.widget().deleteLater()
         self.widget_type = self.registry.get(widget.type) if widget is not None and widget.type in self.registry else None
         self.header.setVisible(widget is not None)
@@ -206,7 +204,7 @@ class WidgetInspector(QWidget):
         self.body.insertWidget(2, self.form)
         self.form.show()
         for trigger in self.widget_type.events:
-            button = QPushButton(self.content)
+            button = ElidedButton(parent=self.content)
             button.setObjectName("openWorkflow")
             button.clicked.connect(lambda _checked=False, t=trigger: self.openWorkflow.emit(page_workflow_key(self.page_name or "", self.widget_id, t)))
             self.events_box.addWidget(button)
@@ -367,7 +365,7 @@ class PageSettings(QWidget):
         buttons.addWidget(remove)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.load_button = QPushButton(self)
+        self.load_button = ElidedButton(parent=self)
         self.load_button.setObjectName("openWorkflow")
         self.load_button.clicked.connect(lambda: self.openWorkflow.emit(page_workflow_key(self.page_name or "")))
         layout.addWidget(self.load_button)

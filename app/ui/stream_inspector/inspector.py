@@ -46,12 +46,14 @@ from app.core.project import Project, Recording
 from app.core.registry import Registry, default_registry
 from app.core.stream_health import HealthReport
 from app.editor.stream_log import StreamLog
-from app.ui.elided_text import elide_with_tooltips
+from app.ui.elided_text import ElidedLabel, elide_with_tooltips
+from app.ui.fitted_scroll import fitted_scroll
 from app.ui.preview_driver import defer_full_gc, resume_full_gc
 from app.ui.stream_inspector.health_panel import HealthPanel
 from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, SEQUENCE, SIZE, STATUS, TIME, StreamLogModel
 from app.ui.stream_inspector.rate_plot import RatePlot, format_bytes, format_count
 from app.ui.stream_inspector.timeline import TimelineStrip, format_duration
+from app.ui.table_height import MIN_VISIBLE_ROWS, table_height
 
 __all__ = ["ORIGIN_PREVIEW", "ORIGIN_RECORDING", "ORIGIN_RUN", "StreamInspector"]
 
@@ -282,13 +284,13 @@ class StreamInspector(QWidget):
     def _show_header(self) -> None:
         log = self.log
         if log is None:
-            self.title.setText("<b>Stream inspector</b>")
+            self.title.setText("Stream inspector")
             self.origin_label.hide()
             self.status_label.setText("")
             self.details.setText("Run an endpoint from the Run panel, or click a button in the Preview, to see its stream here.")
             self.save_button.setEnabled(False)
             return
-        self.title.setText(f"<b>{log.endpoint or 'stream'}</b>")
+        self.title.setText(log.endpoint or "stream")
         self.origin_label.setText(self.origin)
         self.origin_label.show()
         status = log.status
@@ -309,6 +311,7 @@ class StreamInspector(QWidget):
         if log.error:
             details.append(f"<span style='color:#d0343a'>{log.error}</span>")
         self.details.setText(" · ".join(details))
+        self.details.setToolTip(" · ".join(details))  # the line is cut in a narrow dock: whole on hover
         recorded = log.recording is not None
         self.save_button.setEnabled(log.ended and not recorded)
         self.save_button.setToolTip(
@@ -413,8 +416,8 @@ class StreamInspector(QWidget):
     # -- widgets ---------------------------------------------------------------------------
     def _build(self) -> None:
         self.setObjectName("streamInspector")
-        self.title = QLabel(self)
-        self.title.setStyleSheet("font-size: 11pt;")
+        self.title = ElidedLabel(parent=self, wants_whole=True)  # an endpoint's name can be long: cut, whole on hover
+        self.title.setStyleSheet("font-size: 11pt; font-weight: bold;")
         self.origin_label = QLabel(self)
         self.origin_label.setObjectName("inspectorOrigin")
         self.origin_label.setStyleSheet("background: #eef1f6; color: #4b5563; border-radius: 8px; padding: 1px 8px;")
@@ -429,7 +432,8 @@ class StreamInspector(QWidget):
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.setToolTip("Show only the messages of one status")
         self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.status_filter.setMinimumContentsLength(18)  # a steady width while the counts grow
+        self.status_filter.setMinimumContentsLength(14)  # a steady width while the counts grow, narrow enough for a 1280 px window
+        self.status_filter.setAccessibleName("Status")
         self.status_filter.addItem("All statuses", None)
         self.status_filter.currentIndexChanged.connect(lambda _index: self._apply_filter())
         self.save_button = QPushButton("Save as recording…", self)
@@ -441,7 +445,6 @@ class StreamInspector(QWidget):
         header.addWidget(self.origin_label)
         header.addWidget(self.status_label)
         header.addWidget(self.details, 1)
-        header.addWidget(QLabel("Status:", self))
         header.addWidget(self.status_filter)
         header.addWidget(self.save_button)
 
@@ -482,6 +485,7 @@ class StreamInspector(QWidget):
             self.table.setColumnWidth(column, width)
         header_view.setSectionResizeMode(DATA, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.setMinimumHeight(table_height(self.table, rows=MIN_VISIBLE_ROWS))  # never squeezed under its header
 
         self.health = HealthPanel(self)
         self.health.findingActivated.connect(self.select_seq)
@@ -494,11 +498,13 @@ class StreamInspector(QWidget):
         top.setChildrenCollapsible(False)
         bottom = QSplitter(Qt.Orientation.Horizontal, self)
         bottom.addWidget(self.table)
-        bottom.addWidget(self.health)
+        health_scroll = fitted_scroll(self.health, self, name="healthScroll")  # a long summary scrolls; squeezed, it was cut mid-line
+        health_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        bottom.addWidget(health_scroll)
         bottom.setStretchFactor(0, 3)
         bottom.setStretchFactor(1, 1)
         bottom.setChildrenCollapsible(False)
-        self.health.setMinimumWidth(240)
+        health_scroll.setMinimumWidth(240)
         body = QSplitter(Qt.Orientation.Vertical, self)
         body.addWidget(top)
         body.addWidget(bottom)

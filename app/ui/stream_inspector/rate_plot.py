@@ -196,9 +196,10 @@ class RatePlot(QWidget):
         painter.drawLine(QPointF(x, y + 8), QPointF(x + 14, y + 8))
         painter.setPen(theme.TEXT)
         painter.drawText(QPointF(x + 19, y + 12), "bytes/s")
+        legend_end = x + 19 + metrics.horizontalAdvance("bytes/s")
         rates = self._rates
-        if rates is not None and rates.messages:
-            note = f"{rates.bucket_s:g} s buckets"
+        note = f"{rates.bucket_s:g} s buckets" if rates is not None and rates.messages else ""
+        if note and legend_end + 12 + metrics.horizontalAdvance(note) <= self.width() - 8:  # only where it fits: never over the legend
             painter.setPen(theme.TEXT_MUTED)
             painter.drawText(QRectF(0, y, self.width() - 8, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, note)
 
