@@ -89,6 +89,15 @@ def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path)
             time.sleep(0.05)  # polling the port against a deadline
 
 
+def _until_end(items: Iterator[str] | Iterator[dict[str, str]], deadline: float) -> list:
+    """The rest of a stream that has to end by ``deadline`` (a server that does not end it fails here instead of hanging)."""
+    rest = []
+    for item in items:
+        rest.append(item)
+        assert time.monotonic() < deadline, f"the stream went on after the stop: {item}"
+    return rest
+
+
 def _auth(**extra: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKEN}", **extra}
 
@@ -123,8 +132,9 @@ def test_a_stream_resumes_with_only_last_event_id_and_a_stop_ends_open_streams_w
             assert json.loads(next(sse_events)["data"])["done"] == 1
             assert json.loads(next(ndjson_lines))["data"]["done"] == 1
             os.killpg(process.pid, signal.SIGTERM)
-            sse_last = list(sse_events)[-1]
-            ndjson_last = json.loads(list(ndjson_lines)[-1])
+            deadline = time.monotonic() + GUARD_S
+            sse_last = _until_end(sse_events, deadline)[-1]
+            ndjson_last = json.loads(_until_end(ndjson_lines, deadline)[-1])
     assert (sse_last.get("event"), json.loads(sse_last["data"])["message"]) == ("error", SHUTDOWN_REASON)
     assert (ndjson_last["event"], ndjson_last["data"]["message"]) == ("error", SHUTDOWN_REASON)
     assert process.wait(timeout=GUARD_S) == 0
