@@ -25,7 +25,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
-from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
 from app.core.project_file import load_project
@@ -84,7 +83,7 @@ def _exit_when_stdin_closes(server: uvicorn.Server) -> None:
         pass
 
 
-async def _serve(server: uvicorn.Server, app: Starlette, settings: ServeSettings, name: str, announce_token: bool, exit_with_stdin: bool) -> None:
+async def _serve(server: uvicorn.Server, settings: ServeSettings, name: str, announce_token: bool, exit_with_stdin: bool) -> None:
     if exit_with_stdin:
         _exit_when_stdin_closes(server)
     task = asyncio.create_task(server.serve())
@@ -207,7 +206,7 @@ def serve(project_path: Path, settings: ServeSettings, *, port: int, public: boo
     )
     server = uvicorn.Server(config)
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        runner.run(_serve(server, app, settings, project.name, announce, exit_with_stdin))
+        runner.run(_serve(server, settings, project.name, announce, exit_with_stdin))
     if not server.started:
         print(f"streamwright: could not listen on {host}:{port}", file=sys.stderr)
         return 1
