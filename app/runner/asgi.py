@@ -16,6 +16,13 @@ start builds the same application with the same token:
 
 A missing or bad variable is a ``SettingsError`` naming it, raised when the
 server imports the application, before it accepts a connection.
+
+The commands (``tests/runner/test_asgi_servers.py`` runs each as written):
+``uvicorn app.runner.asgi:create_app --factory``, ``gunicorn
+'app.runner.asgi:create_app()' -k uvicorn_worker.UvicornWorker`` (the
+``uvicorn-worker`` package; ``uvicorn.workers`` is deprecated) and
+``hypercorn 'app.runner.asgi:create_app()'``. When any of them starts to
+stop, the open streams end with their error (``app.runner.shutdown``).
 """
 
 from __future__ import annotations

@@ -25,12 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
-from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
 from app.core.project_file import load_project
 from app.runner.asgi import settings_to_env
-from app.runner.server import SHUTDOWN_REASON, ServeSettings, create_app
+from app.runner.server import ServeSettings, create_app
 from app.runner.store import is_shared_store, store_url_problem
 
 GRACEFUL_SHUTDOWN_S = 1
@@ -84,7 +83,7 @@ def _exit_when_stdin_closes(server: uvicorn.Server) -> None:
         pass
 
 
-async def _serve(server: uvicorn.Server, app: Starlette, settings: ServeSettings, name: str, announce_token: bool, exit_with_stdin: bool) -> None:
+async def _serve(server: uvicorn.Server, settings: ServeSettings, name: str, announce_token: bool, exit_with_stdin: bool) -> None:
     if exit_with_stdin:
         _exit_when_stdin_closes(server)
     task = asyncio.create_task(server.serve())
@@ -96,23 +95,9 @@ async def _serve(server: uvicorn.Server, app: Starlette, settings: ServeSettings
         # no longer pauses every stream for tens of milliseconds (a relayed token's p99).
         gc.freeze()
         _print_started(name, _url(server, settings.bound_host), settings, announce_token)
-        watcher = asyncio.create_task(_end_streams_on_exit(server, app))
-        await task
-        watcher.cancel()
+        await task  # the application ends its open streams when the server starts to stop (app.runner.shutdown)
         return
     await task
-
-
-async def _end_streams_on_exit(server: uvicorn.Server, app: Starlette) -> None:
-    """When the server is told to stop, end every open stream with an error saying so (SSE and NDJSON alike).
-
-    Uvicorn itself notices ``should_exit`` by looking every 0.1 s; so does this.
-    """
-    while not server.should_exit:
-        await asyncio.sleep(0.05)
-    state = app.state.streamwright
-    for channel in state.runs.active():
-        channel.cancel(SHUTDOWN_REASON)
 
 
 def _store_problem(settings: ServeSettings, workers: int) -> tuple[int, str] | None:
@@ -221,7 +206,7 @@ def serve(project_path: Path, settings: ServeSettings, *, port: int, public: boo
     )
     server = uvicorn.Server(config)
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        runner.run(_serve(server, app, settings, project.name, announce, exit_with_stdin))
+        runner.run(_serve(server, settings, project.name, announce, exit_with_stdin))
     if not server.started:
         print(f"streamwright: could not listen on {host}:{port}", file=sys.stderr)
         return 1

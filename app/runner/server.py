@@ -69,6 +69,7 @@ from app.runner.protocols.ndjson import NdjsonEncoder, wants_ndjson
 from app.runner.protocols.sse import SseEncoder
 from app.runner.runs import RunChannel, RunGoneError
 from app.runner.security import TOKEN_QUERY, BodyLimit, HostGuard, TokenAuth, sign
+from app.runner.shutdown import end_streams_on_shutdown
 from app.runner.store import FollowedRun, StoreUnavailableError, open_store
 
 RUN_HEADER = "streamwright-run"
@@ -119,6 +120,11 @@ class ServerState:
         self.runs = self.store.registry
         """The runs this process owns (all of them with the memory store)."""
         self.set_project(project)
+
+    def end_streams(self) -> None:
+        """The server is stopping: every run of this process ends, its streams (SSE and NDJSON alike) with an error saying so."""
+        for channel in self.runs.active():
+            channel.cancel(SHUTDOWN_REASON)
 
     def set_project(self, project: Project) -> None:
         self.project = project
@@ -535,7 +541,9 @@ def create_app(project: Project, settings: ServeSettings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await state.store.open()
+        watcher = asyncio.create_task(end_streams_on_shutdown(state.end_streams))
         yield
+        watcher.cancel()
         await state.store.close()  # cancels the runs still going
         POOL.close()  # idle formula workers; busy ones end with their run
 
