@@ -13,7 +13,34 @@ from PySide6.QtGui import QFontMetrics, QHelpEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QSizePolicy, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
 
 
-class ElidedLabel(QLabel):
+class _CutText:
+    """What a label and a button that cut their text share: the whole text kept and returned by ``text()``,
+    the cut one shown, and a tooltip that starts with the whole text when it is cut."""
+
+    _full: str
+    _own_tooltip: str
+
+    def text(self) -> str:  # the whole text, not the cut one
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()  # type: ignore[misc]
+
+    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt override
+        """A tooltip of its own, shown under the whole text when the text is cut."""
+        self._own_tooltip = text
+        self._elide()
+
+    def _elide(self) -> None:
+        raise NotImplementedError
+
+    def _show(self, shown: str) -> None:
+        super().setText(shown)  # type: ignore[misc]
+        cut = shown != self._full
+        super().setToolTip("\n".join(part for part in (self._full if cut else "", self._own_tooltip) if part))  # type: ignore[misc]
+
+
+class ElidedLabel(_CutText, QLabel):
     """One line of text cut with "…" to the label's width; the whole text is the tooltip when it is cut.
 
     Its size hints do not depend on the text, so setting a long text never moves
@@ -36,17 +63,6 @@ class ElidedLabel(QLabel):
         if self._wants_whole:
             self.updateGeometry()
 
-    def text(self) -> str:  # the whole text, not the cut one
-        return self._full
-
-    def shown_text(self) -> str:
-        return super().text()
-
-    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt override
-        """A tooltip of its own, shown under the whole text when the text is cut."""
-        self._own_tooltip = text
-        self._elide()
-
     def sizeHint(self) -> QSize:  # noqa: N802
         margins = self.contentsMargins()
         width = self.fontMetrics().horizontalAdvance(self._full) + margins.left() + margins.right() + 2 if self._wants_whole else 80
@@ -61,12 +77,10 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         width = self.contentsRect().width()
-        shown = QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight, max(width, 0)) if width > 0 else self._full
-        super().setText(shown)
-        super().setToolTip("\n".join(part for part in (self._full if shown != self._full else "", self._own_tooltip) if part))
+        self._show(QFontMetrics(self.font()).elidedText(self._full, Qt.TextElideMode.ElideRight, max(width, 0)) if width > 0 else self._full)
 
 
-class ElidedButton(QPushButton):
+class ElidedButton(_CutText, QPushButton):
     """A push button whose one line of text is cut with "…" to the width its layout gives it.
 
     A QPushButton is never narrower than its text, so a long caption ("On click -
@@ -86,16 +100,6 @@ class ElidedButton(QPushButton):
         self._full = text
         self._elide()
 
-    def text(self) -> str:  # the whole text, not the cut one
-        return self._full
-
-    def shown_text(self) -> str:
-        return super().text()
-
-    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt override
-        self._own_tooltip = text
-        self._elide()
-
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(80, super().sizeHint().height())
 
@@ -110,10 +114,7 @@ class ElidedButton(QPushButton):
         super().setText(self._full)  # measured whole: the style's padding is what is left around the text
         padding = QPushButton.sizeHint(self).width() - self.fontMetrics().horizontalAdvance(self._full)
         room = self.width() - padding
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(room, 0))
-        super().setText(shown)
-        cut = shown != self._full
-        super().setToolTip("\n".join(part for part in (self._full if cut else "", self._own_tooltip) if part))
+        self._show(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(room, 0)))
 
 
 class ElidedToolTips(QStyledItemDelegate):

@@ -86,7 +86,7 @@ def formula_font(point_size: float) -> QFont:
 
 def completion_context(text_before_cursor: str) -> tuple[tuple[str, ...], str] | None:
     """``("inputs",), "te"`` for ``... inputs.te|``; None where nothing should be offered (in a string, after a number)."""
-    if _inside_string(text_before_cursor):
+    if reference.inside_string(text_before_cursor):
         return None
     token = _TOKEN_BEFORE_CURSOR.search(text_before_cursor).group()
     *path, partial = token.split(".")
@@ -95,21 +95,6 @@ def completion_context(text_before_cursor: str) -> tuple[tuple[str, ...], str] |
     if partial[:1].isdigit() or not re.fullmatch(r"\$?[A-Za-z_]?\w*", partial):
         return None
     return tuple(path), partial
-
-
-def _inside_string(text: str) -> bool:
-    quote: str | None = None
-    escaped = False
-    for char in text:
-        if escaped:
-            escaped = False
-        elif char == "\\" and quote:
-            escaped = True
-        elif quote and char == quote:
-            quote = None
-        elif not quote and char in "\"'":
-            quote = char
-    return quote is not None
 
 
 def candidates(scope: Scope | None, path: tuple[str, ...], partial: str) -> list[str]:

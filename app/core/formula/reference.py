@@ -211,7 +211,7 @@ def function_at(text: str, position: int) -> str | None:
     position = max(0, min(position, len(text)))
     start, end = _word_around(text, position)
     word = text[start:end]
-    if word.startswith("$") and function_entry(word) is not None and not _inside_string(text[:start]):
+    if word.startswith("$") and function_entry(word) is not None and not inside_string(text[:start]):
         return word[1:]
     calls: list[str | None] = []
     quote: str | None = None
@@ -235,7 +235,8 @@ def function_at(text: str, position: int) -> str | None:
     return next((name for name in reversed(calls) if name is not None), None)
 
 
-def _inside_string(text: str) -> bool:
+def inside_string(text: str) -> bool:
+    """Whether ``text`` ends inside a string literal (or a backquoted name): no function or name is offered there."""
     quote: str | None = None
     escaped = False
     for char in text:
@@ -270,7 +271,7 @@ def function_insertion(text: str, position: int, name: str) -> Insertion:
     """
     position = max(0, min(position, len(text)))
     start, end = _word_around(text, position)
-    if start == position or not text[start:end].startswith("$") or _inside_string(text[:start]):
+    if start == position or not text[start:end].startswith("$") or inside_string(text[:start]):
         start = end = position  # the cursor before a word (or on none): insert, as typing would
     call = f"${name.removeprefix('$')}"
     rest = text[end:]
