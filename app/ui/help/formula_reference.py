@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.core.formula.reference import CATEGORIES, FUNCTIONS, FunctionEntry
 from app.core.scope_reference import NameEntry, scope_names
 from app.ui import theme
+from app.ui.help.enter_key import handle_enter
 
 if TYPE_CHECKING:
     from app.ui.formula_editor import FormulaEdit
@@ -360,14 +361,8 @@ class FormulaReference(QDialog):
         return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            focused = self.focusWidget()
-            if isinstance(focused, QPushButton):
-                focused.click()
-            else:
-                self.insert_current()
-            return
-        super().keyPressEvent(event)
+        if not handle_enter(self, event, self.insert_current):
+            super().keyPressEvent(event)
 
 
 def show_formula_reference(origin: QWidget, target: FormulaEdit | None = None, select: str | None = None, search: str = "") -> FormulaReference:

@@ -24,6 +24,7 @@ from app.core.project import walk_widgets
 from app.core.workflow_refs import page_workflow_key
 from app.resources import resource_path
 from app.ui import theme
+from app.ui.help.enter_key import handle_enter
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -263,14 +264,8 @@ class GettingStarted(QDialog):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         """Enter is Show me (on a focused button, that button), so the walk needs only arrows and Enter."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            focused = self.focusWidget()
-            if isinstance(focused, QPushButton):
-                focused.click()
-            else:
-                self.show_current()
-            return
-        super().keyPressEvent(event)
+        if not handle_enter(self, event, self.show_current):
+            super().keyPressEvent(event)
 
     def _open_example(self) -> None:
         if self.window_.confirm_discard():
