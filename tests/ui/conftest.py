@@ -83,6 +83,26 @@ def project_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def window(qtbot: Any, project_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The editor's main window on a copy of the example, shown; a module that needs another window defines its own."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.editor.document import Document
+    from app.ui.main_window import MainWindow
+
+    # closing a window with unsaved work asks; a test that leaves edits behind answers Discard
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
+    document = Document()
+    document.open(project_file)
+    main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+@pytest.fixture
 def runner(qt_loop: qasync.QEventLoop, qtbot: Any, project_file: Path, tmp_path: Path) -> Iterator[RunnerProcess]:
     """A started runner process on that copy (stopped at the end)."""
     process = RunnerProcess(project_file, output_dir=tmp_path / "output")

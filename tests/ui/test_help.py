@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPainter
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 
 from app.core.formula.reference import FUNCTIONS, function_entry
-from app.editor.document import Document
 from app.ui.formula_editor import FUNCTIONS as COMPLETED_FUNCTIONS
 from app.ui.formula_editor import CompletionModel, FormulaEdit
 from app.ui.help.formula_reference import FormulaReference
@@ -24,26 +22,6 @@ from tests.conftest import EXAMPLE, ROOT
 
 SCREENSHOTS = ROOT / "tests" / "ui" / "screenshots"
 DIALOG_MS = 10_000
-
-
-@pytest.fixture
-def project_file(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.streamwright.json"
-    shutil.copy(EXAMPLE, path)
-    shutil.copy(EXAMPLE.parent / "demo.sqlite", tmp_path / "demo.sqlite")
-    return path
-
-
-@pytest.fixture
-def window(qtbot, project_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
-    document = Document()
-    document.open(project_file)
-    main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
 
 
 def _menu_action(window: MainWindow, menu_title: str, text: str) -> QAction:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import warnings
-from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,31 +13,10 @@ from app.core.project_file import dumps, load_project
 from app.editor.document import Document
 from app.editor.models.roles import ActionTypeRole
 from app.ui.main_window import MainWindow
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import ROOT
 from tests.ui.conftest import RUN_TIMEOUT_MS, drive
 
 SCREENSHOTS = ROOT / "tests" / "ui" / "screenshots"
-
-
-@pytest.fixture
-def project_file(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.streamwright.json"
-    shutil.copy(EXAMPLE, path)
-    shutil.copy(EXAMPLE.parent / "demo.sqlite", tmp_path / "demo.sqlite")
-    return path
-
-
-@pytest.fixture
-def window(qtbot, project_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    # closing a window with unsaved work asks; a test that leaves edits behind answers Discard
-    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
-    document = Document()
-    document.open(project_file)
-    main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
 
 
 def _drop_palette_item(window: MainWindow, type_id: str, at: QPoint) -> None:
@@ -141,6 +116,7 @@ def test_clicking_a_problem_selects_its_action(qtbot, window):
     from app.editor.commands.actions import SetActionParamCommand
 
     window.document.push(SetActionParamCommand(window.document, "long-import", (0,), "eventData", {"done": 0}))
+
     def status_items():
         return [window.problems_panel.item(i) for i in range(window.problems_panel.count()) if "status" in window.problems_panel.item(i).text()]
 
