@@ -9,14 +9,14 @@ import pytest
 
 import app.core.formula.adapter as formula_module
 from app.core.formula import (
-    FormulaBoundError,
     MAX_DEPTH,
     UNDEFINED,
     Formula,
+    FormulaBoundError,
     FormulaError,
     FormulaEvaluationError,
-    FormulaSyntaxError,
     FormulaLimits,
+    FormulaSyntaxError,
     FormulaTimeoutError,
     compile_formula,
     to_json_value,
@@ -204,7 +204,9 @@ def test_only_plain_paths_take_the_fast_path(source: str) -> None:
     assert compile_formula(source)._keys is None
 
 
-def test_fast_path_does_not_call_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def library_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources of the formulas that went to the library (not a fast path) during the test."""
     calls: list[str] = []
     original = Formula._evaluate_library
 
@@ -213,6 +215,11 @@ def test_fast_path_does_not_call_the_library(monkeypatch: pytest.MonkeyPatch) ->
         return original(self, *args)
 
     monkeypatch.setattr(Formula, "_evaluate_library", counting)
+    return calls
+
+
+def test_fast_path_does_not_call_the_library(library_calls: list[str]) -> None:
+    calls = library_calls
     scope = {"loop": {"index": 4}, "stream": {"chunks": [{"text": "a"}, {"text": "b"}]}}
     assert compile_formula("loop.index").evaluate(scope) == 4
     assert compile_formula("loop.missing").evaluate(scope) is UNDEFINED
@@ -243,15 +250,8 @@ def test_only_literals_and_paths_take_the_join_path(source: str) -> None:
     assert compile_formula(source)._concat is None
 
 
-def test_joined_text_does_not_call_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    original = Formula._evaluate_library
-
-    def counting(self: Formula, *args: Any) -> Any:
-        calls.append(self.source)
-        return original(self, *args)
-
-    monkeypatch.setattr(Formula, "_evaluate_library", counting)
+def test_joined_text_does_not_call_the_library(library_calls: list[str]) -> None:
+    calls = library_calls
     scope = {"loop": {"count": 2, "total": 3, "last": False}, "stream": {"chunk": {"label": "Exporting", "rows": [1, 2]}}}
     assert compile_formula('"Step " & loop.count & " of " & loop.total').evaluate(scope) == "Step 2 of 3"
     assert compile_formula('stream.chunk.label & " (last: " & loop.last & ")" & loop.missing').evaluate(scope) == "Exporting (last: false)"

@@ -24,9 +24,9 @@ from typing import IO, Any
 
 import pytest
 
-from app.core.project import Project
+from app.core.project import Endpoint, Project
 from app.core.project_file import save_project
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE, ROOT, action
 
 STARTUP_TIMEOUT_S = 60.0
 """Upper bound for the server to print its ``Serving ... on URL`` line (a loaded 2-core machine is slow to import)."""
@@ -162,13 +162,30 @@ def example_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / EXAMPLE.name
 
 
+def gated_endpoint(gate_url: str, method: str, done: dict[str, Any]) -> Endpoint:
+    """``/gated``: sends ``{"status": "waiting"}``, then waits on the ``gate`` server, then sends ``done``.
+
+    The second message cannot leave before the test releases the gate, so tests of streaming need no timing.
+    """
+    return Endpoint(
+        name="gated",
+        method=method,
+        path="/gated",
+        workflow=[
+            action("send_waiting", "stream.send", eventData={"status": "waiting"}),
+            action("ask_gate", "http.request", method="GET", url=gate_url, timeoutMs=120_000, resultVariable="gate"),
+            action("send_done", "stream.send", eventData=done),
+        ],
+    )
+
+
 @pytest.fixture(scope="module")
 def gate() -> Iterator[dict[str, Any]]:
     """An HTTP server whose ``GET /gate`` answers only when the test says so."""
     arrived, release = threading.Event(), threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             arrived.set()
             released = release.wait(timeout=90)
             body = json.dumps({"released": released}).encode()

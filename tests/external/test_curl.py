@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
-from app.core.project import Endpoint
-from tests.conftest import action, project_of
-from tests.external.conftest import Lines, Server, require_tool
+from tests.conftest import project_of
+from tests.external.conftest import Lines, Server, gated_endpoint, require_tool
 
 CURL_MAX_TIME_S = "120"  # an upper bound only: every test ends long before it
 WORDS = ["one", "two", "three", "four", "five"]
@@ -111,16 +110,7 @@ def test_first_message_arrives_while_the_typewriter_is_still_running(example: Se
 
 def test_the_stream_is_open_while_the_endpoint_waits_on_something_only_the_test_can_finish(serve, gate):
     """No timing at all: the endpoint cannot end before the test releases its HTTP request."""
-    gated = Endpoint(
-        name="gated",
-        method="POST",
-        path="/gated",
-        workflow=[
-            action("send_waiting", "stream.send", eventData={"status": "waiting"}),
-            action("ask_gate", "http.request", method="GET", url=gate["url"], timeoutMs=120_000, resultVariable="gate"),
-            action("send_done", "stream.send", eventData={"status": "done", "released": {"$formula": "variables.gate.body.released"}}),
-        ],
-    )
+    gated = gated_endpoint(gate["url"], "POST", {"status": "done", "released": {"$formula": "variables.gate.body.released"}})
     server = serve(project_of(gated))
     process = start_curl(server, "/gated", {})
     try:

@@ -24,9 +24,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.core.project import Endpoint
-from tests.conftest import ROOT, action, project_of
-from tests.external.conftest import Server
+from tests.conftest import ROOT, project_of
+from tests.external.conftest import Server, gated_endpoint
 
 SNIPPET = ROOT / "packaging" / "deploy" / "nginx-streamwright.conf"
 START_TIMEOUT_S = 30.0
@@ -156,16 +155,7 @@ def statuses(report: dict[str, Any]) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def upstream(serve, gate) -> Server:
     """serve with a gated endpoint; heartbeats every 30 s, so a quiet probe pause meets the proxy's own timeout."""
-    gated = Endpoint(
-        name="gated",
-        method="GET",
-        path="/gated",
-        workflow=[
-            action("send_waiting", "stream.send", eventData={"status": "waiting"}),
-            action("ask_gate", "http.request", method="GET", url=gate["url"], timeoutMs=120_000, resultVariable="gate"),
-            action("send_done", "stream.send", eventData={"status": "done"}),
-        ],
-    )
+    gated = gated_endpoint(gate["url"], "GET", {"status": "done"})
     return serve(project_of(gated), "--heartbeat", "30")  # type: ignore[no-any-return]
 
 
