@@ -23,6 +23,7 @@ from app.editor.action_paths import ActionPath
 from app.editor.models.roles import ACTION_PATH_MIME, ACTION_TYPE_MIME
 from app.ui import theme
 from app.ui.canvas_layout import GAP, MARGIN, CanvasLayout, CardBox, CardTexts, InsertPoint, LaneBox, layout_workflow
+from app.ui.scroll_viewport import viewport_of
 
 MIN_COLUMN, MAX_COLUMN = 360.0, 720.0
 PLUS_RADIUS = 6.5
@@ -63,7 +64,7 @@ class WorkflowCanvas(QAbstractScrollArea):
         self.drop_insert: InsertPoint | None = None
         self._press: tuple[QPoint, CardBox] | None = None
         self.setAcceptDrops(True)
-        self.viewport().setAcceptDrops(True)
+        viewport_of(self).setAcceptDrops(True)  # the first viewport() call: see app.ui.scroll_viewport
         self.viewport().setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.verticalScrollBar().setSingleStep(24)

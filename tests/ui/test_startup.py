@@ -57,6 +57,8 @@ def shown():
     seen.update(collecting=gc.isenabled(), frozen=gc.get_freeze_count())
     from pydantic.plugin import _loader
     seen.update(plugins_looked_up=_loader._plugins is not None, plugins_env=os.environ.get("PYDANTIC_DISABLE_PLUGINS"))
+    import PySide6.QtWidgets as widgets
+    seen.update(qt_classes_built=sorted(name for name in ("QStyle", "QWizard", "QColorDialog", "QMdiArea") if name in vars(widgets)))
     from app.ui.async_runtime import spawn
     QTimer.singleShot(0, lambda: spawn(after()))
 
@@ -114,6 +116,7 @@ def test_the_window_shows_with_its_project_before_the_asyncio_loop_is_installed_
     assert seen["coroutine_ran"] is True
     assert seen["collecting"] is True and seen["frozen"] > 10_000, seen  # start-up's objects are left out of later passes
     assert seen["plugins_looked_up"] is False and seen["plugins_env"] is None, seen  # no plugin scan before the show; the environment is the user's again
+    assert seen["qt_classes_built"] == [], seen  # PySide builds a class (and all its enums) on first use: none the window does not need
 
 
 def test_a_pydantic_plugin_setting_of_the_user_is_kept() -> None:
