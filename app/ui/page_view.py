@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont, QKeyEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QAction, QColor, QDrag, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.core.project import Page
@@ -137,6 +137,7 @@ class PageView(QWidget):
         self._selected: str | None = None
         self._errors: list[str] = []
         self._build()
+        self._select_actions()
         self.setAcceptDrops(True)
 
     def _build(self) -> None:
@@ -262,6 +263,8 @@ class PageView(QWidget):
     def set_design_mode(self, on: bool) -> None:
         """Design mode: nothing is interactive, a click selects; live: widgets work, no selection outline."""
         self._design = on
+        self.previous_action.setEnabled(on)
+        self.next_action.setEnabled(on)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if on else Qt.FocusPolicy.NoFocus)
         for view in self._views.values():
             view.set_design_mode(on)
@@ -293,13 +296,22 @@ class PageView(QWidget):
             self.setFocus(Qt.FocusReason.MouseFocusReason)  # the designer's keys (Alt+arrows, Delete) now act on it
             self.widgetSelected.emit(widget_id)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        """Design mode: Up and Down select the previous and next widget in page order."""
+    def _select_actions(self) -> None:
+        """Design mode's Up and Down as QActions (so Help → Keyboard shortcuts lists them), acting only while the page has
+        the focus, and only in design mode: while previewing the keys belong to the page's own widgets."""
+        self.previous_action = QAction("Select previous widget", self)
+        self.next_action = QAction("Select next widget", self)
+        for action, key, step in ((self.previous_action, Qt.Key.Key_Up, -1), (self.next_action, Qt.Key.Key_Down, 1)):
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setEnabled(False)
+            action.triggered.connect(lambda _checked=False, step=step: self.step_selection(step))
+            self.addAction(action)
+
+    def step_selection(self, step: int) -> None:
+        """Select the previous (-1) or next (1) widget in page order (the first or last when none is), and show it."""
         order = list(self._views)
-        step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(Qt.Key(event.key()))
-        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
-        if not self._design or step is None or not order or not plain:
-            super().keyPressEvent(event)
+        if not self._design or not order:
             return
         if self._selected not in order:
             target = order[0] if step > 0 else order[-1]
@@ -307,8 +319,7 @@ class PageView(QWidget):
             target = order[max(0, min(order.index(self._selected) + step, len(order) - 1))]
         self.select(target)
         self.widgetSelected.emit(target)
-        view = self._views[target]
-        self.scroll_area.ensureWidgetVisible(view.qwidget, 20, 20)
+        self.scroll_area.ensureWidgetVisible(self._views[target].qwidget, 20, 20)
 
     # -- drag and drop (design mode) ----------------------------------------------------------
     def _top_level(self) -> Level:
