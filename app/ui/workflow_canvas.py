@@ -368,7 +368,7 @@ class WorkflowCanvas(QAbstractScrollArea):
         self.previous_action = self._key_action("Select previous action", lambda: self.step_selection(-1), Qt.Key.Key_Up)
         self.next_action = self._key_action("Select next action", lambda: self.step_selection(1), Qt.Key.Key_Down)
         self.open_action = self._key_action("Edit selected action in the inspector", self._activate_selected, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        self.insert_action = self._key_action("Add action after the selection…", lambda: self.insertRequested.emit(self._insertion_after_selection()), Qt.Key.Key_Insert, Qt.Key.Key_Plus)
+        self.insert_action = self._key_action("Add action after the selection…", self._insert_after_selection, Qt.Key.Key_Insert, Qt.Key.Key_Plus)
         self.delete_action = self._key_action("Delete selected action", self._delete_selected, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
@@ -389,6 +389,9 @@ class WorkflowCanvas(QAbstractScrollArea):
             self.select(order[0] if step > 0 else order[-1])
         else:
             self.select(order[max(0, min(order.index(self.selected) + step, len(order) - 1))])
+
+    def _insert_after_selection(self) -> None:
+        self.insertRequested.emit(self._insertion_after_selection())
 
     def _activate_selected(self) -> None:
         if self.selected is not None:

@@ -11,8 +11,8 @@ from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip, QWidget
 
 from app.editor.commands.actions import SetActionParamCommand
-from app.editor.document import Document
 from app.editor.models.roles import ActionTypeRole
+from app.editor.document import Document
 from app.ui.main_window import MainWindow
 from tests.conftest import EXAMPLE, ROOT
 from tests.ui.conftest import RUN_TIMEOUT_MS, drive

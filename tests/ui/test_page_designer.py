@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.core.project_file import load_project
 from app.editor.commands.pages import SetWidgetPropCommand
 from app.editor.document import Document
-from app.editor.models.roles import WidgetTypeRole
 from app.editor.models.widget_palette import WidgetPaletteModel
+from app.editor.models.roles import WidgetTypeRole
 from app.ui.main_window import MainWindow
 from tests.conftest import EXAMPLE, formula
 

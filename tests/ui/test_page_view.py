@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint, Qt
 
 from app.client.stream_state import StreamState
 from app.core.project import Page, PageVariable, Widget
-from app.editor.preview.frames import ManualFrames
 from app.editor.preview.live_bindings import ALL, BindingUpdate, StaticSource, static_scope
+from app.editor.preview.frames import ManualFrames
 from app.ui.page_view import PAGE_SELECTED, PageView
 from app.ui.page_widgets.live_output import LiveOutputView
 from app.ui.page_widgets.progress_bar import ProgressBarView

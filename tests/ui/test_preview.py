@@ -21,10 +21,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.workflow_refs import page_workflow_key
+from app.editor.preview.frames import ManualFrames
 from app.editor.commands.actions import InsertActionCommand, SetActionParamCommand
 from app.editor.commands.inputs import EditEndpointInputCommand
 from app.editor.commands.pages import InsertWidgetCommand, SetWidgetPropCommand
-from app.editor.preview.frames import ManualFrames
 from app.ui.main_window import MainWindow
 from tests.conftest import formula
 from tests.ui.conftest import RUN_TIMEOUT_MS, close_window, open_example_window
