@@ -9,8 +9,9 @@ here from the arguments alone, and only then is either side imported.
 from __future__ import annotations
 
 import gc
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 COMMANDS: Final = frozenset({"doctor", "export", "import", "lint", "openapi", "record", "run", "schema", "serve", "test", "test-from", "types", "validate"})
@@ -20,6 +21,29 @@ COMMANDS: Final = frozenset({"doctor", "export", "import", "lint", "openapi", "r
 def opens_editor(arguments: Sequence[str]) -> bool:
     """No arguments, or one that is neither an option nor a command: a file for the editor."""
     return not arguments or (len(arguments) == 1 and not arguments[0].startswith("-") and arguments[0] not in COMMANDS)
+
+
+PYDANTIC_PLUGINS_ENV: Final = "PYDANTIC_DISABLE_PLUGINS"
+
+
+def defer_pydantic_plugins() -> Callable[[], None]:
+    """Keep pydantic from looking for plugins while start-up builds its models; returns the undo, run once shown.
+
+    At its first model build pydantic scans every installed distribution's
+    entry points for ``pydantic`` plugins (a tenth of the start on a slow
+    disk or a busy machine). Streamwright declares none, so until the window
+    shows the lookup is switched off with pydantic's own variable; afterwards
+    it is removed again, so models built later and the runner the editor
+    starts see the user's environment as it was. A value the user set stays.
+    """
+    if PYDANTIC_PLUGINS_ENV in os.environ:
+        return lambda: None
+    os.environ[PYDANTIC_PLUGINS_ENV] = "__all__"
+
+    def resume() -> None:
+        os.environ.pop(PYDANTIC_PLUGINS_ENV, None)
+
+    return resume
 
 
 def load_before_qt() -> None:
@@ -47,10 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if opens_editor(arguments):
         gc.disable()  # until the window shows: see app.ui.app.collect_garbage_again
+        resume_plugins = defer_pydantic_plugins()
         load_before_qt()
         from app.ui.app import main as editor
 
-        return editor(arguments[0] if arguments else None)
+        return editor(arguments[0] if arguments else None, when_shown=resume_plugins)
     from app.cli.main import main as command_line
 
     return command_line(arguments)

@@ -15,6 +15,7 @@ import gc
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
@@ -98,7 +99,8 @@ def report_shown_and_quit() -> None:
     QTimer.singleShot(0, QApplication.quit)
 
 
-def main(argument: str | None = None) -> int:
+def main(argument: str | None = None, when_shown: Callable[[], None] | None = None) -> int:
+    """Show the editor on ``argument`` (see ``initial_file``); ``when_shown`` runs once the window is up (the launcher undoes its start-up settings)."""
     if QApplication.instance() is None:
         problem = check_before_qt()  # Qt would abort here, blaming the wrong library
         if problem is not None:
@@ -119,6 +121,8 @@ def main(argument: str | None = None) -> int:
             return 1
     handle_show()
     collect_garbage_again()
+    if when_shown is not None:
+        when_shown()
     if os.environ.get(QUIT_WHEN_SHOWN_ENV) == "1":
         report_shown_and_quit()
     import qasync  # after the show: the window needs no coroutine to appear

@@ -210,6 +210,9 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
         self._action(edit, "&Paste", self.paste, QKeySequence.StandardKey.Paste)
         self._action(edit, "D&uplicate", self.duplicate, "Ctrl+D")
         self._action(edit, "&Delete", self.delete_selected, QKeySequence.StandardKey.Delete)
+        # Edit → Delete takes Delete everywhere in the window (the canvas, the page designer); two actions on one key
+        # would both stay silent, so the canvas's own delete action keeps Backspace only
+        self.canvas.delete_action.setShortcuts([QKeySequence(Qt.Key.Key_Backspace)])
         edit.addSeparator()
         self._action(edit, "&Add action…", self.quick_add_after_selection, "Ctrl+K")
         self._action(edit, "&Find action", self.find_action, QKeySequence.StandardKey.Find)

@@ -95,6 +95,7 @@ class PageDesigner(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setAccessibleName("Page designer")  # also the group of its keys in Help → Keyboard shortcuts
         self.document = document
         self.caller = caller
         self.registry = registry or default_widget_registry()

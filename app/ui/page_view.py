@@ -21,8 +21,21 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont, QKeyEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QColor, QDrag, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont, QKeySequence, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QBoxLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QScrollArea,
+    QSizePolicy,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core.project import Page
 from app.core.widgets.layout import PAGE_LAYOUT
@@ -46,6 +59,40 @@ PAGE_SELECTED = ""
 """``widgetSelected`` with no widget id: the page itself (its empty area was clicked)."""
 
 
+def _text_rects(target: QWidget, surface: QWidget) -> list[QRect]:
+    """Where ``target`` and its children draw text, on ``surface``: a label's text as it is aligned (not its whole row),
+    a progress bar showing its text, buttons and fields whole."""
+    rects: list[QRect] = []
+    for widget in [target, *target.findChildren(QWidget)]:
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QLabel):
+            if not widget.text():
+                continue
+            flags = int(widget.alignment().value) | (int(Qt.TextFlag.TextWordWrap.value) if widget.wordWrap() else 0)
+            local = widget.fontMetrics().boundingRect(widget.contentsRect(), flags, widget.text())
+        elif isinstance(widget, QProgressBar):
+            if not widget.isTextVisible():
+                continue
+            local = widget.rect()
+        elif isinstance(widget, (QTextEdit, QPlainTextEdit)):  # text from the top left: the corner beyond it is free
+            text = widget.toPlainText() or widget.placeholderText()
+            if not text:
+                continue
+            area = widget.contentsRect().adjusted(4, 4, -4, -4)
+            flags = int(Qt.AlignmentFlag.AlignLeft.value | Qt.AlignmentFlag.AlignTop.value | Qt.TextFlag.TextWordWrap.value)
+            local = widget.fontMetrics().boundingRect(area, flags, text)
+        elif isinstance(widget, QAbstractButton):  # its text centred (with some room for an icon)
+            local = widget.fontMetrics().boundingRect(widget.rect(), int(Qt.AlignmentFlag.AlignCenter.value), widget.text()).adjusted(-24, -2, 8, 2)
+        elif isinstance(widget, QLineEdit):
+            text = widget.text() or widget.placeholderText()
+            local = widget.fontMetrics().boundingRect(widget.contentsRect().adjusted(6, 0, 0, 0), int(widget.alignment().value), text) if text else QRect()
+        else:
+            continue
+        rects.append(local.translated(widget.mapTo(surface, QPoint(0, 0))))
+    return rects
+
+
 class _SelectionFrame(QWidget):
     """The outline around the selected widget, drawn over the page; clicks go through it."""
 
@@ -57,6 +104,8 @@ class _SelectionFrame(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.tag = ""
         self.tag_above = True
+        self._body = QRect()
+        self._tag = QRect()
         font = QFont(self.font())
         font.setPixelSize(11)
         font.setBold(True)
@@ -66,15 +115,29 @@ class _SelectionFrame(QWidget):
     TAG_HEIGHT = 18
 
     def follow(self, target: QWidget, surface: QWidget, others: list[QRect] | None = None) -> None:
-        """Outline ``target``; its id tag goes above it when that strip is free, else inside its top-right corner.
+        """Outline ``target`` and place its id tag where it hides nothing: never another widget (``others``, rectangles
+        on ``surface``), never the target's own text (a label's or a progress bar's text, a button, a field).
 
-        ``others``: the other widgets' rectangles on ``surface``, which the tag must never cover.
+        First choice is a strip just outside the outline (above, then below, left end, then right end; then beside it)
+        that is on the surface and free; else a corner inside the outline clear of the target's text (it may cover part of a bar's
+        fill); else inside the top-right corner: a widget too small for its tag in a tight spot (a short button between
+        neighbours) has part of itself covered, never a neighbour.
         """
         top_left = target.mapTo(surface, QPoint(0, 0))
         body = QRect(top_left, target.size()).adjusted(-self.PAD, -self.PAD, self.PAD, self.PAD)
-        strip = QRect(body.left(), body.top() - self.TAG_HEIGHT, self._tag_width(), self.TAG_HEIGHT)
-        self.tag_above = strip.top() >= 0 and not any(strip.intersects(other) for other in others or [])
-        self.setGeometry(body.adjusted(0, -self.TAG_HEIGHT, 0, 0) if self.tag_above else body)
+        width, height = self._tag_width(), self.TAG_HEIGHT
+        left, right = body.left(), body.right() - width + 1
+        outside = [QRect(x, y, width, height) for y in (body.top() - height, body.bottom() + 1) for x in (left, right)]
+        outside += [QRect(body.left() - width - 1, body.top(), width, height), QRect(body.right() + 2, body.top(), width, height)]  # beside it
+        inside = [QRect(x, y, width, height) for y in (body.top() + 3, body.bottom() - height - 2) for x in (body.right() - width - 2, left + 3)]
+        content = _text_rects(target, surface)
+        blocked = others or []
+        free = [r for r in outside if surface.rect().contains(r) and not any(r.intersects(o) for o in blocked)]
+        free += [r for r in inside if not any(r.intersects(c) for c in content) and not any(r.intersects(o) for o in blocked)]
+        self._body = body
+        self._tag = free[0] if free else inside[0]
+        self.tag_above = self._tag.bottom() < body.top()
+        self.setGeometry(body.united(self._tag) if self.tag else body)
         self.raise_()
 
     def _tag_width(self) -> int:
@@ -82,16 +145,13 @@ class _SelectionFrame(QWidget):
 
     def tag_rect(self) -> QRect:
         """Where the tag is drawn, in the frame's coordinates."""
-        width = self._tag_width()
-        if self.tag_above:
-            return QRect(1, 0, width, self.TAG_HEIGHT)
-        return QRect(self.width() - width - 3, 3, width, self.TAG_HEIGHT)
+        return self._tag.translated(-self.geometry().topLeft())
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         accent = theme.CARD_SELECTED
-        body = self.rect().adjusted(1, self.TAG_HEIGHT + 1 if self.tag_above else 1, -1, -1)
+        body = self._body.translated(-self.geometry().topLeft()).adjusted(1, 1, -1, -1)
         fill = QColor(accent)
         fill.setAlpha(14)
         painter.setBrush(fill)
@@ -137,6 +197,7 @@ class PageView(QWidget):
         self._selected: str | None = None
         self._errors: list[str] = []
         self._build()
+        self._select_actions()
         self.setAcceptDrops(True)
 
     def _build(self) -> None:
@@ -262,6 +323,8 @@ class PageView(QWidget):
     def set_design_mode(self, on: bool) -> None:
         """Design mode: nothing is interactive, a click selects; live: widgets work, no selection outline."""
         self._design = on
+        self.previous_action.setEnabled(on)
+        self.next_action.setEnabled(on)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if on else Qt.FocusPolicy.NoFocus)
         for view in self._views.values():
             view.set_design_mode(on)
@@ -293,13 +356,22 @@ class PageView(QWidget):
             self.setFocus(Qt.FocusReason.MouseFocusReason)  # the designer's keys (Alt+arrows, Delete) now act on it
             self.widgetSelected.emit(widget_id)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        """Design mode: Up and Down select the previous and next widget in page order."""
+    def _select_actions(self) -> None:
+        """Design mode's Up and Down as QActions (so Help → Keyboard shortcuts lists them), acting only while the page has
+        the focus, and only in design mode: while previewing the keys belong to the page's own widgets."""
+        self.previous_action = QAction("Select previous widget", self)
+        self.next_action = QAction("Select next widget", self)
+        for action, key, step in ((self.previous_action, Qt.Key.Key_Up, -1), (self.next_action, Qt.Key.Key_Down, 1)):
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setEnabled(False)
+            action.triggered.connect(lambda _checked=False, step=step: self.step_selection(step))
+            self.addAction(action)
+
+    def step_selection(self, step: int) -> None:
+        """Select the previous (-1) or next (1) widget in page order (the first or last when none is), and show it."""
         order = list(self._views)
-        step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(Qt.Key(event.key()))
-        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
-        if not self._design or step is None or not order or not plain:
-            super().keyPressEvent(event)
+        if not self._design or not order:
             return
         if self._selected not in order:
             target = order[0] if step > 0 else order[-1]
@@ -307,8 +379,7 @@ class PageView(QWidget):
             target = order[max(0, min(order.index(self._selected) + step, len(order) - 1))]
         self.select(target)
         self.widgetSelected.emit(target)
-        view = self._views[target]
-        self.scroll_area.ensureWidgetVisible(view.qwidget, 20, 20)
+        self.scroll_area.ensureWidgetVisible(self._views[target].qwidget, 20, 20)
 
     # -- drag and drop (design mode) ----------------------------------------------------------
     def _top_level(self) -> Level:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from app.core.problems import Problem
 
@@ -20,9 +21,8 @@ class ProblemsPanel(QListWidget):
 
     def show_problems(self, problems: list[Problem], endpoint_of: dict[int, str] | None = None) -> None:
         self.clear()
-        style = self.style()
         for problem in sorted(problems, key=lambda p: (p.severity != "error", p.path)):
-            icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical if problem.severity == "error" else QStyle.StandardPixmap.SP_MessageBoxWarning)
+            icon = self._icon(problem.severity)
             where = f"{problem.action_id}: " if problem.action_id else ""
             item = QListWidgetItem(icon, f"{where}{problem.message}")
             item.setToolTip(f"{problem.path}\n{problem.message}")
@@ -32,6 +32,13 @@ class ProblemsPanel(QListWidget):
             item = QListWidgetItem("No problems: the workflows follow the streaming best practices.")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.addItem(item)
+
+    def _icon(self, severity: str) -> QIcon:
+        """The style's error or warning icon; QStyle is imported here, as building its enums costs start-up time and a clean project lists none."""
+        from PySide6.QtWidgets import QStyle
+
+        pixmap = QStyle.StandardPixmap.SP_MessageBoxCritical if severity == "error" else QStyle.StandardPixmap.SP_MessageBoxWarning
+        return self.style().standardIcon(pixmap)
 
     def _activated(self, item: QListWidgetItem) -> None:
         problem = item.data(Qt.ItemDataRole.UserRole)

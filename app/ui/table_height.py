@@ -9,7 +9,7 @@ scrolls instead.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QStyle, QTableView
+from PySide6.QtWidgets import QTableView
 
 MIN_VISIBLE_ROWS = 2
 """Rows a table in a dock always shows whole under its header."""
@@ -22,5 +22,5 @@ def table_height(table: QTableView, rows: int = MIN_VISIBLE_ROWS) -> int:
     header = 0 if header_view.isHidden() else header_view.sizeHint().height()
     scroll_bar = 0
     if table.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff:  # wide columns bring a scroll bar under the rows
-        scroll_bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
+        scroll_bar = table.horizontalScrollBar().sizeHint().height()  # the style's extent, without QStyle's enums (built lazily, milliseconds at start-up)
     return header + rows * table.verticalHeader().defaultSectionSize() + scroll_bar + 2 * table.frameWidth()

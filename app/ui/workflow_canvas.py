@@ -10,10 +10,25 @@ turns into undo commands on the Document.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFontMetrics,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 from app.core.problems import Problem
@@ -23,6 +38,7 @@ from app.editor.action_paths import ActionPath
 from app.editor.models.roles import ACTION_PATH_MIME, ACTION_TYPE_MIME
 from app.ui import theme
 from app.ui.canvas_layout import GAP, MARGIN, CanvasLayout, CardBox, CardTexts, InsertPoint, LaneBox, layout_workflow
+from app.ui.scroll_viewport import viewport_of
 
 MIN_COLUMN, MAX_COLUMN = 360.0, 720.0
 PLUS_RADIUS = 6.5
@@ -63,11 +79,12 @@ class WorkflowCanvas(QAbstractScrollArea):
         self.drop_insert: InsertPoint | None = None
         self._press: tuple[QPoint, CardBox] | None = None
         self.setAcceptDrops(True)
-        self.viewport().setAcceptDrops(True)
+        viewport_of(self).setAcceptDrops(True)  # the first viewport() call: see app.ui.scroll_viewport
         self.viewport().setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.verticalScrollBar().setSingleStep(24)
         self.setAccessibleName("Workflow canvas")
+        self._canvas_actions()
 
     # -- content -------------------------------------------------------
     def set_endpoint(self, endpoint: Endpoint | InterfaceWorkflow | None, problems: list[Problem] | None = None) -> None:
@@ -344,23 +361,45 @@ class WorkflowCanvas(QAbstractScrollArea):
             if card is not None:
                 self.activated.emit(card.path)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def _canvas_actions(self) -> None:
+        """The canvas's keys as QActions: listed in Help → Keyboard shortcuts (read from actions) and in the canvas's
+        context menu. ``WidgetWithChildrenShortcut``: they act only while the canvas has the focus, never while typing
+        in the inspector. A window whose Edit → Delete already takes Delete leaves Backspace to ``delete_action``."""
+        self.previous_action = self._key_action("Select previous action", lambda: self.step_selection(-1), Qt.Key.Key_Up)
+        self.next_action = self._key_action("Select next action", lambda: self.step_selection(1), Qt.Key.Key_Down)
+        self.open_action = self._key_action("Edit selected action in the inspector", self._activate_selected, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        self.insert_action = self._key_action("Add action after the selection…", self._insert_after_selection, Qt.Key.Key_Insert, Qt.Key.Key_Plus)
+        self.delete_action = self._key_action("Delete selected action", self._delete_selected, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _key_action(self, text: str, slot: Callable[[], object], *keys: Qt.Key) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(key) for key in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def step_selection(self, step: int) -> None:
+        """Up and Down: the previous or next card in execution order (the first or last when none is selected)."""
         order = self.layout_.in_execution_order() if self.layout_ else []
-        key = event.key()
-        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and order:
-            if self.selected not in order:
-                self.select(order[0] if key == Qt.Key.Key_Down else order[-1])
-            else:
-                index = order.index(self.selected) + (1 if key == Qt.Key.Key_Down else -1)
-                self.select(order[max(0, min(index, len(order) - 1))])
-        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected is not None:
-            self.deleteRequested.emit(self.selected)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.selected is not None:
-            self.activated.emit(self.selected)
-        elif key in (Qt.Key.Key_Insert, Qt.Key.Key_Plus):
-            self.insertRequested.emit(self._insertion_after_selection())
+        if not order:
+            return
+        if self.selected not in order:
+            self.select(order[0] if step > 0 else order[-1])
         else:
-            super().keyPressEvent(event)
+            self.select(order[max(0, min(order.index(self.selected) + step, len(order) - 1))])
+
+    def _insert_after_selection(self) -> None:
+        self.insertRequested.emit(self._insertion_after_selection())
+
+    def _activate_selected(self) -> None:
+        if self.selected is not None:
+            self.activated.emit(self.selected)
+
+    def _delete_selected(self) -> None:
+        if self.selected is not None:
+            self.deleteRequested.emit(self.selected)
 
     def _insertion_after_selection(self) -> ActionPath:
         if self.selected is None:

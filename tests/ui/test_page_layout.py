@@ -389,7 +389,9 @@ def test_the_arrange_actions_have_text_and_shortcuts_and_fill_the_context_menus(
         "Move widget into the container beside it": "Alt+Right",
         "Delete widget": "",
     }
-    assert designer.outline.actions() == designer.arrange_actions == page_view(window).actions()
+    view = page_view(window)
+    assert designer.outline.actions() == designer.arrange_actions
+    assert view.actions() == [view.previous_action, view.next_action, *designer.arrange_actions], "the page's own Up and Down first"
 
 
 def test_the_layout_props_are_reached_by_tab_in_the_inspector(qtbot, window):

@@ -6,12 +6,13 @@ import gc
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QLabel
 
 from app.client.stream_state import StreamState
 from app.core.project import Page, PageVariable, Widget
-from app.editor.preview.live_bindings import ALL, BindingUpdate, StaticSource, static_scope
 from app.editor.preview.frames import ManualFrames
+from app.editor.preview.live_bindings import ALL, BindingUpdate, StaticSource, static_scope
 from app.ui.page_view import PAGE_SELECTED, PageView
 from app.ui.page_widgets.live_output import LiveOutputView
 from app.ui.page_widgets.progress_bar import ProgressBarView
@@ -271,6 +272,38 @@ def test_the_selection_tag_never_covers_another_widget(qtbot: Any) -> None:
                 continue
             rect = other.geometry().translated(other.parentWidget().mapTo(view.surface, QPoint(0, 0)))
             assert not tag.intersects(rect), f"the tag of {widget_id} covers {other_id}"
+
+
+def test_the_selection_tag_never_covers_the_selected_widgets_own_text(qtbot: Any) -> None:
+    """A progress bar right under a label (no free strip above it): the tag leaves its text beside the bar whole (it used to
+    sit in the top-right corner, on that text), and stays off the label."""
+    page = Page(
+        name="report",
+        widgets=[
+            Widget(id="status_label", type="text", props={"text": formula("stream.chunk.label"), "placeholder": "Press Generate report to start"}),
+            Widget(id="progress", type="progress_bar", props={"value": formula("stream.chunk.done"), "placeholder": "Waiting for the first step of the report"}),
+            Widget(id="after", type="text", props={"text": "More below"}),
+        ],
+    )
+    view = shown_page(qtbot, page)
+    view.set_design_mode(True)
+    for widget_id in ("status_label", "progress", "after"):
+        qtbot.mouseClick(view.view(widget_id).qwidget, Qt.MouseButton.LeftButton, pos=QPoint(4, 4))
+        assert view.selected() == widget_id
+        frame = view.selection
+        tag = frame.tag_rect().translated(frame.geometry().topLeft())
+        for label in [*view.view(widget_id).qwidget.findChildren(QLabel), view.view(widget_id).qwidget]:
+            if isinstance(label, QLabel) and label.isVisible() and label.text():  # its text, drawn from the left (a label's row is wider)
+                text = QRect(label.mapTo(view.surface, QPoint(0, 0)), label.size())
+                if label.alignment() & Qt.AlignmentFlag.AlignLeft:
+                    text.setWidth(label.fontMetrics().horizontalAdvance(label.text()) + label.contentsMargins().left())
+                assert not tag.intersects(text), f"the tag of {widget_id} covers its text {label.text()!r} at {text}: {tag}"
+        for other_id in ("status_label", "progress", "after"):
+            if other_id != widget_id:
+                other = view.view(other_id).qwidget
+                assert not tag.intersects(QRect(other.mapTo(view.surface, QPoint(0, 0)), other.size())), f"the tag of {widget_id} covers {other_id}"
+    progress = view.view("progress")
+    assert isinstance(progress, ProgressBarView) and progress.text, "the bar had text to cover"
 
 
 def test_a_bound_widget_shows_its_placeholder_until_its_value_arrives(qtbot: Any) -> None:

@@ -46,27 +46,38 @@ sys.exit(code)
 SHOWN_THEN_LOOP = """
 import gc, json, os, sys
 os.environ["STREAMWRIGHT_QUIT_WHEN_SHOWN"] = "1"
-from app.cli.launch import main
-import app.ui.app as editor
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+import app.cli.launch as launch
 seen = {}
 
 def shown():
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
     window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow")
     seen.update(qasync=("qasync" in sys.modules), visible=window.isVisible(), title=window.windowTitle(), endpoint=window.endpoint)
     seen.update(collecting=gc.isenabled(), frozen=gc.get_freeze_count())
+    from pydantic.plugin import _loader
+    seen.update(plugins_looked_up=_loader._plugins is not None, plugins_env=os.environ.get("PYDANTIC_DISABLE_PLUGINS"))
+    import PySide6.QtWidgets as widgets
+    seen.update(qt_classes_built=sorted(name for name in ("QStyle", "QWizard", "QColorDialog", "QMdiArea") if name in vars(widgets)))
+    from app.ui.async_runtime import spawn
     QTimer.singleShot(0, lambda: spawn(after()))
 
 async def after():
     import asyncio
+    from PySide6.QtWidgets import QApplication
     await asyncio.sleep(0)
     seen["coroutine_ran"] = True
     QApplication.quit()
 
-from app.ui.async_runtime import spawn
-editor.report_shown_and_quit = shown
-code = main([sys.argv[1]])
+load = launch.load_before_qt
+
+def load_then_listen():  # the editor's modules load as in any start, then its shown report is ours
+    load()
+    import app.ui.app as editor
+    editor.report_shown_and_quit = shown
+
+launch.load_before_qt = load_then_listen
+code = launch.main([sys.argv[1]])
 print("seen " + json.dumps(seen))
 sys.exit(code)
 """
@@ -104,3 +115,23 @@ def test_the_window_shows_with_its_project_before_the_asyncio_loop_is_installed_
     assert EXAMPLE.name.split(".")[0] in seen["title"] and seen["endpoint"], seen  # the project's content, not an empty window
     assert seen["coroutine_ran"] is True
     assert seen["collecting"] is True and seen["frozen"] > 10_000, seen  # start-up's objects are left out of later passes
+    assert seen["plugins_looked_up"] is False and seen["plugins_env"] is None, seen  # no plugin scan before the show; the environment is the user's again
+    assert seen["qt_classes_built"] == [], seen  # PySide builds a class (and all its enums) on first use: none the window does not need
+
+
+def test_a_pydantic_plugin_setting_of_the_user_is_kept() -> None:
+    from app.cli.launch import PYDANTIC_PLUGINS_ENV, defer_pydantic_plugins
+
+    saved = os.environ.pop(PYDANTIC_PLUGINS_ENV, None)
+    try:
+        resume = defer_pydantic_plugins()
+        assert os.environ[PYDANTIC_PLUGINS_ENV] == "__all__"
+        resume()
+        assert PYDANTIC_PLUGINS_ENV not in os.environ
+        os.environ[PYDANTIC_PLUGINS_ENV] = "logfire"
+        defer_pydantic_plugins()()
+        assert os.environ[PYDANTIC_PLUGINS_ENV] == "logfire"
+    finally:
+        os.environ.pop(PYDANTIC_PLUGINS_ENV, None)
+        if saved is not None:
+            os.environ[PYDANTIC_PLUGINS_ENV] = saved

@@ -66,8 +66,9 @@ class ProblemList(QWidget):
         self.line.setText(self._shown[0][1] if self._shown else "No problems")
         self.count.setText(f"1 of {len(self._shown)}" if len(self._shown) > 1 else "")
         self.setToolTip("\n".join(f"{'Error' if sev == 'error' else 'Warning'}: {text}" for sev, text in self._shown))
-        self.style().unpolish(self)
-        self.style().polish(self)
+        if self.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):  # not yet polished: the first polish reads the property (and start-up builds no QStyle)
+            self.style().unpolish(self)
+            self.style().polish(self)
 
     def texts(self) -> list[str]:
         return [text for _, text in self._shown]
