@@ -132,6 +132,7 @@ class RunContext:
         self._clock = settings.clock
         self.started = self._clock()
         self._http: httpx.AsyncClient | None = None
+        self._stream_http: httpx.AsyncClient | None = None
         self.coalescer = Coalescer()
         self.stream_depth = 0
         """How many streamed loops (For each streamed event, AI chat completion) are running their body now."""
@@ -293,7 +294,18 @@ class RunContext:
             self._http = httpx.AsyncClient(transport=self.settings.http_transport, follow_redirects=True, verify=_ssl_context())
         return self._http
 
+    def stream_http(self) -> httpx.AsyncClient:
+        """The client for upstream streams (``app.core.upstream_client``: bigger reads than ``http()``'s)."""
+        if self._stream_http is None:
+            from app.core.upstream_client import stream_client
+
+            self._stream_http = stream_client(_ssl_context(), self.settings.http_transport)
+        return self._stream_http
+
     async def aclose(self) -> None:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+        if self._stream_http is not None:
+            await self._stream_http.aclose()
+            self._stream_http = None

@@ -114,7 +114,7 @@ async def test_tool_call_fragments_are_assembled(run, upstream: OpenAIUpstream):
         ({"mode": "malformed"}, "the stream ended before the model finished"),
         ({"mode": "html"}, "not text/event-stream: <html>not a stream</html>"),
         ({"mode": "nonjson"}, "expected JSON data, got 'this is not json'"),
-        ({"mode": "huge"}, "an event is larger than 10,485,760 characters"),
+        ({"mode": "huge"}, "an event is larger than 10,485,760 bytes"),
         ({"mode": "nofinish", "tokens": 2}, "the stream ended before the model finished"),
     ],
 )

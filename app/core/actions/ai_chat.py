@@ -190,7 +190,7 @@ async def run(params: AiChatParams, ctx: RunContext, slots: Slots) -> AsyncItera
     answer = _Answer()
     info = StreamInfo()
     deltas = 0
-    async with open_stream(ctx.http(), "POST", url, headers=headers, json_body=_request_body(params, model), options=options, info=info) as events:
+    async with open_stream(ctx.stream_http(), "POST", url, headers=headers, json_body=_request_body(params, model), options=options, info=info) as events:
         if params.each_delta == "body":
             ctx.stream_depth += 1
         try:
