@@ -28,7 +28,7 @@ import orjson
 
 from app.core.read_deadline import ReadDeadline
 from app.core.sse_parser import EventTooLarge, SSEParser
-from app.core.upstream_client import transport_errors
+from app.core.upstream_client import error_text, transport_errors
 
 if TYPE_CHECKING:
     import httpx
@@ -163,7 +163,7 @@ class _Reader:
                 raise UpstreamError(f"{self._where}: no data within {_seconds(self._options.first_byte_timeout_s)} (first-byte timeout)") from None
             raise UpstreamError(f"{self._where}: no data for {_seconds(self._options.idle_timeout_s)} (idle timeout)") from None
         except self._transport_errors as error:
-            raise UpstreamError(f"{self._where}: connection broken mid-stream: {str(error) or type(error).__name__}") from None
+            raise UpstreamError(f"{self._where}: connection broken mid-stream: {error_text(error)}") from None
         finally:
             watch.stop()
         self._first = False
@@ -310,7 +310,7 @@ async def open_stream(
     except TimeoutError:
         raise UpstreamError(f"{where}: no answer within {_seconds(options.first_byte_timeout_s)} (first-byte timeout)") from None
     except transport_errors() as error:
-        raise UpstreamError(f"{where} failed: {str(error) or type(error).__name__}") from None
+        raise UpstreamError(f"{where} failed: {error_text(error)}") from None
     reader = _Reader(response, options, where, first_deadline)
     try:
         info.status = response.status_code

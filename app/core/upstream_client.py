@@ -69,3 +69,13 @@ def preload(project: Project) -> None:
                 import httpx_aiohttp  # noqa: F401
 
                 return
+
+
+def error_text(error: BaseException) -> str:
+    """What went wrong, in words: aiohttp's text for a cut body quotes its parser's internals."""
+    import aiohttp
+
+    cause = error.__cause__ or error  # httpx-aiohttp raises httpx's error from aiohttp's
+    if isinstance(cause, aiohttp.ClientPayloadError):
+        return "the upstream closed the connection before the body was complete"
+    return str(error) or type(error).__name__

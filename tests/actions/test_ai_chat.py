@@ -108,7 +108,7 @@ async def test_tool_call_fragments_are_assembled(run, upstream: OpenAIUpstream):
     ("options", "expected"),
     [
         ({"mode": "error"}, "the server streamed an error: The model crashed"),
-        ({"mode": "drop"}, "connection broken mid-stream"),
+        ({"mode": "drop"}, "connection broken mid-stream: the upstream closed the connection before the body was complete"),
         ({"mode": "status", "code": 429}, "answered 429 Too Many Requests: Rate limit reached for requests"),
         ({"mode": "status", "code": 500}, "answered 500 Internal Server Error: The server had an error processing your request"),
         ({"mode": "malformed"}, "the stream ended before the model finished"),
