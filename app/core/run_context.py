@@ -6,6 +6,7 @@ write this context. No Qt, no serving.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
@@ -88,7 +89,11 @@ def _ssl_context() -> ssl.SSLContext:
     if _SSL_CONTEXT is None:
         import httpx
 
-        _SSL_CONTEXT = httpx.create_ssl_context(trust_env=True)
+        try:
+            _SSL_CONTEXT = httpx.create_ssl_context(trust_env=True)
+        except OSError as error:  # a missing or unreadable file: say which setting named it
+            named = ", ".join(f"{name}={os.environ[name]}" for name in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(name)) or "the default CA bundle"
+            raise ValueError(f"the TLS certificates could not be read ({named}): {error.strerror or error}") from None
     return _SSL_CONTEXT
 
 
