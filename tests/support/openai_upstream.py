@@ -54,6 +54,7 @@ RAW_BODIES: dict[str, tuple[str, bytes]] = {
     "ndjson": ("application/x-ndjson", b"{\"n\": 1}\n\n{\"n\": 2}\r\n{\"n\": 3}"),
     "ndjson-bad": ("application/x-ndjson", b"{\"n\": 1}\nnot json at all\n"),
     "text": ("text/plain", b"hello "),
+    "sse-burst": ("text/event-stream", b"".join(b'data: {"n": %d}\n\n' % n for n in range(50))),
 }
 
 
