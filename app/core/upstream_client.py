@@ -39,7 +39,7 @@ def stream_client(ssl_context: ssl.SSLContext, transport: httpx.AsyncBaseTranspo
             connector = aiohttp.TCPConnector(ssl=ssl_context, limit=100, keepalive_timeout=5.0)
             return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
 
-        transport = AiohttpTransport(client=session)
+        transport = AiohttpTransport(verify=ssl_context, client=session)  # its own default context would load the CA bundle per run
     return httpx.AsyncClient(transport=transport, follow_redirects=True, verify=ssl_context)
 
 
