@@ -6,6 +6,7 @@ write this context. No Qt, no serving.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
@@ -88,7 +89,11 @@ def _ssl_context() -> ssl.SSLContext:
     if _SSL_CONTEXT is None:
         import httpx
 
-        _SSL_CONTEXT = httpx.create_ssl_context(trust_env=True)
+        try:
+            _SSL_CONTEXT = httpx.create_ssl_context(trust_env=True)
+        except OSError as error:  # a missing or unreadable file: say which setting named it
+            named = ", ".join(f"{name}={os.environ[name]}" for name in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(name)) or "the default CA bundle"
+            raise ValueError(f"the TLS certificates could not be read ({named}): {error.strerror or error}") from None
     return _SSL_CONTEXT
 
 
@@ -132,6 +137,7 @@ class RunContext:
         self._clock = settings.clock
         self.started = self._clock()
         self._http: httpx.AsyncClient | None = None
+        self._stream_http: httpx.AsyncClient | None = None
         self.coalescer = Coalescer()
         self.stream_depth = 0
         """How many streamed loops (For each streamed event, AI chat completion) are running their body now."""
@@ -293,7 +299,18 @@ class RunContext:
             self._http = httpx.AsyncClient(transport=self.settings.http_transport, follow_redirects=True, verify=_ssl_context())
         return self._http
 
+    def stream_http(self) -> httpx.AsyncClient:
+        """The client for upstream streams (``app.core.upstream_client``: bigger reads than ``http()``'s)."""
+        if self._stream_http is None:
+            from app.core.upstream_client import stream_client
+
+            self._stream_http = stream_client(_ssl_context(), self.settings.http_transport)
+        return self._stream_http
+
     async def aclose(self) -> None:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+        if self._stream_http is not None:
+            await self._stream_http.aclose()
+            self._stream_http = None

@@ -6,11 +6,12 @@ event, so the upstream is never read faster than the run forwards it (TCP
 flow control does the rest). Closing the reader (also on cancellation)
 closes the connection at once.
 
-SSE lines and fields are decoded by httpx-sse's decoders (multi-line
-``data:``, ``event:``, ``id:``, ``retry:``, comments, CRLF/LF/CR). Its
-``EventSource.aiter_sse`` is not used as-is because the reader needs a
-timeout on every read (first byte, idle gap) and a bound on an event's size
-checked while it is still arriving, which means feeding the decoders itself.
+Reads are as big as what has arrived (``app.core.upstream_client``), and an
+SSE read is parsed into all the events it completes at once
+(``app.core.sse_parser``), so tokens that arrive together go through
+together; a lone token still goes out as soon as it is read. Every read has
+a deadline (first byte, then idle gap; ``app.core.read_deadline``), and an
+event's size is bounded while it is still arriving.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import orjson
 
 from app.core.read_deadline import ReadDeadline
+from app.core.sse_parser import EventTooLarge, SSEParser
+from app.core.upstream_client import error_text, transport_errors
 
 if TYPE_CHECKING:
     import httpx
@@ -33,8 +36,8 @@ if TYPE_CHECKING:
 UpstreamFormat = Literal["sse", "ndjson", "text"]
 DataAs = Literal["auto", "json", "text"]
 
-MAX_EVENT_CHARS = 10 * 1024 * 1024
-"""An event larger than this (10 MiB of text) fails the stream rather than grow memory without bound."""
+MAX_EVENT_BYTES = 10 * 1024 * 1024
+"""An event (an NDJSON line) larger than this (10 MiB) fails the stream rather than grow memory without bound."""
 
 ERROR_EXCERPT_CHARS = 300
 """How much of an upstream's error body a failure message quotes."""
@@ -72,7 +75,7 @@ class StreamOptions:
     done_sentinel: str = "[DONE]"
     first_byte_timeout_s: float = 60.0
     idle_timeout_s: float = 30.0
-    max_event_chars: int = MAX_EVENT_CHARS
+    max_event_bytes: int = MAX_EVENT_BYTES
 
 
 @dataclass
@@ -137,8 +140,6 @@ class _Reader:
     """
 
     def __init__(self, response: httpx.Response, options: StreamOptions, where: str, first_deadline: float) -> None:
-        import httpx
-
         # httpx declares an AsyncIterator; it is an async generator, which aclose() needs
         self._chunks = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
         self._options = options
@@ -147,7 +148,7 @@ class _Reader:
         self._first = True
         self._loop = asyncio.get_running_loop()
         self._watch = ReadDeadline(self._loop)
-        self._http_error = httpx.HTTPError
+        self._transport_errors = transport_errors()
 
     async def next(self) -> bytes | None:
         watch = self._watch
@@ -161,8 +162,8 @@ class _Reader:
             if first:
                 raise UpstreamError(f"{self._where}: no data within {_seconds(self._options.first_byte_timeout_s)} (first-byte timeout)") from None
             raise UpstreamError(f"{self._where}: no data for {_seconds(self._options.idle_timeout_s)} (idle timeout)") from None
-        except self._http_error as error:
-            raise UpstreamError(f"{self._where}: connection broken mid-stream: {str(error) or type(error).__name__}") from None
+        except self._transport_errors as error:
+            raise UpstreamError(f"{self._where}: connection broken mid-stream: {error_text(error)}") from None
         finally:
             watch.stop()
         self._first = False
@@ -177,97 +178,100 @@ def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
-async def _sse_events(reader: _Reader, options: StreamOptions, where: str) -> AsyncIterator[tuple[str, str, str, int | None]]:
-    from httpx_sse._decoders import SSEDecoder, SSELineDecoder  # the spec-exact line and field decoders
-
-    text_decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    lines = SSELineDecoder()
-    events = SSEDecoder()
-    pending = 0  # characters received since the last complete event: bounds a huge or endless event
-    while True:
-        chunk = await reader.next()
-        if chunk is None:
-            tail = text_decoder.decode(b"", final=True)
-            decoded = (lines.decode(tail) if tail else []) + lines.flush() + [""]
-        else:
-            text = text_decoder.decode(chunk)
-            pending += len(text)
-            if pending > options.max_event_chars:
-                raise UpstreamError(f"{where}: an event is larger than {options.max_event_chars:,} characters")
-            decoded = lines.decode(text) if text else []
-        for line in decoded:
-            sse = events.decode(line)
-            if sse is not None:
-                pending = 0
-                yield sse.event, sse.data, sse.id, sse.retry
-        if chunk is None:
-            return
-
-
-async def _ndjson_lines(reader: _Reader, options: StreamOptions, where: str) -> AsyncIterator[str]:
-    buffer = bytearray()
-    while True:
-        chunk = await reader.next()
-        if chunk is None:
-            if buffer.strip():
-                yield buffer.decode("utf-8", "replace").strip()
-            return
-        buffer += chunk
-        while (newline := buffer.find(b"\n")) >= 0:
-            line = bytes(buffer[:newline]).decode("utf-8", "replace").strip()
-            del buffer[: newline + 1]
-            if line:
-                yield line
-        if len(buffer) > options.max_event_chars:
-            raise UpstreamError(f"{where}: a line is larger than {options.max_event_chars:,} bytes")
-
-
-async def _text_chunks(reader: _Reader) -> AsyncIterator[str]:
-    decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    while True:
-        chunk = await reader.next()
-        text = decoder.decode(chunk or b"", final=chunk is None)
-        if text:
-            yield text
-        if chunk is None:
-            return
-
-
 async def _events(reader: _Reader, options: StreamOptions, where: str, info: StreamInfo) -> AsyncGenerator[UpstreamEvent, None]:
-    """The upstream's events, counted in ``info`` (one generator: every layer costs each token a hop)."""
+    """The upstream's events, counted in ``info``: each read is split into all the events it completes.
+
+    One generator for every format (each layer costs every token a hop).
+    """
     sentinel = options.done_sentinel
     index = 0
     if options.format == "sse":
-        async for name, data, event_id, retry in _sse_events(reader, options, where):
-            if sentinel and data.strip() == sentinel:
-                info.ended_by_sentinel = True
+        parser = SSEParser(options.max_event_bytes)
+        data_as = options.data_as
+        while True:
+            chunk = await reader.next()
+            try:
+                batch = parser.feed(chunk) if chunk is not None else parser.end()
+            except EventTooLarge as error:
+                raise UpstreamError(f"{where}: {error}") from None
+            for name, data, event_id, retry in batch:
+                if sentinel and data.strip() == sentinel:
+                    info.ended_by_sentinel = True
+                    return
+                event = UpstreamEvent(index, data, _parse(data, data_as, f"{where}: event {index}"), name, event_id, retry)
+                info.count += 1
+                yield event
+                index += 1
+            if chunk is None:
                 return
-            if len(data) > options.max_event_chars:
-                raise UpstreamError(f"{where}: an event is larger than {options.max_event_chars:,} characters")
-            event = UpstreamEvent(index, data, _parse(data, options.data_as, f"{where}: event {index}"), name, event_id, retry)
-            info.count += 1
-            yield event
-            index += 1
     elif options.format == "ndjson":
-        async for line in _ndjson_lines(reader, options, where):
-            if sentinel and line == sentinel:
-                info.ended_by_sentinel = True
+        data_as = "text" if options.data_as == "text" else "json"
+        lines = _LineSplitter(options.max_event_bytes, where)
+        while True:
+            chunk = await reader.next()
+            for line in lines.feed(chunk) if chunk is not None else lines.end():
+                if sentinel and line == sentinel:
+                    info.ended_by_sentinel = True
+                    return
+                event = UpstreamEvent(index, line, _parse(line, data_as, f"{where}: line {index + 1}"), "message", "")
+                info.count += 1
+                yield event
+                index += 1
+            if chunk is None:
                 return
-            data_as: DataAs = "text" if options.data_as == "text" else "json"
-            event = UpstreamEvent(index, line, _parse(line, data_as, f"{where}: line {index + 1}"), "message", "")
-            info.count += 1
-            yield event
-            index += 1
     else:
-        async for text in _text_chunks(reader):
-            if sentinel and text.strip() == sentinel:
-                info.ended_by_sentinel = True
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        while True:
+            chunk = await reader.next()
+            text = decoder.decode(chunk or b"", final=chunk is None)
+            if text:
+                if sentinel and text.strip() == sentinel:
+                    info.ended_by_sentinel = True
+                    return
+                data = text if options.data_as != "json" else _parse(text, "json", f"{where}: chunk {index}")
+                event = UpstreamEvent(index, text, data, "message", "")
+                info.count += 1
+                yield event
+                index += 1
+            if chunk is None:
                 return
-            data = text if options.data_as != "json" else _parse(text, "json", f"{where}: chunk {index}")
-            event = UpstreamEvent(index, text, data, "message", "")
-            info.count += 1
-            yield event
-            index += 1
+
+
+class _LineSplitter:
+    """NDJSON lines (LF or CRLF, blank lines skipped), all the lines a read completes at once, each bounded in size."""
+
+    __slots__ = ("_pieces", "_size", "_max", "_where")
+
+    def __init__(self, max_bytes: int, where: str) -> None:
+        self._pieces: list[bytes] = []
+        self._size = 0
+        self._max = max_bytes
+        self._where = where
+
+    def feed(self, chunk: bytes) -> list[str]:
+        if b"\n" not in chunk:
+            self._pieces.append(chunk)
+            self._size += len(chunk)
+            if self._size > self._max:
+                raise UpstreamError(f"{self._where}: a line is larger than {self._max:,} bytes")
+            return []
+        if self._pieces:
+            self._pieces.append(chunk)
+            chunk = b"".join(self._pieces)
+            self._pieces.clear()
+        parts = chunk.split(b"\n")
+        tail = parts.pop()
+        self._size = len(tail)
+        if tail:
+            self._pieces.append(tail)
+            if self._size > self._max:
+                raise UpstreamError(f"{self._where}: a line is larger than {self._max:,} bytes")
+        return [line for part in parts if (line := part.decode("utf-8", "replace").strip())]
+
+    def end(self) -> list[str]:
+        line = b"".join(self._pieces).decode("utf-8", "replace").strip()
+        self._pieces.clear()
+        return [line] if line else []
 
 
 @asynccontextmanager
@@ -305,8 +309,8 @@ async def open_stream(
             response = await client.send(request, stream=True)
     except TimeoutError:
         raise UpstreamError(f"{where}: no answer within {_seconds(options.first_byte_timeout_s)} (first-byte timeout)") from None
-    except httpx.HTTPError as error:
-        raise UpstreamError(f"{where} failed: {str(error) or type(error).__name__}") from None
+    except transport_errors() as error:
+        raise UpstreamError(f"{where} failed: {error_text(error)}") from None
     reader = _Reader(response, options, where, first_deadline)
     try:
         info.status = response.status_code

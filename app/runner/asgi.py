@@ -35,6 +35,7 @@ from starlette.applications import Starlette
 
 from app.core.project_file import load_project
 from app.core.run_context import RunLimits
+from app.core.upstream_client import preload
 from app.runner.server import ServeSettings
 from app.runner.server import create_app as create_server_app
 from app.runner.store import store_url_problem
@@ -121,4 +122,6 @@ def settings_to_env(project: Path, settings: ServeSettings) -> dict[str, str]:
 def create_app() -> Starlette:
     """The application the environment describes (``--factory`` for uvicorn, ``create_app()`` for gunicorn and hypercorn)."""
     path, settings = settings_from_env(os.environ)
-    return create_server_app(load_project(path), settings)
+    project = load_project(path)
+    preload(project)
+    return create_server_app(project, settings)

@@ -28,6 +28,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from app.core.project_file import load_project
+from app.core.upstream_client import preload
 from app.runner.asgi import settings_to_env
 from app.runner.server import ServeSettings, create_app
 from app.runner.store import is_shared_store, store_url_problem
@@ -195,6 +196,7 @@ def serve(project_path: Path, settings: ServeSettings, *, port: int, public: boo
     if workers > 1:
         return _serve_workers(project_path, project.name, settings, port, workers, announce, exit_with_stdin)
     host = settings.bound_host
+    preload(project)
     app = create_app(project, settings)
     config = uvicorn.Config(
         app,

@@ -108,13 +108,13 @@ async def test_tool_call_fragments_are_assembled(run, upstream: OpenAIUpstream):
     ("options", "expected"),
     [
         ({"mode": "error"}, "the server streamed an error: The model crashed"),
-        ({"mode": "drop"}, "connection broken mid-stream"),
+        ({"mode": "drop"}, "connection broken mid-stream: the upstream closed the connection before the body was complete"),
         ({"mode": "status", "code": 429}, "answered 429 Too Many Requests: Rate limit reached for requests"),
         ({"mode": "status", "code": 500}, "answered 500 Internal Server Error: The server had an error processing your request"),
         ({"mode": "malformed"}, "the stream ended before the model finished"),
         ({"mode": "html"}, "not text/event-stream: <html>not a stream</html>"),
         ({"mode": "nonjson"}, "expected JSON data, got 'this is not json'"),
-        ({"mode": "huge"}, "an event is larger than 10,485,760 characters"),
+        ({"mode": "huge"}, "an event is larger than 10,485,760 bytes"),
         ({"mode": "nofinish", "tokens": 2}, "the stream ended before the model finished"),
     ],
 )
@@ -173,3 +173,21 @@ async def test_cancelling_the_run_closes_the_upstream_connection_at_once(setting
     assert closed, "the upstream's response was never closed"
     elapsed_ms = (upstream.state.closed_at[closed_before] - cancelled_at) * 1000
     print(f"upstream saw the connection closed {elapsed_ms:.1f} ms after the run was cancelled")
+
+
+async def test_a_run_loads_no_certificates_of_its_own(run, upstream: OpenAIUpstream, monkeypatch: pytest.MonkeyPatch):
+    """The CA bundle is read once per process (about 7 ms, 100 ms on a loaded machine), never before each run's first token."""
+    import ssl
+
+    await run(relay(upstream.base()))  # the process's one context exists from here on
+    loads: list[object] = []
+    real = ssl.SSLContext.load_verify_locations
+
+    def counted(self: ssl.SSLContext, *args: object, **kwargs: object) -> None:
+        loads.append(args or kwargs)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    result = await run(relay(upstream.base()))
+    assert result.messages[-1]["status"] == "done"
+    assert loads == []

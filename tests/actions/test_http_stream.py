@@ -111,3 +111,37 @@ async def test_coalescing_joins_text_within_the_window_on_the_run_clock(tmp_path
     assert [m["n"] for m in chunks][-1] == 19, "other fields take the latest value"
     assert messages[-1] == {"status": "done"}
     assert [e.seq for e in events if e.kind == "message"] == list(range(1, len(messages) + 1))
+
+
+@pytest.mark.parametrize(("workflow", "loaded"), [("streams", True), ("sends", False)])
+def test_a_server_imports_the_stream_client_at_start_only_for_a_project_that_streams_in(workflow: str, loaded: bool):
+    """aiohttp's import (0.3-0.5 s) is paid when the server starts, not before a relayed run's first token."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from app.core.upstream_client import preload\n"
+        "from tests.conftest import action, endpoint, project_of\n"
+        "send = action('s', 'stream.send', eventData={'status': 'x'})\n"
+        f"inner = [action('each', 'flow.loop', slots={{'body': [action('e', 'http.stream', url='http://127.0.0.1:9/x')]}})] if {workflow!r} == 'streams' else [send]\n"
+        "preload(project_of(endpoint([send]), endpoint(inner, name='two')))\n"
+        "print('aiohttp' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == str(loaded)
+
+
+async def test_events_that_arrive_in_one_read_reach_the_run_buffer_as_one_batch(settings: RunSettings, upstream: OpenAIUpstream):
+    """50 events in one write of the upstream: a follower of the run is woken once and takes them all (one write to its client)."""
+    from app.runner.runs import RunChannel
+
+    send = action("s", "stream.send", eventData={"status": "chunk", "n": formula("event.data.n")})
+    project = project_of(endpoint([each_event(f"{upstream.url}/raw/sse-burst", [send])]))
+    channel = RunChannel("r1", "ep", capacity=1000, linger_s=0)
+    channel.attach()
+    channel.start(Engine(project).run("ep", {}, RunSettings(project_dir=settings.project_dir, output_root=settings.output_root, trace=False)), trace=False)
+    batches = [batch async for batch in channel.follow()]
+    messages = [item for batch in batches for item in batch if item.kind == "message"]
+    assert [item.data["n"] for item in messages] == list(range(50))
+    assert [item.data["n"] for item in batches[0]] == list(range(50)), [len(batch) for batch in batches]

@@ -59,3 +59,32 @@ def test_ask_ai_against_a_failing_server_exits_1_naming_the_action(upstream: Ope
     assert error["kind"] == "error" and error["action_id"] == "ask_model"
     assert error["message"] == f"POST {base}/chat/completions answered 429 Too Many Requests: Rate limit reached for requests"
     assert "Traceback" not in result.stderr
+
+
+def test_ask_ai_over_tls_trusts_what_ssl_cert_file_names_and_refuses_an_unknown_certificate(tmp_path: Path):
+    """A company CA given by SSL_CERT_FILE is trusted by the streamed request; without it the run fails naming the reason."""
+    import certifi
+    import trustme
+
+    ca = trustme.CA()
+    server_pem, ca_pem = tmp_path / "server.pem", tmp_path / "ca.pem"
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(server_pem))
+    ca.cert_pem.write_to_path(str(ca_pem))
+    command = [sys.executable, "-m", "app", "run", str(EXAMPLE), "ask-ai", "-i", "prompt=over TLS", "--format", "ndjson", "--output", str(tmp_path / "out")]
+    with serve_upstream(str(server_pem)) as upstream:
+        base = upstream.base()
+        tls_env = {key: value for key, value in environment(base).items() if key != "SSL_CERT_DIR"}  # trust comes from SSL_CERT_FILE alone
+        assert base.startswith("https://127.0.0.1:")
+        trusted = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**tls_env, "SSL_CERT_FILE": str(ca_pem)}, timeout=120)
+        unknown = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**tls_env, "SSL_CERT_FILE": certifi.where()}, timeout=120)
+        missing = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**tls_env, "SSL_CERT_FILE": str(tmp_path / "none.pem")}, timeout=120)
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    events = [json.loads(line) for line in trusted.stdout.splitlines() if line.strip()]
+    assert "".join(e["data"].get("text", "") for e in events if e["kind"] == "message" and e["data"]["status"] == "chunk") == "over TLS"
+    assert unknown.returncode == 1
+    error = [json.loads(line) for line in unknown.stdout.splitlines() if line.strip()][-1]
+    assert error["kind"] == "error" and error["action_id"] == "ask_model"
+    assert error["message"].startswith(f"POST {base}/chat/completions failed: ") and "CERTIFICATE_VERIFY_FAILED" in error["message"], error["message"]
+    error = [json.loads(line) for line in missing.stdout.splitlines() if line.strip()][-1]
+    assert missing.returncode == 1 and error["action_id"] == "ask_model"
+    assert error["message"] == f"the TLS certificates could not be read (SSL_CERT_FILE={tmp_path / 'none.pem'}): No such file or directory"

@@ -54,6 +54,7 @@ RAW_BODIES: dict[str, tuple[str, bytes]] = {
     "ndjson": ("application/x-ndjson", b"{\"n\": 1}\n\n{\"n\": 2}\r\n{\"n\": 3}"),
     "ndjson-bad": ("application/x-ndjson", b"{\"n\": 1}\nnot json at all\n"),
     "text": ("text/plain", b"hello "),
+    "sse-burst": ("text/event-stream", b"".join(b'data: {"n": %d}\n\n' % n for n in range(50))),
 }
 
 
@@ -230,17 +231,22 @@ class OpenAIUpstream:
 
 
 @contextmanager
-def serve_upstream() -> Iterator[OpenAIUpstream]:
-    """Start the stand-in in a background thread; stop it on exit (its open streams are cancelled)."""
+def serve_upstream(tls_pem: str | None = None) -> Iterator[OpenAIUpstream]:
+    """Start the stand-in in a background thread; stop it on exit (its open streams are cancelled).
+
+    ``tls_pem``: a file with the server's key and certificate chain: it answers over HTTPS.
+    """
     state = UpstreamState()
-    config = uvicorn.Config(build_app(state), host="127.0.0.1", port=0, log_level="critical", lifespan="off", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(
+        build_app(state), host="127.0.0.1", port=0, log_level="critical", lifespan="off", timeout_graceful_shutdown=1, ssl_certfile=tls_pem
+    )
     server = _ThreadedServer(config)
     thread = threading.Thread(target=server.run, name="openai-upstream", daemon=True)
     thread.start()
     assert server.ready.wait(timeout=30) and server.started, "the stand-in upstream did not start"
     host, port = server.servers[0].sockets[0].getsockname()[:2]
     try:
-        yield OpenAIUpstream(f"http://{host}:{port}", state)
+        yield OpenAIUpstream(f"{'https' if tls_pem else 'http'}://{host}:{port}", state)
     finally:
         state.release()
         server.should_exit = True

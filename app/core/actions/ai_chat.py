@@ -148,6 +148,16 @@ class _Answer:
         return result
 
 
+def _choice_zero(choices: Any) -> dict[str, Any] | None:
+    """The choice with index 0 (the answer; others exist only with ``n`` > 1), looked for first where it always is."""
+    if not choices or not isinstance(choices, list):
+        return None
+    first = choices[0]
+    if isinstance(first, dict) and first.get("index", 0) == 0:
+        return first
+    return next((c for c in choices[1:] if isinstance(c, dict) and c.get("index", 0) == 0), None)
+
+
 def _request_body(params: AiChatParams, model: str) -> dict[str, Any]:
     messages: list[dict[str, Any]] = []
     if params.system:
@@ -190,8 +200,9 @@ async def run(params: AiChatParams, ctx: RunContext, slots: Slots) -> AsyncItera
     answer = _Answer()
     info = StreamInfo()
     deltas = 0
-    async with open_stream(ctx.http(), "POST", url, headers=headers, json_body=_request_body(params, model), options=options, info=info) as events:
-        if params.each_delta == "body":
+    send, coalesce_ms = params.each_delta == "send", params.coalesce_ms
+    async with open_stream(ctx.stream_http(), "POST", url, headers=headers, json_body=_request_body(params, model), options=options, info=info) as events:
+        if not send:
             ctx.stream_depth += 1
         try:
             async for event in events:
@@ -205,7 +216,7 @@ async def run(params: AiChatParams, ctx: RunContext, slots: Slots) -> AsyncItera
                 answer.model = chunk.get("model") or answer.model
                 if isinstance(chunk.get("usage"), dict):
                     answer.usage = chunk["usage"]
-                choice = next((c for c in chunk.get("choices") or () if isinstance(c, dict) and c.get("index", 0) == 0), None)
+                choice = _choice_zero(chunk.get("choices"))
                 if choice is None:
                     continue
                 delta = choice.get("delta") or {}
@@ -222,9 +233,9 @@ async def run(params: AiChatParams, ctx: RunContext, slots: Slots) -> AsyncItera
                 answer.text.append(text)
                 if reasoning:
                     answer.reasoning.append(reasoning)
-                if params.each_delta == "send":
+                if send:
                     if text:
-                        ctx.send_message({"status": "chunk", "text": text}, coalesce_ms=params.coalesce_ms)
+                        ctx.send_message({"status": "chunk", "text": text}, coalesce_ms=coalesce_ms)
                         pending, ctx.pending = ctx.pending, []
                         for run_event in pending:
                             yield run_event
@@ -237,7 +248,7 @@ async def run(params: AiChatParams, ctx: RunContext, slots: Slots) -> AsyncItera
                             yield run_event
                 deltas += 1
         finally:
-            if params.each_delta == "body":
+            if not send:
                 ctx.stream_depth -= 1
     if answer.finish_reason is None and not info.ended_by_sentinel:
         raise UpstreamError(f"{where}: the stream ended before the model finished (no finish_reason, no [DONE])")

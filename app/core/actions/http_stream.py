@@ -82,7 +82,7 @@ async def run(params: HttpStreamParams, ctx: RunContext, slots: Slots) -> AsyncI
     )
     info = StreamInfo()
     body = params.body if params.method != "GET" else None
-    async with open_stream(ctx.http(), params.method, params.url, headers=_stringify(params.headers), json_body=body, options=options, info=info) as events:
+    async with open_stream(ctx.stream_http(), params.method, params.url, headers=_stringify(params.headers), json_body=body, options=options, info=info) as events:
         ctx.stream_depth += 1
         try:
             async for event in events:
