@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import inspect
 import json
 from collections.abc import AsyncIterator, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -74,8 +75,12 @@ class PreparedAction:
     id: str = ""
     """The action's id (read once per message: not through ``action``)."""
     run: Any = None
-    """The declaration's ``run``: a ``ContainerRun`` when it has slots, else a ``LeafRun``."""
+    """The declaration's ``run``: a ``ContainerRun`` when it has slots, else a ``LeafRun`` (or an ``InstantRun``)."""
     container: bool = False
+    awaits: bool = True
+    """A leaf whose ``run`` is a coroutine function; a plain one is called without a coroutine (``ActionType``)."""
+    fields: set[str] = field(default_factory=set)
+    """Every param's name: the fields set of each params object ``resolve_params`` makes."""
 
 
 def prepare_action(action: Action, registry: Registry) -> PreparedAction:
@@ -96,12 +101,16 @@ def prepare_action(action: Action, registry: Registry) -> PreparedAction:
         elif spec.accepts_formula and is_formula(raw):
             formula = compile_formula(formula_source(raw))
             adapter = None if spec.value_type is Any else value_adapter(spec.value_type)
-            resolvers.append(_FieldResolver(spec.name, spec.alias, formula.evaluate, adapter, computed=True))
+            resolvers.append(_FieldResolver(spec.name, spec.alias, formula.resolver(), adapter, computed=True))
         else:
             resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw, allow_env=spec.secret_ok), None, computed=True))
     static = None if resolvers else action_type.params.model_construct(**constants)
     slots = {slot: [prepare_action(child, registry) for child in action.slots.get(slot, [])] for slot in action_type.slots}
-    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots, action.id, action_type.run, bool(action_type.slots))
+    container = bool(action_type.slots)
+    # only a plain `def` is called without awaiting (ActionType.run); anything else is awaited as before
+    awaits = not container and not (inspect.isfunction(action_type.run) and not inspect.iscoroutinefunction(action_type.run))
+    fields = {*constants, *(resolver.name for resolver in resolvers)}
+    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots, action.id, action_type.run, container, awaits, fields)
 
 
 def resolve_params(prepared: PreparedAction, scope: Mapping[str, Any]) -> ActionParams:
@@ -125,7 +134,7 @@ def resolve_params(prepared: PreparedAction, scope: Mapping[str, Any]) -> Action
         elif value is UNDEFINED:
             value = None
         values[resolver.name] = value
-    return _construct(prepared.model, values)
+    return _construct(prepared.model, values, prepared.fields)
 
 
 async def _resolve_offloaded(prepared: PreparedAction, ctx: RunContext, offload: FormulaOffload) -> ActionParams:
@@ -149,23 +158,25 @@ async def _resolve_offloaded(prepared: PreparedAction, ctx: RunContext, offload:
 
 
 _new_instance = object.__new__
-_set_attribute = object.__setattr__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-def _construct(model: type[ActionParams], values: dict[str, Any]) -> ActionParams:
+def _construct(model: type[ActionParams], values: dict[str, Any], fields_set: set[str]) -> ActionParams:
     """``model_construct`` without its bookkeeping: values here are already validated.
 
     Resolving params is on the per-message path (a Send streaming response in a
     tight loop), where ``model_construct`` alone cost ~3 µs; this costs ~0.3 µs.
-    BaseModel's slots are set through their descriptors, which skips the
-    attribute lookup ``object.__setattr__`` does each time (half the cost).
+    BaseModel's slots (``__dict__`` too) are set through their descriptors, which
+    skips the attribute lookup ``object.__setattr__`` does each time (half the cost).
+    ``fields_set`` is the prepared action's one set of every field name, shared by
+    its params: each holds every field, so setting one can never change it.
     """
     instance = _new_instance(model)
-    _set_attribute(instance, "__dict__", values)
-    _set_fields_set(instance, set(values))
+    _set_dict(instance, values)
+    _set_fields_set(instance, fields_set)
     _set_extra(instance, None)
     _set_private(instance, None)
     return instance
@@ -285,7 +296,10 @@ class Engine:
                             async for event in prepared.run(params, ctx, _Slots(self, prepared, ctx)):
                                 yield event
                         else:
-                            ctx.hold_result(action_id, await prepared.run(params, ctx))
+                            result = prepared.run(params, ctx)
+                            if prepared.awaits:
+                                result = await result
+                            ctx.hold_result(action_id, result)
                     except ReturnSignal:
                         for event in self._finish(prepared, ctx, started, ok=True):
                             yield event

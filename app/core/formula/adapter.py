@@ -77,6 +77,7 @@ from typing import Any, Final
 from jlens import Expression, JlensError
 
 from app.core.formula.concat import Part, concat, concat_parts
+from app.core.formula.resolvers import Resolve, concat_resolver, path_resolver
 from app.core.formula.worker import EXECUTOR, POOL, WorkerCall, WorkerDied, WorkerReply, WorkerTimeout
 
 __all__ = [
@@ -379,7 +380,7 @@ class Formula:
     at the top, ``$keys($)``, ``$eval``); ``paths`` is then empty.
     """
 
-    __slots__ = ("source", "paths", "roots", "reads_whole_scope", "inline", "_read", "_expr", "_wrapped", "_keys", "_concat")
+    __slots__ = ("source", "paths", "roots", "reads_whole_scope", "inline", "_read", "_expr", "_wrapped", "_keys", "_concat", "_resolver")
 
     def __init__(self, source: str, expr: Expression, keys: tuple[str, ...] | None):
         reads = expr.reads().get("input")
@@ -395,6 +396,19 @@ class Formula:
         self._keys = keys
         self._concat: tuple[Part, ...] | None = None if keys is not None else concat_parts(source)
         """Literals and plain paths joined by ``&``: joined here without the library (``concat``)."""
+        self._resolver: Resolve | None = None
+
+    def resolver(self) -> Resolve:
+        """``evaluate`` with the kind of formula decided once, for a template that evaluates it per message
+        (``app.core.formula.resolvers``); the same results, bounds and errors."""
+        if self._resolver is None:
+            if self._keys is not None:
+                self._resolver = path_resolver(self._keys, self.evaluate)
+            elif self._concat is not None:
+                self._resolver = concat_resolver(self._concat, INLINE_MAX_STRING, self.evaluate)
+            else:
+                self._resolver = self.evaluate
+        return self._resolver
 
     def __repr__(self) -> str:
         return f"Formula({self.source!r})"
