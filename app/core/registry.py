@@ -41,8 +41,10 @@ class ActionType:
     (stored in ``results.<id>``), or a plain function when the action never
     waits (Send streaming response, Set variable): the engine then calls it
     without making and driving a coroutine, which is a measurable share of a
-    Loop x Send's cost per message. A container's ``run`` is an async generator
-    that drives its slots and re-yields their events.
+    Loop x Send's cost per message. Such an *instant* action must not keep its
+    params object past returning: the engine gives it the same one each time,
+    with that call's values. A container's ``run`` is an async generator that
+    drives its slots and re-yields their events.
     """
 
     id: str

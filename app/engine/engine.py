@@ -16,7 +16,7 @@ import asyncio
 import builtins
 import inspect
 import json
-from collections.abc import AsyncIterator, Generator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -24,8 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.core.actions.return_response import ReturnSignal
 from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
-from app.core.formula import EVALUATION_BOUNDS as _BOUNDS
-from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_formula
+from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_formula, evaluation_bounds
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
@@ -79,8 +78,8 @@ class PreparedAction:
     container: bool = False
     awaits: bool = True
     """A leaf whose ``run`` is a coroutine function; a plain one is called without a coroutine (``ActionType``)."""
-    fields: set[str] = field(default_factory=set)
-    """Every param's name: the fields set of each params object ``resolve_params`` makes."""
+    make: Callable[[Mapping[str, Any]], ActionParams] | None = None
+    """Resolves the params in a scope (``_params_maker``); None when they are all literal (``static``)."""
 
 
 def prepare_action(action: Action, registry: Registry) -> PreparedAction:
@@ -109,32 +108,68 @@ def prepare_action(action: Action, registry: Registry) -> PreparedAction:
     container = bool(action_type.slots)
     # only a plain `def` is called without awaiting (ActionType.run); anything else is awaited as before
     awaits = not container and not (inspect.isfunction(action_type.run) and not inspect.iscoroutinefunction(action_type.run))
-    fields = {*constants, *(resolver.name for resolver in resolvers)}
-    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots, action.id, action_type.run, container, awaits, fields)
+    make = None if static is not None else _params_maker(action_type.params, constants, resolvers, reuse=not container and not awaits)
+    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots, action.id, action_type.run, container, awaits, make)
 
 
 def resolve_params(prepared: PreparedAction, scope: Mapping[str, Any]) -> ActionParams:
     """Evaluate the action's formulas in the current scope and type-check their results."""
     if prepared.static is not None:
         return prepared.static
-    values = dict(prepared.constants)
-    for resolver in prepared.resolvers:
-        try:
-            value = resolver.resolve(scope)
-        except FormulaError as error:
-            raise ValueError(f"{resolver.label}: {error}") from error
-        if resolver.adapter is not None:
-            if value is UNDEFINED:
-                raise ValueError(f"{resolver.label}: the formula gave no value (a field it reads is missing)")
+    assert prepared.make is not None
+    return prepared.make(scope)
+
+
+def _params_maker(model: type[ActionParams], constants: dict[str, Any], resolvers: list[_FieldResolver], *, reuse: bool) -> Callable[[Mapping[str, Any]], ActionParams]:
+    """What resolves an action's params in a scope, made once per action.
+
+    The usual action on a per-message path is a Send streaming response: an instant
+    action (``ActionType.run``) with one computed param and no type to check (its
+    Event Data). Its params object is made once and given each call's values
+    (``reuse``): an instant action runs to its end before anything else runs and keeps
+    no reference to its params, so no one can see the object change. Making a pydantic
+    object per message (even without validation, ``_construct``) was a tenth of serve's
+    CPU per message (``tests/perf/bench_cpu_per_message.py``).
+    """
+    fields = {*constants, *(resolver.name for resolver in resolvers)}
+    if reuse and len(resolvers) == 1 and resolvers[0].adapter is None:
+        only = resolvers[0]
+        name, label, resolve = only.name, only.label, only.resolve
+        params = _construct(model, dict(constants), fields)
+
+        def make_instant(scope: Mapping[str, Any]) -> ActionParams:
+            values = constants.copy()
             try:
-                value = resolver.adapter.validate_python(value)
-            except ValidationError as error:
-                reason = error.errors(include_url=False)[0]["msg"]
-                raise ValueError(f"{resolver.label}: {reason}, got {value!r}") from None
-        elif value is UNDEFINED:
-            value = None
-        values[resolver.name] = value
-    return _construct(prepared.model, values, prepared.fields)
+                value = resolve(scope)
+            except FormulaError as error:
+                raise ValueError(f"{label}: {error}") from error
+            values[name] = None if value is UNDEFINED else value
+            _set_dict(params, values)
+            return params
+
+        return make_instant
+
+    def make(scope: Mapping[str, Any]) -> ActionParams:
+        values = constants.copy()
+        for resolver in resolvers:
+            try:
+                value = resolver.resolve(scope)
+            except FormulaError as error:
+                raise ValueError(f"{resolver.label}: {error}") from error
+            if resolver.adapter is not None:
+                if value is UNDEFINED:
+                    raise ValueError(f"{resolver.label}: the formula gave no value (a field it reads is missing)")
+                try:
+                    value = resolver.adapter.validate_python(value)
+                except ValidationError as error:
+                    reason = error.errors(include_url=False)[0]["msg"]
+                    raise ValueError(f"{resolver.label}: {reason}, got {value!r}") from None
+            elif value is UNDEFINED:
+                value = None
+            values[resolver.name] = value
+        return _construct(model, values, fields)
+
+    return make
 
 
 async def _resolve_offloaded(prepared: PreparedAction, ctx: RunContext, offload: FormulaOffload) -> ActionParams:
@@ -259,6 +294,7 @@ class Engine:
         loop gets a turn, so a tight loop stays cancellable. ``passes`` is closed at the end.
         """
         trace = ctx.settings.trace
+        bounds = evaluation_bounds()  # this thread's, where the generator runs
         done = 0
         try:
             for _ in passes:
@@ -282,14 +318,14 @@ class Engine:
                             params = prepared.static
                         else:
                             # inline rather than `with ctx.bounds`: this is the per-message path
-                            _BOUNDS.active = ctx.bounds
+                            bounds[0] = ctx.bounds
                             try:
-                                params = resolve_params(prepared, ctx.scope)
+                                params = prepared.make(ctx.scope)  # type: ignore[misc]  # set whenever static is not
                             except FormulaOffload as offload:
-                                _BOUNDS.active = None
+                                bounds[0] = None
                                 params = await _resolve_offloaded(prepared, ctx, offload)
                             finally:
-                                _BOUNDS.active = None
+                                bounds[0] = None
                         if trace:
                             values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
                         if prepared.container:  # a container's run takes its slots and yields events
