@@ -10,14 +10,14 @@ import pytest
 
 import app.core.formula.adapter as formula_module
 from app.core.formula import (
+    FormulaBoundError,
     MAX_DEPTH,
     UNDEFINED,
     Formula,
-    FormulaBoundError,
     FormulaError,
     FormulaEvaluationError,
-    FormulaLimits,
     FormulaSyntaxError,
+    FormulaLimits,
     FormulaTimeoutError,
     compile_formula,
     to_json_value,
@@ -229,7 +229,7 @@ def test_fast_path_result_is_a_copy() -> None:
     assert scope == {"a": {"b": {"c": [1, 2]}}}
 
 
-@pytest.mark.parametrize("source", ['"Step " & a.b.c', 'a.b.c & " of " & a.b', "'x' & a & a.b.c.d", "a.b.c & a.b.c", '"a&b" & "c"'])
+@pytest.mark.parametrize("source", ['"Step " & a.b.c', 'a.b.c & " of " & a.b', "'x' & a & a.b.c.d", 'a.b.c & a.b.c', '"a&b" & "c"'])
 @pytest.mark.parametrize("scope", FAST_SCOPES)
 def test_joined_text_agrees_with_the_library(source: str, scope: dict[str, Any]) -> None:
     formula = compile_formula(source)

@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from app.core.project import Project
-from app.runner.server import ServerState, ServeSettings, create_app
+from app.runner.server import ServeSettings, ServerState, create_app
 
 TOKEN = "test-token-123456"
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
-from app.core.events import ActionFinished, ActionStarted, LogEvent, MessageEvent, ResultEvent
+from app.core.events import ActionFinished, ActionStarted, ErrorEvent, LogEvent, MessageEvent, ResultEvent
 from app.core.inputs import InputError
 from app.core.project import EndpointInput
+from app.core.run_context import RunSettings
 from app.engine import Engine
 from tests.conftest import action, endpoint, formula, project_of
 
@@ -54,7 +56,9 @@ async def test_return_response_after_messages_is_the_streams_result(run):
 
 
 async def test_trace_reports_action_spans_in_execution_order(run):
-    result = await run([action("loop", "flow.loop", mode="repeat", times=2, slots={"body": [action("s", "stream.send", eventData={"status": "x"})]})])
+    result = await run(
+        [action("loop", "flow.loop", mode="repeat", times=2, slots={"body": [action("s", "stream.send", eventData={"status": "x"})]})]
+    )
     spans = [(e.kind, e.action_id) for e in result.events if isinstance(e, (ActionStarted, ActionFinished))]
     assert spans == [
         ("action_started", "loop"),
@@ -74,13 +78,7 @@ async def test_a_traced_run_reports_what_each_formula_param_evaluated_to(run):
     long_text = "x" * 500
     result = await run(
         [
-            action(
-                "loop",
-                "flow.loop",
-                mode="repeat",
-                times=formula("1 + 1"),
-                slots={"body": [action("s", "stream.send", eventData={"status": "x", "n": formula("loop.count")})]},
-            ),
+            action("loop", "flow.loop", mode="repeat", times=formula("1 + 1"), slots={"body": [action("s", "stream.send", eventData={"status": "x", "n": formula("loop.count")})]}),
             action("set", "variable.set", name="v", value=formula(f'"{long_text}"')),
             action("wait", "flow.wait", milliseconds=1),
         ]
@@ -144,7 +142,9 @@ async def test_errors_inside_try_run_catch_with_caught_error(run):
 
 
 async def test_an_error_inside_catch_is_not_caught_again(run):
-    result = await run([action("guard", "flow.try", slots={"try": [action("a", "flow.throw", message="one")], "catch": [action("b", "flow.throw", message="two")]})])
+    result = await run(
+        [action("guard", "flow.try", slots={"try": [action("a", "flow.throw", message="one")], "catch": [action("b", "flow.throw", message="two")]})]
+    )
     assert (result.error.message, result.error.action_id) == ("two", "b")
 
 
@@ -247,9 +247,7 @@ async def test_closing_the_iterator_stops_the_run(settings):
 
 async def test_a_tight_loop_still_lets_other_tasks_run(settings):
     """Loop yields to the event loop now and then, so a cancel or a heartbeat gets through."""
-    project = project_of(
-        endpoint([action("loop", "flow.loop", mode="repeat", times=5000, slots={"body": [action("v", "variable.set", name="i", value=formula("loop.index"))]})])
-    )
+    project = project_of(endpoint([action("loop", "flow.loop", mode="repeat", times=5000, slots={"body": [action("v", "variable.set", name="i", value=formula("loop.index"))]})]))
     ticks = 0
 
     async def ticker() -> None:

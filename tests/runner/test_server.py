@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from app.core.project import EndpointInput
+from app.core.project import EndpointInput, Project
 from app.core.project_file import load_project, to_document
 from tests.conftest import EXAMPLE, action, endpoint, formula, project_of
 from tests.runner.conftest import read_sse
