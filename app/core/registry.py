@@ -28,6 +28,8 @@ RESULT_VARIABLE_PARAM = "resultVariable"
 """The param by which any action type may store its result under ``variables.<value>``."""
 
 LeafRun = Callable[[Any, "RunContext"], Awaitable[Any]]
+InstantRun = Callable[[Any, "RunContext"], Any]
+"""A leaf that never waits may run as a plain function (no coroutine per call): see ``ActionType``."""
 ContainerRun = Callable[[Any, "RunContext", "Slots"], AsyncIterator["RunEvent"]]
 
 
@@ -36,8 +38,13 @@ class ActionType:
     """What an action type is: its identity, palette entry, params, slots and how it runs.
 
     A leaf's ``run`` is a coroutine whose return value is the action's result
-    (stored in ``results.<id>``). A container's ``run`` is an async generator
-    that drives its slots and re-yields their events.
+    (stored in ``results.<id>``), or a plain function when the action never
+    waits (Send streaming response, Set variable): the engine then calls it
+    without making and driving a coroutine, which is a measurable share of a
+    Loop x Send's cost per message. Such an *instant* action must not keep its
+    params object past returning: the engine gives it the same one each time,
+    with that call's values. A container's ``run`` is an async generator that
+    drives its slots and re-yields their events.
     """
 
     id: str
@@ -46,7 +53,7 @@ class ActionType:
     icon: str
     description: str
     params: type[ActionParams]
-    run: LeafRun | ContainerRun
+    run: LeafRun | InstantRun | ContainerRun
     slots: tuple[str, ...] = ()
     legacy_ids: tuple[str, ...] = ()
     summary: Callable[[dict[str, Any]], str] | None = None

@@ -195,7 +195,8 @@ class RunContext:
             return
         if self.coalescer.held is not None:
             self.release_held()
-        self._queue(data, self.action_id, part, transient)
+        self.message_count += 1  # _queue, inline: this is the per-message path
+        self.pending.append(MessageEvent(self.message_count, data, self.action_id, self._clock() - self.started, "message", part, transient))
 
     def _queue(self, data: dict[str, Any], action_id: str, part: str | None = None, transient: bool = False) -> None:
         self.message_count += 1

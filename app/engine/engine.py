@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import inspect
 import json
-from collections.abc import AsyncIterator, Generator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -23,8 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.core.actions.return_response import ReturnSignal
 from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
-from app.core.formula import EVALUATION_BOUNDS as _BOUNDS
-from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_formula
+from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_formula, evaluation_bounds
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
@@ -74,8 +74,12 @@ class PreparedAction:
     id: str = ""
     """The action's id (read once per message: not through ``action``)."""
     run: Any = None
-    """The declaration's ``run``: a ``ContainerRun`` when it has slots, else a ``LeafRun``."""
+    """The declaration's ``run``: a ``ContainerRun`` when it has slots, else a ``LeafRun`` (or an ``InstantRun``)."""
     container: bool = False
+    awaits: bool = True
+    """A leaf whose ``run`` is a coroutine function; a plain one is called without a coroutine (``ActionType``)."""
+    make: Callable[[Mapping[str, Any]], ActionParams] | None = None
+    """Resolves the params in a scope (``_params_maker``); None when they are all literal (``static``)."""
 
 
 def prepare_action(action: Action, registry: Registry) -> PreparedAction:
@@ -96,36 +100,76 @@ def prepare_action(action: Action, registry: Registry) -> PreparedAction:
         elif spec.accepts_formula and is_formula(raw):
             formula = compile_formula(formula_source(raw))
             adapter = None if spec.value_type is Any else value_adapter(spec.value_type)
-            resolvers.append(_FieldResolver(spec.name, spec.alias, formula.evaluate, adapter, computed=True))
+            resolvers.append(_FieldResolver(spec.name, spec.alias, formula.resolver(), adapter, computed=True))
         else:
             resolvers.append(_FieldResolver(spec.name, spec.alias, compile_template(raw, allow_env=spec.secret_ok), None, computed=True))
     static = None if resolvers else action_type.params.model_construct(**constants)
     slots = {slot: [prepare_action(child, registry) for child in action.slots.get(slot, [])] for slot in action_type.slots}
-    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots, action.id, action_type.run, bool(action_type.slots))
+    container = bool(action_type.slots)
+    # only a plain `def` is called without awaiting (ActionType.run); anything else is awaited as before
+    awaits = not container and not (inspect.isfunction(action_type.run) and not inspect.iscoroutinefunction(action_type.run))
+    make = None if static is not None else _params_maker(action_type.params, constants, resolvers, reuse=not container and not awaits)
+    return PreparedAction(action, action_type, action_type.params, constants, resolvers, static, slots, action.id, action_type.run, container, awaits, make)
 
 
 def resolve_params(prepared: PreparedAction, scope: Mapping[str, Any]) -> ActionParams:
     """Evaluate the action's formulas in the current scope and type-check their results."""
     if prepared.static is not None:
         return prepared.static
-    values = dict(prepared.constants)
-    for resolver in prepared.resolvers:
-        try:
-            value = resolver.resolve(scope)
-        except FormulaError as error:
-            raise ValueError(f"{resolver.label}: {error}") from error
-        if resolver.adapter is not None:
-            if value is UNDEFINED:
-                raise ValueError(f"{resolver.label}: the formula gave no value (a field it reads is missing)")
+    assert prepared.make is not None
+    return prepared.make(scope)
+
+
+def _params_maker(model: type[ActionParams], constants: dict[str, Any], resolvers: list[_FieldResolver], *, reuse: bool) -> Callable[[Mapping[str, Any]], ActionParams]:
+    """What resolves an action's params in a scope, made once per action.
+
+    The usual action on a per-message path is a Send streaming response: an instant
+    action (``ActionType.run``) with one computed param and no type to check (its
+    Event Data). Its params object is made once and given each call's values
+    (``reuse``): an instant action runs to its end before anything else runs and keeps
+    no reference to its params, so no one can see the object change. Making a pydantic
+    object per message (even without validation, ``_construct``) was a tenth of serve's
+    CPU per message (``tests/perf/bench_cpu_per_message.py``).
+    """
+    fields = {*constants, *(resolver.name for resolver in resolvers)}
+    if reuse and len(resolvers) == 1 and resolvers[0].adapter is None:
+        only = resolvers[0]
+        name, label, resolve = only.name, only.label, only.resolve
+        params = _construct(model, dict(constants), fields)
+
+        def make_instant(scope: Mapping[str, Any]) -> ActionParams:
+            values = constants.copy()
             try:
-                value = resolver.adapter.validate_python(value)
-            except ValidationError as error:
-                reason = error.errors(include_url=False)[0]["msg"]
-                raise ValueError(f"{resolver.label}: {reason}, got {value!r}") from None
-        elif value is UNDEFINED:
-            value = None
-        values[resolver.name] = value
-    return _construct(prepared.model, values)
+                value = resolve(scope)
+            except FormulaError as error:
+                raise ValueError(f"{label}: {error}") from error
+            values[name] = None if value is UNDEFINED else value
+            _set_dict(params, values)
+            return params
+
+        return make_instant
+
+    def make(scope: Mapping[str, Any]) -> ActionParams:
+        values = constants.copy()
+        for resolver in resolvers:
+            try:
+                value = resolver.resolve(scope)
+            except FormulaError as error:
+                raise ValueError(f"{resolver.label}: {error}") from error
+            if resolver.adapter is not None:
+                if value is UNDEFINED:
+                    raise ValueError(f"{resolver.label}: the formula gave no value (a field it reads is missing)")
+                try:
+                    value = resolver.adapter.validate_python(value)
+                except ValidationError as error:
+                    reason = error.errors(include_url=False)[0]["msg"]
+                    raise ValueError(f"{resolver.label}: {reason}, got {value!r}") from None
+            elif value is UNDEFINED:
+                value = None
+            values[resolver.name] = value
+        return _construct(model, values, fields)
+
+    return make
 
 
 async def _resolve_offloaded(prepared: PreparedAction, ctx: RunContext, offload: FormulaOffload) -> ActionParams:
@@ -149,23 +193,25 @@ async def _resolve_offloaded(prepared: PreparedAction, ctx: RunContext, offload:
 
 
 _new_instance = object.__new__
-_set_attribute = object.__setattr__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-def _construct(model: type[ActionParams], values: dict[str, Any]) -> ActionParams:
+def _construct(model: type[ActionParams], values: dict[str, Any], fields_set: set[str]) -> ActionParams:
     """``model_construct`` without its bookkeeping: values here are already validated.
 
     Resolving params is on the per-message path (a Send streaming response in a
     tight loop), where ``model_construct`` alone cost ~3 µs; this costs ~0.3 µs.
-    BaseModel's slots are set through their descriptors, which skips the
-    attribute lookup ``object.__setattr__`` does each time (half the cost).
+    BaseModel's slots (``__dict__`` too) are set through their descriptors, which
+    skips the attribute lookup ``object.__setattr__`` does each time (half the cost).
+    ``fields_set`` is the prepared action's one set of every field name, shared by
+    its params: each holds every field, so setting one can never change it.
     """
     instance = _new_instance(model)
-    _set_attribute(instance, "__dict__", values)
-    _set_fields_set(instance, set(values))
+    _set_dict(instance, values)
+    _set_fields_set(instance, fields_set)
     _set_extra(instance, None)
     _set_private(instance, None)
     return instance
@@ -248,6 +294,7 @@ class Engine:
         loop gets a turn, so a tight loop stays cancellable. ``passes`` is closed at the end.
         """
         trace = ctx.settings.trace
+        bounds = evaluation_bounds()  # this thread's, where the generator runs
         done = 0
         try:
             for _ in passes:
@@ -271,21 +318,24 @@ class Engine:
                             params = prepared.static
                         else:
                             # inline rather than `with ctx.bounds`: this is the per-message path
-                            _BOUNDS.active = ctx.bounds
+                            bounds[0] = ctx.bounds
                             try:
-                                params = resolve_params(prepared, ctx.scope)
+                                params = prepared.make(ctx.scope)  # type: ignore[misc]  # set whenever static is not
                             except FormulaOffload as offload:
-                                _BOUNDS.active = None
+                                bounds[0] = None
                                 params = await _resolve_offloaded(prepared, ctx, offload)
                             finally:
-                                _BOUNDS.active = None
+                                bounds[0] = None
                         if trace:
                             values = {r.label: preview(getattr(params, r.name)) for r in prepared.resolvers if r.computed} or None
                         if prepared.container:  # a container's run takes its slots and yields events
                             async for event in prepared.run(params, ctx, _Slots(self, prepared, ctx)):
                                 yield event
                         else:
-                            ctx.hold_result(action_id, await prepared.run(params, ctx))
+                            result = prepared.run(params, ctx)
+                            if prepared.awaits:
+                                result = await result
+                            ctx.hold_result(action_id, result)
                     except ReturnSignal:
                         for event in self._finish(prepared, ctx, started, ok=True):
                             yield event

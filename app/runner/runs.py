@@ -20,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from app.core.events import ErrorEvent, MessageEvent, ResultEvent, RunEvent, event_to_json
 from app.runner.heartbeat import HeartbeatClock
@@ -29,8 +29,8 @@ ItemKind = Literal["message", "error", "result", "trace", "heartbeat"]
 
 
 @dataclass(slots=True)
-class WireItem:
-    """What a client receives: a stream message, the end (error or result), or a trace event.
+class WireEvent:
+    """What a client receives besides a stream message: the end (error or result), a trace event, a heartbeat.
 
     Treated as immutable, but not ``frozen``: a frozen dataclass sets each field
     through ``object.__setattr__``, which tripled its cost on the per-message path.
@@ -45,7 +45,15 @@ class WireItem:
     """A keyed message a client shows but does not keep in ``stream.chunks``."""
 
 
-HEARTBEAT = WireItem("heartbeat", None)
+WireItem: TypeAlias = WireEvent | MessageEvent
+"""What a run's buffer holds and a protocol encodes: both have ``kind``, ``data``, ``seq``, ``part`` and ``transient``.
+
+A stream message is the engine's ``MessageEvent`` itself, not a copy: it already has
+every field a client receives, and making a copy was a measurable share of serve's
+CPU per message (``tests/perf/bench_cpu_per_message.py``).
+"""
+
+HEARTBEAT = WireEvent("heartbeat", None)
 BATCH_LIMIT = 512
 """Most items written to a response in one send."""
 SWEEP_EVERY_S = 1.0
@@ -53,15 +61,15 @@ SWEEP_EVERY_S = 1.0
 
 def to_wire_item(event: RunEvent, trace: bool) -> WireItem | None:
     if isinstance(event, MessageEvent):
-        return WireItem("message", event.data, event.seq, event.part, event.transient)
+        return event
     if isinstance(event, ErrorEvent):
-        return WireItem("error", {"message": event.message, "action": event.action_id, "actionType": event.action_type})
+        return WireEvent("error", {"message": event.message, "action": event.action_id, "actionType": event.action_type})
     if isinstance(event, ResultEvent):
         if event.streamed and not event.returned:
             return None  # a stream without Return response simply ends
-        return WireItem("result", {"statusCode": event.status_code, "body": event.body})
+        return WireEvent("result", {"statusCode": event.status_code, "body": event.body})
     if trace:  # action spans and logs, for the editor's timeline and Run panel
-        return WireItem("trace", event_to_json(event))
+        return WireEvent("trace", event_to_json(event))
     return None
 
 
@@ -103,9 +111,13 @@ class RunChannel:
     async def _produce(self, events: AsyncIterator[RunEvent], trace: bool) -> None:
         try:
             async for event in events:
-                item = to_wire_item(event, trace)
-                if item is None:
-                    continue
+                if type(event) is MessageEvent:  # the per-message path: a message is its own wire item
+                    item: WireItem = event
+                else:
+                    other = to_wire_item(event, trace)
+                    if other is None:
+                        continue
+                    item = other
                 self._append(item)
                 if item.kind == "message" and not self.streamed:
                     self.streamed = True
@@ -113,10 +125,10 @@ class RunChannel:
                 if self.position - self.delivered >= self.capacity:
                     await self._wait_for_space()
         except asyncio.CancelledError:
-            self._append(WireItem("error", {"message": self.cancel_reason, "action": None, "actionType": None}))
+            self._append(WireEvent("error", {"message": self.cancel_reason, "action": None, "actionType": None}))
             raise
         except Exception as error:  # noqa: BLE001 - an engine failure still ends the stream with a reason
-            self._append(WireItem("error", {"message": f"internal error: {error}", "action": None, "actionType": None}))
+            self._append(WireEvent("error", {"message": f"internal error: {error}", "action": None, "actionType": None}))
         finally:
             await _aclose(events)
             self.done = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 import pytest
@@ -259,6 +260,47 @@ def test_joined_text_does_not_call_the_library(library_calls: list[str]) -> None
     assert compile_formula('"rows " & stream.chunk.rows').evaluate(scope) == "rows [1,2]"  # JSON text: the library writes it
     assert compile_formula('"n=" & loop.ratio').evaluate({"loop": {"ratio": 0.1}}) == "n=0.1"  # a float: JavaScript's formatting
     assert calls == ['"rows " & stream.chunk.rows', '"n=" & loop.ratio']
+
+
+RESOLVED_SOURCES = [
+    *["a.b.c", "a.b", "a", "a.b.c.d", '"Step " & a.b', '"Step " & a.b.c', 'a.b.c & " of " & a.b', "'x' & a & a.b.c.d", '"a&b" & "c"', "a & a"],
+    *["a.b.c * 2", "$count(a.b)"],
+]
+LONG_TEXT = "x" * (formula_module.INLINE_MAX_STRING - 2)
+
+
+@pytest.mark.parametrize("source", RESOLVED_SOURCES)
+@pytest.mark.parametrize("scope", [*FAST_SCOPES, {}, {"a": "x"}, {"a": 3}, {"a": {"b": LONG_TEXT}}, {"a": LONG_TEXT}])
+def test_resolver_gives_what_evaluate_gives(source: str, scope: dict[str, Any]) -> None:
+    """A template's per-message resolver only answers sooner: the same value (type included) or the same error."""
+    formula = compile_formula(source)
+    try:
+        expected: Any = formula.evaluate(scope)
+    except FormulaError as error:
+        with pytest.raises(type(error), match=re.escape(error.message)):
+            formula.resolver()(scope)
+        return
+    resolved = formula.resolver()(scope)
+    assert resolved == expected or (resolved is UNDEFINED and expected is UNDEFINED)
+    assert type(resolved) is type(expected)
+
+
+def test_resolver_answers_simple_paths_and_joins_without_evaluate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The point of a resolver: Loop x Send's fields are read by dict lookups, not through ``evaluate``."""
+    calls: list[str] = []
+    original = Formula.evaluate
+
+    def counting(self: Formula, *args: Any, **kwargs: Any) -> Any:
+        calls.append(self.source)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Formula, "evaluate", counting)
+    fresh = compile_formula.__wrapped__  # not the cached formulas: their resolvers may hold the unpatched evaluate
+    sources = ("loop.count", "loop.last", '"Step " & loop.count & " of " & loop.total', 'loop.label & "!"', "loop.missing")
+    resolvers = [fresh(source).resolver() for source in sources]
+    scope = {"loop": {"count": 2, "total": 3, "label": "Export", "last": False}}
+    assert [resolve(scope) for resolve in resolvers] == [2, False, "Step 2 of 3", "Export!", UNDEFINED]
+    assert calls == ["loop.missing"]  # a missing field is evaluate's to settle (UNDEFINED)
 
 
 def test_long_joined_text_keeps_the_inline_bound() -> None:

@@ -273,3 +273,28 @@ async def test_output_files_go_under_the_runs_own_folder(settings):
     events = [e async for e in Engine(project).run("ep", {}, settings, run_id="run42")]
     assert isinstance(events[-1], ResultEvent)
     assert (settings.output_root / "run42" / "a.txt").read_text() == "hi"
+
+
+async def test_two_runs_of_one_endpoint_stepped_in_turn_keep_their_own_values(settings):
+    """Runs of an endpoint share its prepared actions (and an instant action's params object):
+    stepped alternately, message by message, each still sends its own values, and a message
+    kept by the consumer never changes afterwards."""
+    send = action("s", "stream.send", eventData={"status": "progress", "done": formula("loop.count"), "label": formula('inputs.who & " " & loop.count')})
+    keep = action("v", "variable.set", name="last", value=formula("inputs.who"))
+    loop = action("loop", "flow.loop", mode="repeat", times=formula("inputs.n"), slots={"body": [send, keep]})
+    project = project_of(endpoint([loop], inputs=[EndpointInput(name="who", type="string"), EndpointInput(name="n", type="integer")]))
+    engine = Engine(project)
+    runs = {"a": engine.run("ep", {"who": "a", "n": 300}, settings), "b": engine.run("ep", {"who": "b", "n": 300}, settings)}
+    kept: dict[str, list[dict[str, object]]] = {"a": [], "b": []}
+    pending = dict(runs)
+    while pending:
+        for who, events in list(pending.items()):
+            try:
+                event = await anext(events)
+            except StopAsyncIteration:
+                del pending[who]
+                continue
+            if isinstance(event, MessageEvent):
+                kept[who].append(event.data)
+    for who in ("a", "b"):
+        assert kept[who] == [{"status": "progress", "done": n, "label": f"{who} {n}"} for n in range(1, 301)]

@@ -205,7 +205,7 @@ def test_sse_and_ndjson_write_any_event_data_as_valid_utf8_json():
     """Data an upstream may hand a run (a lone surrogate escape, NaN, a huge integer, a non-text key) still streams."""
     from app.runner.protocols.ndjson import encode_ndjson
     from app.runner.protocols.sse import encode_sse
-    from app.runner.runs import WireItem
+    from app.runner.runs import WireEvent
 
     values = [
         {"status": "chunk", "text": "naïve — ok ✓\nline two", "n": 1.5, "big": 1e16, "list": [1, None, True]},
@@ -221,7 +221,7 @@ def test_sse_and_ndjson_write_any_event_data_as_valid_utf8_json():
         {"status": "chunk", "7": "a key that is a number"},
         {"status": "chunk", "ratio": None, "inf": None},  # JSON has no NaN: null, as formulas give it
     ]
-    batch = [WireItem("message", value, seq) for seq, value in enumerate(values, 1)]
+    batch = [WireEvent("message", value, seq) for seq, value in enumerate(values, 1)]
     sse = encode_sse(batch).decode("utf-8")
     events = sse.split("\n\n")[:-1]
     assert [event.split("\n")[0] for event in events] == [f"id: {seq}" for seq in range(1, 6)]

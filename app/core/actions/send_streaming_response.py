@@ -65,15 +65,18 @@ class SendStreamingResponseParams(ActionParams):
     )
 
 
-async def run(params: SendStreamingResponseParams, ctx: RunContext) -> dict[str, Any]:
-    # a fresh dict per message (see engine.prepare_action)
+def run(params: SendStreamingResponseParams, ctx: RunContext) -> dict[str, Any]:
+    """A plain function: it never waits (``ActionType.run``). Its Event Data is a fresh dict per message
+    (see ``engine.prepare_action``); a plain message, the common case, passes nothing else along."""
+    data = params.event_data
     part = params.part or None
-    transient = params.transient and part is not None
     if params.coalesce_ms > 0:
-        ctx.send_message(params.event_data, coalesce_ms=params.coalesce_ms, append=tuple(params.append_fields), part=part, transient=transient)
+        ctx.send_message(data, coalesce_ms=params.coalesce_ms, append=tuple(params.append_fields), part=part, transient=params.transient and part is not None)
+    elif part is None:
+        ctx.send_message(data)
     else:
-        ctx.send_message(params.event_data, part=part, transient=transient)
-    return params.event_data
+        ctx.send_message(data, part=part, transient=params.transient)
+    return data
 
 
 def summary(params: dict[str, Any]) -> str:

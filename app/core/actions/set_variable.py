@@ -17,7 +17,8 @@ class SetVariableParams(ActionParams):
     value: Template = Param(None, title="Value", editor="json")
 
 
-async def run(params: SetVariableParams, ctx: RunContext) -> Any:
+def run(params: SetVariableParams, ctx: RunContext) -> Any:
+    # a plain function: it never waits (ActionType.run)
     ctx.set_variable(params.name, params.value)
     return params.value
 

@@ -9,7 +9,6 @@ Swapping the library means touching this package alone:
 """
 
 from app.core.formula.adapter import (
-    EVALUATION_BOUNDS,
     MAX_DEPTH,
     MB,
     UNDEFINED,
@@ -23,12 +22,12 @@ from app.core.formula.adapter import (
     FormulaSyntaxError,
     FormulaTimeoutError,
     compile_formula,
+    evaluation_bounds,
     offloading,
     to_json_value,
 )
 
 __all__ = [
-    "EVALUATION_BOUNDS",
     "MAX_DEPTH",
     "MB",
     "UNDEFINED",
@@ -42,6 +41,7 @@ __all__ = [
     "FormulaSyntaxError",
     "FormulaTimeoutError",
     "compile_formula",
+    "evaluation_bounds",
     "offloading",
     "to_json_value",
 ]

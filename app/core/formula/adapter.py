@@ -77,10 +77,10 @@ from typing import Any, Final
 from jlens import Expression, JlensError
 
 from app.core.formula.concat import Part, concat, concat_parts
+from app.core.formula.resolvers import Resolve, concat_resolver, path_resolver
 from app.core.formula.worker import EXECUTOR, POOL, WorkerCall, WorkerDied, WorkerReply, WorkerTimeout
 
 __all__ = [
-    "EVALUATION_BOUNDS",
     "MAX_DEPTH",
     "UNDEFINED",
     "Formula",
@@ -93,6 +93,7 @@ __all__ = [
     "FormulaSyntaxError",
     "FormulaTimeoutError",
     "compile_formula",
+    "evaluation_bounds",
     "offloading",
     "to_json_value",
 ]
@@ -188,14 +189,23 @@ def _megabytes(value: int) -> str:
 
 
 class _Bounds(threading.local):
-    """Per thread: the ``offloading`` an engine entered around resolving one action's params."""
+    """Per thread: ``cell[0]`` is the ``offloading`` an engine entered around resolving one action's params.
 
-    active: offloading | None = None
+    A one-item list rather than an attribute: the engine takes its thread's list once per
+    block and sets the item twice per action, and setting an attribute of a thread-local
+    costs about three times as much, a measurable share of a Loop x Send's cost per message.
+    """
+
+    def __init__(self) -> None:
+        self.cell: list[offloading | None] = [None]
 
 
 _BOUNDS: Final = _Bounds()
-EVALUATION_BOUNDS: Final = _BOUNDS
-"""The per-thread state ``offloading()`` sets; the engine sets it directly on its per-message path."""
+
+
+def evaluation_bounds() -> list[offloading | None]:
+    """This thread's bounds cell: item 0 is the ``offloading()`` in force (None outside one); the engine sets it directly."""
+    return _BOUNDS.cell
 
 
 class offloading:  # noqa: N801 - used like a function: ``with offloading(limits, table):``
@@ -212,10 +222,10 @@ class offloading:  # noqa: N801 - used like a function: ``with offloading(limits
         self.precomputed = precomputed
 
     def __enter__(self) -> None:
-        _BOUNDS.active = self
+        _BOUNDS.cell[0] = self
 
     def __exit__(self, *exc: object) -> None:
-        _BOUNDS.active = None
+        _BOUNDS.cell[0] = None
 
 
 class FormulaOffload(Exception):
@@ -379,7 +389,7 @@ class Formula:
     at the top, ``$keys($)``, ``$eval``); ``paths`` is then empty.
     """
 
-    __slots__ = ("source", "paths", "roots", "reads_whole_scope", "inline", "_read", "_expr", "_wrapped", "_keys", "_concat")
+    __slots__ = ("source", "paths", "roots", "reads_whole_scope", "inline", "_read", "_expr", "_wrapped", "_keys", "_concat", "_resolver")
 
     def __init__(self, source: str, expr: Expression, keys: tuple[str, ...] | None):
         reads = expr.reads().get("input")
@@ -395,6 +405,19 @@ class Formula:
         self._keys = keys
         self._concat: tuple[Part, ...] | None = None if keys is not None else concat_parts(source)
         """Literals and plain paths joined by ``&``: joined here without the library (``concat``)."""
+        self._resolver: Resolve | None = None
+
+    def resolver(self) -> Resolve:
+        """``evaluate`` with the kind of formula decided once, for a template that evaluates it per message
+        (``app.core.formula.resolvers``); the same results, bounds and errors."""
+        if self._resolver is None:
+            if self._keys is not None:
+                self._resolver = path_resolver(self._keys, self.evaluate)
+            elif self._concat is not None:
+                self._resolver = concat_resolver(self._concat, INLINE_MAX_STRING, self.evaluate)
+            else:
+                self._resolver = self.evaluate
+        return self._resolver
 
     def __repr__(self) -> str:
         return f"Formula({self.source!r})"
@@ -427,7 +450,7 @@ class Formula:
             text = concat(parts, scope, INLINE_MAX_STRING)
             if text is not None:
                 return text
-        active = _BOUNDS.active
+        active = _BOUNDS.cell[0]
         if active is not None:
             return self._evaluate_library(scope, active.limits, active.precomputed)
         limits = DEFAULT_LIMITS if timeout_ms == 1000 and max_depth == MAX_DEPTH else FormulaLimits(timeout_ms / 1000, DEFAULT_LIMITS.memory_bytes, max_depth)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
-from app.runner.runs import BATCH_LIMIT, HEARTBEAT, RunGoneError, WireItem
+from app.runner.runs import BATCH_LIMIT, HEARTBEAT, RunGoneError, WireEvent, WireItem
 from app.runner.store.redis_items import RunKeys, decode_items, id_order
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Cursor:
 
 
 def _error(message: str) -> WireItem:
-    return WireItem("error", {"message": message, "action": None, "actionType": None})
+    return WireEvent("error", {"message": message, "action": None, "actionType": None})
 
 
 class RemoteRun:

@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from app.runner.runs import WireItem
+from app.runner.runs import WireEvent, WireItem
 
 PREFIX = "streamwright:"
 END = "end"
@@ -71,7 +71,7 @@ def encode_items(items: list[WireItem | None]) -> str:
 def decode_items(text: str) -> list[WireItem | None]:
     """The items an entry holds; ``None`` for the end of the run."""
     fields: list[list[Any]] = json.loads(text)
-    return [None if item[0] == END else WireItem(item[0], item[1], item[2], item[3], item[4]) for item in fields]
+    return [None if item[0] == END else WireEvent(item[0], item[1], item[2], item[3], item[4]) for item in fields]
 
 
 def id_order(entry_id: str) -> tuple[int, int]:
