@@ -205,18 +205,23 @@ def test_only_plain_paths_take_the_fast_path(source: str) -> None:
     assert compile_formula(source)._keys is None
 
 
+def count_calls(monkeypatch: pytest.MonkeyPatch, method: str) -> list[str]:
+    """The sources of the formulas whose ``Formula.<method>`` runs from now on, in order."""
+    calls: list[str] = []
+    original = getattr(Formula, method)
+
+    def counting(self: Formula, *args: Any, **kwargs: Any) -> Any:
+        calls.append(self.source)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Formula, method, counting)
+    return calls
+
+
 @pytest.fixture
 def library_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sources of the formulas that went to the library (not a fast path) during the test."""
-    calls: list[str] = []
-    original = Formula._evaluate_library
-
-    def counting(self: Formula, *args: Any) -> Any:
-        calls.append(self.source)
-        return original(self, *args)
-
-    monkeypatch.setattr(Formula, "_evaluate_library", counting)
-    return calls
+    return count_calls(monkeypatch, "_evaluate_library")
 
 
 def test_fast_path_does_not_call_the_library(library_calls: list[str]) -> None:
@@ -287,14 +292,7 @@ def test_resolver_gives_what_evaluate_gives(source: str, scope: dict[str, Any]) 
 
 def test_resolver_answers_simple_paths_and_joins_without_evaluate(monkeypatch: pytest.MonkeyPatch) -> None:
     """The point of a resolver: Loop x Send's fields are read by dict lookups, not through ``evaluate``."""
-    calls: list[str] = []
-    original = Formula.evaluate
-
-    def counting(self: Formula, *args: Any, **kwargs: Any) -> Any:
-        calls.append(self.source)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Formula, "evaluate", counting)
+    calls = count_calls(monkeypatch, "evaluate")
     fresh = compile_formula.__wrapped__  # not the cached formulas: their resolvers may hold the unpatched evaluate
     sources = ("loop.count", "loop.last", '"Step " & loop.count & " of " & loop.total', 'loop.label & "!"', "loop.missing")
     resolvers = [fresh(source).resolver() for source in sources]
