@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from rich.console import Console
 
@@ -374,6 +375,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 TOKEN_ENV = "STREAMWRIGHT_TOKEN"
 
+TEXT_VALUE_OPTIONS: Final = frozenset({"--token"})
+"""Options whose value is any text a user or a generator chose: a token may begin with "-" (``secrets.token_urlsafe``'s do, one in 64)."""
+_OPTION_WORD: Final = re.compile(r"--?[a-z][a-z0-9-]*|--")
+
+
+def attach_text_values(arguments: Sequence[str]) -> list[str]:
+    """``--token -x...`` read as ``--token=-x...``, the form argparse understands.
+
+    argparse takes any word that begins with "-" for an option, so a token such
+    as ``-SVi5...`` after ``--token`` ended in "expected one argument". The word
+    after such an option is its value unless it is written like one of ours
+    (``--format``, ``-i``, ``--``): so ``--token --public`` still says the value
+    is missing.
+    """
+    attached: list[str] = []
+    words = iter(arguments)
+    for word in words:
+        if word in TEXT_VALUE_OPTIONS:
+            value = next(words, None)
+            if value is not None and value.startswith("-") and not _OPTION_WORD.fullmatch(value):
+                attached.append(f"{word}={value}")
+                continue
+            attached.append(word)
+            if value is not None:
+                attached.append(value)
+            continue
+        attached.append(word)
+    return attached
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -523,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return editor(arguments[0] if arguments else None)  # `streamwright [FILE]` opens the editor
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(attach_text_values(arguments))
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if args.command is None:

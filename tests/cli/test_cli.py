@@ -15,6 +15,7 @@ from urllib.request import url2pathname
 import pytest
 
 from app import __version__
+from app.cli.main import attach_text_values, build_parser, main
 from app.core.project_file import dump_project
 from tests.conftest import EXAMPLE, ROOT, action, endpoint, project_of
 
@@ -166,3 +167,15 @@ def test_import_of_a_bad_file_leaves_the_project_untouched(tmp_path: Path):
     result = cli("import", str(project), str(bad))
     assert result.returncode == 1 and "$.endpoint.workflow[0].type" in result.stderr
     assert project.read_bytes() == before
+
+
+@pytest.mark.parametrize("token", ["-SVi5-a-token", "--Ab_9z", "-"])
+def test_serve_takes_a_token_that_begins_with_a_dash(token: str) -> None:
+    args = build_parser().parse_args(attach_text_values(["serve", "p.streamwright.json", "--token", token, "--port", "0"]))
+    assert args.token == token and args.port == 0
+
+
+@pytest.mark.parametrize("after", [["--public"], ["--format", "json"], ["-i", "x=1"], []])
+def test_a_token_option_followed_by_an_option_still_lacks_its_value(after: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "p.streamwright.json", "--token", *after]) == 2
+    assert "--token: expected one argument" in capsys.readouterr().err

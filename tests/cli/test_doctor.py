@@ -182,3 +182,12 @@ async def test_serve_itself_is_healthy_and_json_says_so(serve, capsys):  # noqa:
     assert code == 0 and report["healthy"] is True
     assert [c["check"] for c in report["checks"]] == ["buffering", "compression", "headers", "idle"]
     assert [e["seq"] for e in report["events"]] == [1, 2, 3, 4]
+
+
+async def test_a_token_that_begins_with_a_dash_is_taken_as_the_token(serve, capsys):  # noqa: F811
+    """``secrets.token_urlsafe`` begins one token in 64 with "-": argparse alone read it as an option."""
+    served = await serve(project_of(), token="-SVi5-a-token")
+    argv = ["doctor", served.url, "--token", served.settings.token, "--events", "3", "--interval", "0.1", "--format", "json"]
+    code = await asyncio.to_thread(main, argv)
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["healthy"] is True
