@@ -80,24 +80,6 @@ from app.core.formula.concat import Part, concat, concat_parts
 from app.core.formula.resolvers import Resolve, concat_resolver, path_resolver
 from app.core.formula.worker import EXECUTOR, POOL, WorkerCall, WorkerDied, WorkerReply, WorkerTimeout
 
-__all__ = [
-    "MAX_DEPTH",
-    "UNDEFINED",
-    "Formula",
-    "FormulaBoundError",
-    "FormulaError",
-    "FormulaEvaluationError",
-    "FormulaLimits",
-    "FormulaMemoryError",
-    "FormulaOffload",
-    "FormulaSyntaxError",
-    "FormulaTimeoutError",
-    "compile_formula",
-    "evaluation_bounds",
-    "offloading",
-    "to_json_value",
-]
-
 MAX_DEPTH: Final = 1000
 """Default evaluation depth bound (jlens counts ~3 levels per recursive call: ~330 calls)."""
 
