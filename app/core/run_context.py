@@ -112,6 +112,14 @@ class Slots(Protocol):
 
     def run(self, slot: str) -> AsyncIterator[RunEvent]: ...
 
+    def reads(self, slot: str, root: str, key: str) -> bool:
+        """Whether a formula in ``slot`` (nested actions too) may read ``root.key``.
+
+        Never narrower than the truth (a formula reading ``root`` whole, or the whole
+        scope, counts), so a container may skip computing a scope field nothing reads.
+        """
+        ...
+
     def repeat(self, slot: str, passes: Generator[object, None, None]) -> AsyncIterator[RunEvent]:
         """Run ``slot`` once per item ``passes`` gives, all in one iterator (a Loop's per-item path).
 

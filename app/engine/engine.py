@@ -25,12 +25,13 @@ from pydantic import BaseModel, ValidationError
 from app.core.actions.return_response import ReturnSignal
 from app.core.events import ActionFinished, ActionStarted, ErrorEvent, ResultEvent, RunEvent
 from app.core.formula import UNDEFINED, FormulaError, FormulaOffload, compile_formula, evaluation_bounds
+from app.core.formula.reads import binding_inputs, depends_on
 from app.core.inputs import coerce_inputs
 from app.core.params import ActionParams, value_adapter
 from app.core.project import Action, Endpoint, Project
 from app.core.registry import ActionType, Registry, default_registry
 from app.core.run_context import ActionError, RunContext, RunSettings
-from app.core.values import Resolver, compile_template, formula_source, is_constant, is_formula
+from app.core.values import Resolver, compile_template, formula_source, is_constant, is_formula, iter_formulas
 
 
 @dataclass(slots=True)
@@ -80,6 +81,8 @@ class PreparedAction:
     """A leaf whose ``run`` is a coroutine function; a plain one is called without a coroutine (``ActionType``)."""
     make: Callable[[Mapping[str, Any]], ActionParams] | None = None
     """Resolves the params in a scope (``_params_maker``); None when they are all literal (``static``)."""
+    reads: dict[tuple[str, str, str], bool] = field(default_factory=dict)
+    """``Slots.reads`` answers, worked out on first ask: a container asks once per run."""
 
 
 def prepare_action(action: Action, registry: Registry) -> PreparedAction:
@@ -230,6 +233,25 @@ class _Slots:
 
     def repeat(self, slot: str, passes: Generator[object, None, None]) -> AsyncIterator[RunEvent]:
         return self._engine._block(self._prepared.slots[slot], self._ctx, passes)
+
+    def reads(self, slot: str, root: str, key: str) -> bool:
+        return slot_reads(self._prepared, slot, root, key)
+
+
+def slot_reads(prepared: PreparedAction, slot: str, root: str, key: str) -> bool:
+    """``Slots.reads`` for a prepared container: worked out on first ask, then remembered."""
+    asked = (slot, root, key)
+    known = prepared.reads.get(asked)
+    if known is None:
+        known = prepared.reads[asked] = any(_action_reads(child.action, root, key) for child in prepared.slots[slot])
+    return known
+
+
+def _action_reads(action: Action, root: str, key: str) -> bool:
+    """Whether a formula of ``action`` or of an action nested in it may read ``root.key`` (coarse, never narrower)."""
+    if any(depends_on(binding_inputs(source), root, key) for _, source in iter_formulas(action.params)):
+        return True
+    return any(_action_reads(child, root, key) for children in action.slots.values() for child in children)
 
 
 def _as_action_error(error: BaseException, prepared: PreparedAction) -> ActionError:

@@ -10,9 +10,11 @@ import pytest
 
 from app.core.events import MessageEvent
 from app.core.project import EndpointInput
+from app.core.registry import default_registry
 from app.core.run_context import RunSettings
 from app.core.validate import validate_project
 from app.engine import Engine
+from app.engine.engine import prepare_action, slot_reads
 from tests.conftest import action, endpoint, formula, project_of
 from tests.support.openai_upstream import OpenAIUpstream, serve_upstream
 
@@ -191,3 +193,37 @@ async def test_a_run_loads_no_certificates_of_its_own(run, upstream: OpenAIUpstr
     result = await run(relay(upstream.base()))
     assert result.messages[-1]["status"] == "done"
     assert loads == []
+
+
+@pytest.mark.parametrize(
+    "event_data",
+    [
+        {"soFar": formula("delta.textSoFar")},
+        {"soFar": formula("$lookup(delta, 'textSoFar')")},
+        {"soFar": formula("delta.textSoFar"), "nested": True},
+    ],
+    ids=["path", "whole delta", "inside an If in the body"],
+)
+async def test_the_body_reads_the_answer_so_far_however_it_asks(run, upstream: OpenAIUpstream, event_data: dict):
+    nested = event_data.pop("nested", False)
+    send = action("send_so_far", "stream.send", eventData=event_data)
+    body = [action("when", "flow.if", slots={"then": [send], "else": []}, condition=formula("true"))] if nested else [send]
+    result = await run([chat(baseUrl=upstream.base(), prompt="Hello streaming world", body=body)])
+    assert [m["soFar"] for m in result.messages] == ["Hello", "Hello streaming", "Hello streaming world"]
+
+
+def test_the_answer_so_far_is_joined_only_for_a_body_that_reads_it():
+    """Joining the whole answer for each delta is quadratic in its length: only a body that may read it pays."""
+
+    def body_reads(*body) -> bool:  # type: ignore[no-untyped-def]
+        return slot_reads(prepare_action(chat(body=list(body), prompt="x"), default_registry()), "body", "delta", "textSoFar")
+
+    def send(source: str):  # type: ignore[no-untyped-def]
+        return action("s", "stream.send", eventData={"v": formula(source)})
+
+    assert not body_reads(send("delta.text & delta.index"))
+    assert not body_reads()
+    assert body_reads(send("delta.textSoFar"))
+    assert body_reads(send("delta"))  # the whole delta, textSoFar included
+    assert body_reads(send("$"))  # the whole scope
+    assert body_reads(action("when", "flow.if", slots={"then": [send("delta.textSoFar")], "else": []}, condition=formula("true")))

@@ -201,6 +201,9 @@ async def run(params: AiChatParams, ctx: RunContext, slots: Slots) -> AsyncItera
     info = StreamInfo()
     deltas = 0
     send, coalesce_ms = params.each_delta == "send", params.coalesce_ms
+    # the whole answer so far is joined for each delta only when the body reads it: joining it
+    # unasked made a long answer quadratic
+    so_far = not send and slots.reads("body", "delta", "textSoFar")
     async with open_stream(ctx.stream_http(), "POST", url, headers=headers, json_body=_request_body(params, model), options=options, info=info) as events:
         if not send:
             ctx.stream_depth += 1
@@ -240,7 +243,9 @@ async def run(params: AiChatParams, ctx: RunContext, slots: Slots) -> AsyncItera
                         for run_event in pending:
                             yield run_event
                 else:
-                    scope = {"text": text, "index": deltas, "textSoFar": "".join(answer.text)}
+                    scope = {"text": text, "index": deltas}
+                    if so_far:
+                        scope["textSoFar"] = "".join(answer.text)
                     if reasoning:
                         scope["reasoning"] = reasoning
                     with ctx.bound("delta", scope):
