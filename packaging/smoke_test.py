@@ -7,13 +7,17 @@ Runs the bundle's own executable the way users and the editor do:
 1. ``streamwright --version``;
 2. a headless ``run`` of the bundled example's report, which must end with a
    message carrying a ``downloadUrl`` whose file exists;
-3. the editor's runner: ``RunnerProcess`` (the editor's own code) starting the
+3. the example's ask-ai against an OpenAI-compatible stand-in started here: the
+   upstream is read through aiohttp, whose lazily imported parts only fail frozen;
+4. ``serve --workers 2`` on a real redis-server (when installed), whose workers
+   multiprocessing starts by running the executable again;
+5. the editor's runner: ``RunnerProcess`` (the editor's own code) starting the
    bundle's ``serve`` the way it does inside the bundle, a run of the report
    through it, and the report downloaded over HTTP (this exercises uvicorn and
    its dynamically imported parts, which only fail in a frozen build);
-4. the editor, offscreen, until its main window is shown, with the bundled
+6. the editor, offscreen, until its main window is shown, with the bundled
    example opened from the bundle's resources;
-5. the same on a real X server (Xvfb) when ``xvfb-run`` is installed, which
+7. the same on a real X server (Xvfb) when ``xvfb-run`` is installed, which
    loads the X11 platform plugin and the xcb libraries the bundle carries.
 
 Prints one PASS, FAIL or SKIP line per check and exits 1 if any failed.
@@ -134,6 +138,66 @@ def check_headless_run(bundle: Path, work: Path) -> str:
     return f"run generate-report: {len(messages)} messages, last downloadUrl {made.name} ({made.stat().st_size} bytes)"
 
 
+def check_ai_relay(bundle: Path, work: Path) -> str:
+    """The example's ask-ai against the OpenAI-compatible stand-in: the upstream is read through aiohttp's
+    transport and its C parser, whose parts are imported lazily and only fail in a frozen build."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.openai_upstream import serve_upstream
+
+    example = bundled_resources(bundle) / "examples" / "demo.streamwright.json"
+    command = [str(executable(bundle)), "run", str(example), "ask-ai", "-i", "prompt=Tell me about streams", "--format", "ndjson", "--output", str(work)]
+    with serve_upstream() as upstream:
+        env = {key: value for key, value in isolated_env(work / "home").items() if not key.lower().endswith("_proxy") and not key.startswith("OPENAI_")}
+        result = run(command, env={**env, "OPENAI_BASE_URL": upstream.base(), "OPENAI_MODEL": "stand-in-model"}, cwd=work)
+    expect(result.returncode == 0, f"exit code {result.returncode}\n{tail(result.stderr)}")
+    messages = [event["data"] for event in map(json.loads, filter(str.strip, result.stdout.splitlines())) if event.get("kind") == "message"]
+    text = "".join(message.get("text", "") for message in messages if message.get("status") == "chunk")
+    expect(text == "Tell me about streams", f"relayed {text!r}, expected 'Tell me about streams':\n{tail(result.stdout)}")
+    expect(messages[-1].get("status") == "done", f"the last message is not done: {messages[-1]}")
+    return f"run ask-ai: {len(messages)} messages relayed from the stand-in upstream, text {text!r}"
+
+
+def check_serve_workers(bundle: Path, work: Path) -> str:
+    """``serve --workers 2`` on a real redis-server: multiprocessing starts the workers (and its resource
+    tracker) by running the executable again, which only a frozen build can get wrong."""
+    if shutil.which("redis-server") is None:
+        raise CheckSkipped("redis-server not installed (apt-get install redis-server)")
+    sys.path.insert(0, str(ROOT))
+    import httpx
+    from tests.support.redis_server import RedisServer
+
+    store = RedisServer(work)
+    store.start()
+    example = bundled_resources(bundle) / "examples" / "demo.streamwright.json"
+    options = ["--port", "0", "--token", "smoke-token", "--workers", "2", "--store", store.url, "--output", str(work / "out")]
+    command = [str(executable(bundle)), "serve", str(example), *options]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=isolated_env(work / "home"), cwd=work)
+    try:
+        assert server.stdout is not None
+        serving = server.stdout.readline()
+        found = re.search(r"on (http://127\.0\.0\.1:\d+)", serving)
+        expect(found is not None, f"no 'Serving ... on http://...' line: {serving!r}")
+        assert found is not None
+        headers = {"Authorization": "Bearer smoke-token", "Accept": "application/x-ndjson"}
+        counts = []
+        with httpx.Client(base_url=found.group(1), headers=headers, timeout=TIMEOUT_S, trust_env=False) as client:
+            for _ in range(4):  # the workers share the port: several calls reach both
+                response = client.post("/generate-report", json={"stepDelayMs": 0})
+                expect(response.status_code == 200, f"POST /generate-report answered {response.status_code}: {response.text[:300]}")
+                lines = [json.loads(line) for line in response.text.splitlines() if line.strip()]
+                expect(bool(lines) and "downloadUrl" in json.dumps(lines[-1]), f"the stream did not end with the report: {lines[-3:]}")
+                counts.append(len(lines))
+        expect(server.poll() is None, f"serve exited with {server.returncode}")
+    finally:
+        server.terminate()
+        try:
+            _, errors = server.communicate(timeout=TIMEOUT_S)
+        finally:
+            store.stop()
+    expect("invalid choice" not in errors and "died unexpectedly" not in errors, f"a worker or multiprocessing's tracker failed to start:\n{tail(errors)}")
+    return f"serve --workers 2 --store redis: {len(counts)} calls streamed {counts} lines"
+
+
 @contextmanager
 def as_inside_the_bundle() -> Iterator[None]:
     """Make ``RunnerProcess`` build its command line as it does in the frozen editor (``<exe> serve ...``)."""
@@ -209,6 +273,8 @@ CHECKS: list[tuple[str, Callable[..., str], bool]] = [
     ("size", check_size, False),
     ("version", check_version, False),
     ("headless run", check_headless_run, True),
+    ("AI relay", check_ai_relay, True),
+    ("serve workers", check_serve_workers, True),
     ("runner", check_runner, True),
     ("editor", check_editor, True),
     ("editor on X11", check_editor_x11, True),
