@@ -14,6 +14,7 @@ from app.editor.commands.actions import SetActionParamCommand
 from app.editor.models.roles import ActionTypeRole
 from app.editor.document import Document
 from app.ui.main_window import MainWindow
+from app.ui.stream_dock_parts import PARTS
 from tests.conftest import EXAMPLE, ROOT
 from tests.ui.conftest import RUN_TIMEOUT_MS, drive
 
@@ -42,7 +43,7 @@ def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow
     return _window(qtbot, tmp_path, (1280, 800))
 
 
-def _visible_cards(window: MainWindow) -> int:
+def visible_cards(window: MainWindow) -> int:
     viewport = window.canvas.viewport().rect()
     offset = window.canvas._offset()
     return sum(
@@ -73,7 +74,7 @@ def test_the_default_layout_shows_ten_cards_and_eight_palette_items(qtbot, tmp_p
     window = _window(qtbot, tmp_path, size)
     QApplication.processEvents()
     assert window.size().width() == size[0] and window.size().height() == size[1]
-    assert _visible_cards(window) >= 10, f"{_visible_cards(window)} cards in a canvas of {window.canvas.viewport().size()}"
+    assert visible_cards(window) >= 10, f"{visible_cards(window)} cards in a canvas of {window.canvas.viewport().size()}"
     assert _visible_palette_items(window) >= 8, f"{_visible_palette_items(window)} palette items"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(SCREENSHOTS / f"main-window-{size[0]}x{size[1]}.png"))
@@ -135,6 +136,34 @@ def test_reset_layout_puts_every_dock_back(qtbot, window):
     after = _dock_sizes(window)
     for name, (width, height) in default.items():
         assert abs(after[name][0] - width) <= 4 and abs(after[name][1] - height) <= 4, (name, default[name], after[name])
+
+
+def test_the_stream_docks_tab_is_kept_with_the_layout_and_reset_layout_brings_back_the_first(qtbot, tmp_path, monkeypatch):
+    """The tab a user clicks in the Stream dock is there again in the next window; View -> Reset layout shows Timeline."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
+
+    def reopened() -> MainWindow:
+        window = _window(qtbot, tmp_path, (1280, 800))  # the same settings file each time
+        window.restore_window_state()
+        window.stream_dock.raise_()
+        QApplication.processEvents()
+        return window
+
+    first = reopened()
+    inspector = first.stream_inspector
+    assert inspector.current_part() == PARTS[0]
+    tabs = inspector.parts.tabBar()
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(PARTS.index("rate")).center())
+    assert inspector.current_part() == "rate"
+    first.close()
+    second = reopened()
+    assert second.stream_inspector.current_part() == "rate", "the chosen tab came back"
+    second.reset_layout_action.trigger()
+    assert second.stream_inspector.current_part() == PARTS[0]
+    second.close()
+    third = reopened()
+    assert third.stream_part == PARTS[0] and third.stream_inspector.current_part() == PARTS[0]
+    third.close()
 
 
 def _y_in(widget: QWidget, ancestor: QWidget) -> int:

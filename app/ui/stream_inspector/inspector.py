@@ -127,16 +127,7 @@ class StreamInspector(QWidget):
     def clear(self) -> None:
         """Show nothing (another project was opened: its runs are not this one's)."""
         self._drop_log()
-        with QSignalBlocker(self.status_filter):
-            self.status_filter.clear()
-            self.status_filter.addItem("All statuses", None)
-        self._statuses = []
-        self.model.set_status_filter(None)
-        self.model.set_log(None)
-        self.timeline.set_log(None)
-        self.plot.set_log(None)
-        self.health.show_report(None, note="Health is checked when the stream ends.")
-        self.health.set_summary("")
+        self._set_views(None)
         self._stop_frames()
         self._show_header()
 
@@ -146,6 +137,20 @@ class StreamInspector(QWidget):
             old.detach()
             old.on_change.clear()
 
+    def _set_views(self, log: StreamLog | None) -> None:
+        """Every view on ``log`` from its start: all statuses, no health verdict yet."""
+        self._statuses = []
+        with QSignalBlocker(self.status_filter):
+            self.status_filter.clear()
+            self.status_filter.addItem("All", None)
+        self.model.set_status_filter(None)
+        self.model.set_log(log)
+        self.timeline.set_log(log)
+        self.plot.set_log(log)
+        self.health.show_report(None, note="Health is checked when the stream ends.")
+        self.health.set_summary("")
+        self._show_part_column()
+
     def _show_log(self, log: StreamLog, origin: str) -> None:
         self._drop_log()
         self.log, self.origin = log, origin
@@ -153,16 +158,7 @@ class StreamInspector(QWidget):
         self._seen_version = -1
         self._health_version = -1
         self._health_waits = False
-        self._statuses = []
-        with QSignalBlocker(self.status_filter):
-            self.status_filter.clear()
-            self.status_filter.addItem("All statuses", None)
-        self.model.set_status_filter(None)
-        self.model.set_log(log)
-        self.timeline.set_log(log)
-        self.plot.set_log(log)
-        self.health.show_report(None, note="Health is checked when the stream ends.")
-        self.health.set_summary("")
+        self._set_views(log)
         self.sync_now()
         if not log.ended and log.status != "idle":
             self._start_frames()  # an idle log wakes the frames itself when its call begins (``_log_changed``)
@@ -218,6 +214,7 @@ class StreamInspector(QWidget):
             self.table.scrollToBottom()
 
     def _repaint(self, *, final: bool) -> None:
+        self._show_part_column()
         self.timeline.refresh()
         self.plot.refresh()
         self._show_header()
@@ -285,8 +282,10 @@ class StreamInspector(QWidget):
             self.save_button.setEnabled(False)
             return
         self.title.setText(log.endpoint or "stream")
-        self.origin_label.setText(self.origin)
-        self.origin_label.show()
+        if self.origin_label.text() != self.origin:
+            self.origin_label.setText(self.origin)
+            self.title.setToolTip(f"From: {self.origin}")
+        self._fit_header()
         status = log.status
         colour = _STATUS_COLOURS.get(status, "#6b7280")
         self.status_label.setText(f"<span style='color:{colour}; font-weight:bold'>● {status}</span>")
@@ -328,12 +327,12 @@ class StreamInspector(QWidget):
                 current = combo.currentData()
                 self._statuses = statuses
                 combo.clear()
-                combo.addItem("All statuses", None)
+                combo.addItem("All", None)
                 for status in statuses:
                     combo.addItem("", status)
                 combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
             total = sum(counts.values())
-            combo.setItemText(0, f"All statuses · {total:,}")
+            combo.setItemText(0, f"All · {total:,}")
             for index, status in enumerate(statuses, start=1):
                 combo.setItemText(index, f"{status or '(no status)'} · {counts[status]:,}")
 
@@ -416,7 +415,22 @@ class StreamInspector(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
             self._fit_data_column()
+        elif event.type() == QEvent.Type.Resize and watched is self._messages_column:
+            self._fit_header()
         return super().eventFilter(watched, event)
+
+    def _fit_header(self) -> None:
+        """The origin pill only where the endpoint's name, the status and the filter leave room for it (the title's tooltip names it too)."""
+        shown = (self.title, self.origin_label, self.status_label, self.status_filter)
+        needed = sum(widget.sizeHint().width() for widget in shown) + 6 * len(shown)
+        self.origin_label.setVisible(self.log is not None and needed <= self._messages_column.width())
+
+    def _show_part_column(self) -> None:
+        """The Part column only for a stream with keyed parts: most have none, and a narrow dock needs the room for the data."""
+        hidden = self.log is None or not self.log.has_parts
+        if self.table.isColumnHidden(PART) != hidden:
+            self.table.setColumnHidden(PART, hidden)
+            self._fit_data_column()
 
     def _fit_data_column(self) -> None:
         """Stretch the Event Data column over what the others leave (``DATA_MIN_WIDTH`` at least: then the table scrolls sideways).
@@ -464,9 +478,9 @@ class StreamInspector(QWidget):
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.setToolTip("Show only the messages of one status")
         self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.status_filter.setMinimumContentsLength(9)  # a steady width while the counts grow (longer entries are cut), narrow enough for 1280 px
+        self.status_filter.setMinimumContentsLength(6)  # a steady width while the counts grow (longer entries are cut), narrow enough for 1280 px
         self.status_filter.setAccessibleName("Status")
-        self.status_filter.addItem("All statuses", None)
+        self.status_filter.addItem("All", None)
         self.status_filter.currentIndexChanged.connect(lambda _index: self._apply_filter())
         self.save_button = compact_button("Save…", self)  # short: it shares the tab bar's line with three tabs
         self.save_button.setObjectName("saveRecording")
@@ -502,6 +516,7 @@ class StreamInspector(QWidget):
             columns.moveSection(columns.visualIndex(column), visual)
         columns.sectionResized.connect(lambda column, _old, _new: self._fit_data_column() if column != DATA else None)
         self.table.viewport().installEventFilter(self)
+        self.table.setColumnHidden(PART, True)  # until a message carries a part (``_show_part_column``)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         palette = self.table.palette()
         for role, colour in ((QPalette.ColorRole.Base, "#ffffff"), (QPalette.ColorRole.AlternateBase, "#f7f8fa"),
@@ -539,6 +554,8 @@ class StreamInspector(QWidget):
         self.parts.currentChanged.connect(lambda _index: self.partChanged.emit(self.current_part()))
 
         messages, column = column_widget(self, "inspectorMessagesColumn", (0, 0, 0, 0), 4)
+        messages.installEventFilter(self)
+        self._messages_column = messages
         column.addLayout(header)
         column.addWidget(self.table, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
