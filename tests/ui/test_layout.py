@@ -95,26 +95,48 @@ def _dock_sizes(window: MainWindow) -> dict[str, tuple[int, int]]:
     return {dock.objectName(): (dock.width(), dock.height()) for dock in (window.sidebar_dock, window.palette_dock, window.inspector_dock, window.run_dock)}
 
 
-def test_docks_keep_their_size_while_a_stream_runs(qtbot, qt_loop, window):
-    """A real run of the report: its status line, rows, errors and the Stream dock's health change, the docks do not."""
+def _stream_dock_geometry(window: MainWindow) -> dict[str, object]:
+    """What must hold still inside the Stream dock: the split between the messages and the tabs, the tabs, the header."""
+    inspector = window.stream_inspector
+    tabs = inspector.parts.tabBar()
+    return {
+        "split": inspector.splitter.sizes(),
+        "tabs": [tabs.tabRect(i) for i in range(tabs.count())],
+        "filter": inspector.status_filter.geometry(),
+        "table": inspector.table.geometry(),
+        "content": (inspector.width(), inspector.height()),
+    }
+
+
+@pytest.mark.parametrize("shown", ["Run", "Stream"])
+def test_docks_keep_their_size_while_a_stream_runs(qtbot, qt_loop, window, shown):
+    """A real run of the report: its status line, rows, errors and the Stream dock's health (its badge too) change;
+    the docks do not, nor the parts of the Stream dock when it is the one shown."""
     window.stream_inspector  # follows the run
+    if shown == "Stream":
+        window.stream_dock.raise_()
     QApplication.processEvents()
-    before = _dock_sizes(window)
+
+    def sizes() -> dict[str, object]:
+        return {**_dock_sizes(window), **(_stream_dock_geometry(window) if shown == "Stream" else {})}
+
+    before = sizes()
     panel = window.run_panel
-    sizes_seen: list[dict[str, tuple[int, int]]] = []
+    sizes_seen: list[dict[str, object]] = []
     for path in [(1,), (4,), (7,), (10,)]:  # the report's pauses: short
         window.document.push(SetActionParamCommand(window.document, "generate-report", path, "milliseconds", 5))
     try:
         window.run_endpoint()
         qtbot.waitUntil(lambda: panel.messages.rowCount() > 0, timeout=RUN_TIMEOUT_MS)
-        sizes_seen.append(_dock_sizes(window))
-        qtbot.waitUntil(lambda: not panel.is_running, timeout=RUN_TIMEOUT_MS)
+        sizes_seen.append(sizes())
+        qtbot.waitUntil(lambda: not panel.is_running and window.stream_inspector.health.verdict[0] != "", timeout=RUN_TIMEOUT_MS)
         QApplication.processEvents()
-        sizes_seen.append(_dock_sizes(window))
+        sizes_seen.append(sizes())
         panel._set_status("A status line far longer than any dock is wide, " * 6, "error")  # the longest live text there is
         window.stream_inspector.health.set_summary("A health summary far longer than any dock is wide, " * 6)
+        window.stream_inspector.health.verdictChanged.emit(("error", 12))  # a two-figure badge
         QApplication.processEvents()
-        sizes_seen.append(_dock_sizes(window))
+        sizes_seen.append(sizes())
     finally:
         drive(qtbot, window.runner.stop())
     assert all(seen == before for seen in sizes_seen), (before, sizes_seen)

@@ -23,6 +23,7 @@ from app.editor.commands.actions import SetActionParamCommand
 from app.editor.document import Document
 from app.ui.main_window import MainWindow
 from app.ui.stream_dock_parts import PARTS
+from app.ui.stream_inspector import ORIGIN_RUN
 from app.ui.stream_inspector.rate_plot import MIN_HEIGHT as RATE_MIN_HEIGHT
 from tests.conftest import EXAMPLE
 from tests.ui.test_layout import visible_cards
@@ -247,4 +248,6 @@ def test_the_stream_dock_needs_no_vertical_scrolling_after_a_run(qtbot, qt_loop,
         assert all(tabs.rect().contains(tabs.tabRect(i)) for i in range(tabs.count())), "every tab is in sight, none behind scroll buttons"
         shoot(window, f"stream-dock-{part}")
     assert inspector.plot.height() >= RATE_MIN_HEIGHT
+    assert inspector.title.shown_text() == "generate-report", "the endpoint's name is whole: the origin pill steps aside first"
+    assert inspector.origin_label.isVisible() or inspector.title.toolTip() == f"From: {ORIGIN_RUN}"
     assert visible_cards(window) >= 10, f"{visible_cards(window)} cards in a canvas of {window.canvas.viewport().size()}"

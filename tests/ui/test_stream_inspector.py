@@ -133,6 +133,7 @@ def test_a_live_run_fills_the_table_the_timeline_and_the_plot(qtbot: Any, runner
     count = len(words) + 2
     assert not resets and sum(inserts) == count and len(inserts) <= count  # appended in batches, never reset
     assert inspector.model.rowCount() == count
+    assert inspector.table.isColumnHidden(PART), "no message carries a part: the column leaves its room to the data"
     assert [cell(inspector, row, SEQUENCE) for row in range(count)] == [str(n) for n in range(1, count + 1)]
     assert [cell(inspector, row, STATUS) for row in range(count)] == ["starting", *["chunk"] * len(words), "done"]
     assert [cell(inspector, row, ACTION) for row in range(count)] == ["send_starting", *["send_word"] * len(words), "send_done"]
@@ -285,5 +286,6 @@ def test_a_dock_following_a_call_under_way_lines_up_transient_messages(qtbot: An
         expected += [({"status": "progress", "done": count}, "status · transient"), ({"status": "chunk", "text": f"row {count}"}, "")]
     shown = [(cell(inspector, row, DATA), cell(inspector, row, PART), cell(inspector, row, SEQUENCE)) for row in range(inspector.model.rowCount())]
     assert shown == [(message_text(data), part, str(seq)) for seq, (data, part) in enumerate(expected, start=1)]
+    assert not inspector.table.isColumnHidden(PART), "a stream with keyed parts shows its Part column"
     drive(qtbot, call.cancel())
     qtbot.waitUntil(lambda: state.status == "cancelled", timeout=RUN_TIMEOUT_MS)

@@ -1,4 +1,4 @@
-"""The stream inspector: every message of the latest run, its actions in time, its rates and its health.
+"""The stream inspector (the Stream dock): every message of the latest run, its actions in time, its rates and its health.
 
 It follows a live call (``follow``: the Run panel's runs and the Preview's
 calls) or shows a saved recording (``show_recording``). The stream task only
@@ -11,7 +11,12 @@ while a run streams. While it ticks, Python's full garbage collections wait
 (as the preview's driver does): a full pass over a long run's retained
 messages would freeze the window for a few hundred milliseconds.
 
-Saving: "Save as recording…" emits ``saveRequested``; the window asks a name
+Layout: the messages on the left, the timeline, the rate and the health in
+tabs on the right (``PARTS``), side by side because the bottom dock is short
+(see ``_build``); every part is usable at about 110 px of height, and the
+Health tab's badge shows the verdict from whichever tab is shown.
+
+Saving: "Save…" (as recording) emits ``saveRequested``; the window asks a name
 and pushes ``AddRecordingCommand(document, inspector.recording(name, project))``.
 The inspector never edits the project itself.
 """
@@ -570,5 +575,3 @@ class StreamInspector(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         layout.addWidget(self.splitter, 1)
-
-
