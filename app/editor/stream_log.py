@@ -646,6 +646,11 @@ class StreamLog:
     def action_id(self, index: int) -> str | None:
         return self._actions.values[self.action_codes[index]]
 
+    @property
+    def has_parts(self) -> bool:
+        """Whether any message so far carried a part id (the Stream dock shows its Part column only then)."""
+        return len(self._parts.labels) > 1
+
     def part(self, index: int) -> str | None:
         """The message's part as the dock shows it: its id (with "· transient" when marked); None for a plain message."""
         return self._parts.labels[self.part_codes[index]]

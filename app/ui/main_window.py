@@ -159,6 +159,7 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
         self.tabifyDockWidget(self.problems_dock, self.run_dock)
         self.tabifyDockWidget(self.run_dock, self.stream_dock)
         self.run_dock.raise_()
+        self.reset_stream_part()
         self._apply_default_sizes()
 
     def _apply_default_sizes(self) -> None:
@@ -691,6 +692,7 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray) and self.restoreState(state):
             self._default_layout_pending = False
+        self.restore_stream_part(self.settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self.confirm_discard():
@@ -698,6 +700,7 @@ class MainWindow(QMainWindow, FileMenuMixin, StreamToolsMixin):
             return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("windowState", self.saveState())
+        self.save_stream_part(self.settings)
         self.autosave.close()
         self.run_panel.cancel()
         if self._designer is not None:

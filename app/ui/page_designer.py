@@ -53,6 +53,7 @@ from app.editor.preview.page_preview import PagePreview
 from app.editor.preview.session import EndpointCaller, PageError, PageSession
 from app.editor.widget_drops import drop_widgets
 from app.ui.async_runtime import spawn
+from app.ui.column_widget import column_widget
 from app.ui.download_notice import DownloadNotice
 from app.ui.elided_text import ElidedLabel, elide_with_tooltips
 from app.ui.page_view import PageView
@@ -138,11 +139,7 @@ class PageDesigner(QWidget):
         self.page_view.downloadRequested.connect(self._download_requested)
         self.page_view.dropRequested.connect(self._dropped_on_page)
 
-        toolbar = QWidget(self)
-        toolbar.setObjectName("designerToolbar")
-        rows = QVBoxLayout(toolbar)
-        rows.setContentsMargins(8, 6, 8, 6)
-        rows.setSpacing(4)
+        toolbar, rows = column_widget(self, "designerToolbar", (8, 6, 8, 6))
         bar = QHBoxLayout()
         second = QHBoxLayout()  # where the preview's stream comes from, and how it is going
         rows.addLayout(bar)

@@ -17,16 +17,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,10 +31,12 @@ from app.client.stream_state import ConnectionLostError, RunnerCrashedError, Str
 from app.core.project import Project
 from app.editor.document import Document
 from app.ui.async_runtime import spawn
-from app.ui.elided_text import ElidedLabel, elide_with_tooltips
+from app.ui.column_widget import column_widget
+from app.ui.elided_text import ElidedLabel
+from app.ui.fitted_scroll import fitted_scroll
+from app.ui.message_table import message_table
 from app.ui.run_inputs_form import InputsError, InputsForm
 from app.ui.run_messages_model import DATA, SEQUENCE, STATUS, TIME, RunMessagesModel
-from app.ui.table_height import MIN_VISIBLE_ROWS, table_height
 
 if TYPE_CHECKING:
     from app.client.endpoint_client import StreamCall
@@ -358,36 +355,14 @@ class RunPanel(QWidget):
         self.error_label.linkActivated.connect(self._on_error_link)
         self.error_label.hide()
 
-        self.table = QTableView(self)
-        self.table.setObjectName("runMessages")
-        self.table.setModel(self.messages)
-        elide_with_tooltips(self.table)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        for column, width in ((SEQUENCE, 40), (TIME, 76), (STATUS, 84)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(DATA, QHeaderView.ResizeMode.Stretch)
-
-        self.table.setMinimumHeight(table_height(self.table, rows=MIN_VISIBLE_ROWS))
+        self.table = message_table(
+            self.messages, self, name="runMessages", widths=((SEQUENCE, 40), (TIME, 76), (STATUS, 84)), stretch=DATA, row_padding=8
+        )  # fmt: skip
 
         # The form on the left, the messages on the right: the bottom dock is short (the canvas keeps its
         # height), so stacking them would leave the table a sliver; side by side the table has the dock's
         # whole height, and the user moves the splitter.
-        controls = QWidget(self)
-        controls.setObjectName("runControls")
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(10, 8, 8, 8)
-        column.setSpacing(4)
+        controls, column = column_widget(self, "runControls", (10, 8, 8, 8))
         title_row = QHBoxLayout()
         title_row.setSpacing(6)
         title_row.addWidget(self.title_label)
@@ -398,17 +373,10 @@ class RunPanel(QWidget):
         column.addWidget(self.inputs_form)
         column.addWidget(self.error_label)
         column.addStretch(1)
-        self.controls = QScrollArea(self)
-        self.controls.setObjectName("runControlsScroll")
+        self.controls = fitted_scroll(controls, self, name="runControlsScroll")  # as wide as its column, scrolling up and down
         self.controls.setFrameShape(QFrame.Shape.NoFrame)
-        self.controls.setWidgetResizable(True)
-        self.controls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        controls.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.controls.setWidget(controls)
         self.controls.setMinimumWidth(CONTROLS_MIN_WIDTH)
-        table_box = QWidget(self)
-        table_layout = QVBoxLayout(table_box)
-        table_layout.setContentsMargins(0, 8, 10, 8)
+        table_box, table_layout = column_widget(self, "runTable", (0, 8, 10, 8))
         table_layout.addWidget(self.table)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("runSplitter")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QStatusBar
 
 from app.core.project_file import to_document
@@ -20,6 +21,10 @@ from app.editor.commands.recordings import AddRecordingCommand
 from app.editor.document import Document
 from app.ui.async_runtime import spawn
 from app.ui.dock_layout import dock_body
+from app.ui.stream_dock_parts import PARTS
+
+STREAM_PART_KEY = "streamDockPart"
+"""The settings key of the Stream dock's tab, beside the window's ``geometry`` and ``windowState``."""
 
 if TYPE_CHECKING:
     from app.ui.run_panel import RunPanel
@@ -33,6 +38,8 @@ class StreamToolsMixin:
     stream_dock: QDockWidget
     tests_dialog: StreamTestsDialog | None
     _stream_inspector: StreamInspector | None
+    stream_part: str
+    """The Stream dock's tab (one of the inspector's ``PARTS``), shown when the inspector is built."""
     _tests_task: Any
     _scratch: tempfile.TemporaryDirectory[str] | None
 
@@ -51,8 +58,30 @@ class StreamToolsMixin:
             inspector = self._stream_inspector = StreamInspector(self.document.registry)
             inspector.actionSelected.connect(self.reveal_action)
             inspector.saveRequested.connect(self.save_recording_dialog)
+            inspector.show_part(self.stream_part)
+            inspector.partChanged.connect(self._stream_part_chosen)
             self.stream_dock.setWidget(dock_body(inspector))  # live text never resizes the dock
         return self._stream_inspector
+
+    # -- the Stream dock's tab, kept with the window's layout ---------------------------
+    # Read with the dock state (``restore_window_state``), written when the window closes, back to the first
+    # tab on View -> Reset layout. Kept here, not only in the inspector: the inspector is built on first use.
+    def restore_stream_part(self, settings: QSettings) -> None:
+        self._set_stream_part(str(settings.value(STREAM_PART_KEY, "") or ""))
+
+    def save_stream_part(self, settings: QSettings) -> None:
+        settings.setValue(STREAM_PART_KEY, self.stream_part)
+
+    def reset_stream_part(self) -> None:
+        self._set_stream_part("")
+
+    def _set_stream_part(self, name: str) -> None:
+        self.stream_part = name if name in PARTS else PARTS[0]
+        if self._stream_inspector is not None:
+            self._stream_inspector.show_part(self.stream_part)
+
+    def _stream_part_chosen(self, name: str) -> None:
+        self.stream_part = name
 
     def _inspect_preview_call(self, _name: str, endpoint: str, state: object) -> None:
         from app.ui.stream_inspector import ORIGIN_PREVIEW

@@ -185,7 +185,7 @@ async def live_section(size: Sizes, summary: Summary) -> None:
     paints_ms = [p * 1000 for p in shown.repaints]
     print(
         f"  repaints: {len(paints_ms):,}, mean {statistics.mean(paints_ms):.2f} ms, p99 {percentile(paints_ms, 0.99):.2f} ms, "
-        f"max {max(paints_ms):.2f} ms (the table every frame, the timeline and plot at ~15 Hz; offscreen raster)"
+        f"max {max(paints_ms):.2f} ms (the table every frame, the shown tab (the timeline) at ~15 Hz; offscreen raster)"
     )
     print(f"  per-message cost ratio (with inspector / state alone): {shown.per_message_us / base.per_message_us:.2f}x")
     summary.append(("live: longest UI stall", f"{shown.max_stall_ms:.1f} ms", "< 50 ms", shown.max_stall_ms < 50))
@@ -241,7 +241,10 @@ def million_section(size: Sizes, summary: Summary, *, traced: bool) -> None:
     print(f"  inspector shows it: {shown:.0f} ms (one insert of {inspector.model.rowCount():,} rows, timeline, plot, header; health on a worker thread)")
     inspector.table.scrollToBottom()
     print(f"  table repaint at the end: {timed(inspector.table.viewport().repaint):.1f} ms")
-    print(f"  timeline repaint: {timed(inspector.timeline.repaint):.1f} ms; plot repaint: {timed(inspector.plot.repaint):.1f} ms")
+    timeline_ms = timed(inspector.timeline.repaint)
+    inspector.show_part("rate")  # each on its own tab: a hidden one does not paint
+    QApplication.processEvents()
+    print(f"  timeline repaint: {timeline_ms:.1f} ms; plot repaint: {timed(inspector.plot.repaint):.1f} ms")
     print(f"  filter 'chunk' over {count:,}: {timed(lambda: inspector.set_status_filter('chunk')):.0f} ms ({inspector.model.rowCount():,} rows)")
     print(f"  back to all statuses: {timed(lambda: inspector.set_status_filter(None)):.0f} ms")
     print(f"  RSS with the inspector showing it: {rss_mb():.0f} MB")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -83,23 +83,36 @@ def project_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot: Any, project_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The editor's main window on a copy of the example, shown; a module that needs another window defines its own."""
+def window_on(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], Any]:
+    """Opens the editor's main window on a project file, shown, with its settings and recovery folder in ``tmp_path``.
+
+    Closing a window with unsaved work asks; a test that leaves edits behind answers Discard (a test that wants
+    another answer patches ``QMessageBox.question`` again in its body).
+    """
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QMessageBox
 
     from app.editor.document import Document
     from app.ui.main_window import MainWindow
 
-    # closing a window with unsaved work asks; a test that leaves edits behind answers Discard
     monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
-    document = Document()
-    document.open(project_file)
-    main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
+
+    def open_window(path: Path) -> MainWindow:
+        document = Document()
+        document.open(path)
+        main = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
+        qtbot.addWidget(main)
+        main.show()
+        qtbot.waitExposed(main)
+        return main
+
+    return open_window
+
+
+@pytest.fixture
+def window(window_on: Callable[[Path], Any], project_file: Path) -> Any:
+    """The editor's main window on a copy of the example, shown; a module that needs another window defines its own."""
+    return window_on(project_file)
 
 
 @pytest.fixture

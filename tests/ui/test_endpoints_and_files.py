@@ -8,7 +8,6 @@ import stat
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.core.project_file import load_project, save_project
@@ -21,16 +20,6 @@ from tests.conftest import EXAMPLE
 BUNDLED = resource_path("examples", "demo.streamwright.json")
 
 
-def _window(qtbot, tmp_path: Path, path: Path) -> MainWindow:
-    document = Document()
-    document.open(path)
-    window = MainWindow(document, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     path = tmp_path / "mine" / EXAMPLE.name
@@ -39,8 +28,8 @@ def copy(tmp_path: Path) -> Path:
     return path
 
 
-def test_new_endpoint_asks_for_its_name_and_derives_its_path(qtbot, tmp_path, copy, monkeypatch):
-    window = _window(qtbot, tmp_path, copy)
+def test_new_endpoint_asks_for_its_name_and_derives_its_path(qtbot, window_on, copy, monkeypatch):
+    window = window_on(copy)
     window.sidebar.setCurrentIndex(1)
     asked: list[str] = []
 
@@ -80,9 +69,9 @@ def shipped() -> bytes:
         BUNDLED.write_bytes(original)
 
 
-def test_the_bundled_example_is_never_overwritten(qtbot, tmp_path, monkeypatch, shipped):
+def test_the_bundled_example_is_never_overwritten(qtbot, window_on, tmp_path, monkeypatch, shipped):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
-    window = _window(qtbot, tmp_path, BUNDLED)
+    window = window_on(BUNDLED)
     from app.editor.commands.actions import SetActionParamCommand
 
     window.document.push(SetActionParamCommand(window.document, "typewriter", (0,), "eventData", {"status": "starting", "text": "edited"}))
@@ -131,9 +120,8 @@ def _consistent(window: MainWindow) -> bool:
 
 
 @pytest.mark.parametrize("tab", [0, 1])
-def test_after_opening_a_project_the_sidebar_and_the_canvas_agree(qtbot, tmp_path, copy, tab, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    window = _window(qtbot, tmp_path, copy)
+def test_after_opening_a_project_the_sidebar_and_the_canvas_agree(qtbot, window_on, copy, tab):
+    window = window_on(copy)
     if tab == 0:
         window.show_page("typewriter")
     else:

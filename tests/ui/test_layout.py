@@ -14,6 +14,7 @@ from app.editor.commands.actions import SetActionParamCommand
 from app.editor.models.roles import ActionTypeRole
 from app.editor.document import Document
 from app.ui.main_window import MainWindow
+from app.ui.stream_dock_parts import PARTS
 from tests.conftest import EXAMPLE, ROOT
 from tests.ui.conftest import RUN_TIMEOUT_MS, drive
 
@@ -42,7 +43,7 @@ def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow
     return _window(qtbot, tmp_path, (1280, 800))
 
 
-def _visible_cards(window: MainWindow) -> int:
+def visible_cards(window: MainWindow) -> int:
     viewport = window.canvas.viewport().rect()
     offset = window.canvas._offset()
     return sum(
@@ -73,7 +74,7 @@ def test_the_default_layout_shows_ten_cards_and_eight_palette_items(qtbot, tmp_p
     window = _window(qtbot, tmp_path, size)
     QApplication.processEvents()
     assert window.size().width() == size[0] and window.size().height() == size[1]
-    assert _visible_cards(window) >= 10, f"{_visible_cards(window)} cards in a canvas of {window.canvas.viewport().size()}"
+    assert visible_cards(window) >= 10, f"{visible_cards(window)} cards in a canvas of {window.canvas.viewport().size()}"
     assert _visible_palette_items(window) >= 8, f"{_visible_palette_items(window)} palette items"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(SCREENSHOTS / f"main-window-{size[0]}x{size[1]}.png"))
@@ -94,26 +95,48 @@ def _dock_sizes(window: MainWindow) -> dict[str, tuple[int, int]]:
     return {dock.objectName(): (dock.width(), dock.height()) for dock in (window.sidebar_dock, window.palette_dock, window.inspector_dock, window.run_dock)}
 
 
-def test_docks_keep_their_size_while_a_stream_runs(qtbot, qt_loop, window):
-    """A real run of the report: its status line, rows, errors and the Stream dock's health change, the docks do not."""
+def _stream_dock_geometry(window: MainWindow) -> dict[str, object]:
+    """What must hold still inside the Stream dock: the split between the messages and the tabs, the tabs, the header."""
+    inspector = window.stream_inspector
+    tabs = inspector.parts.tabBar()
+    return {
+        "split": inspector.splitter.sizes(),
+        "tabs": [tabs.tabRect(i) for i in range(tabs.count())],
+        "filter": inspector.status_filter.geometry(),
+        "table": inspector.table.geometry(),
+        "content": (inspector.width(), inspector.height()),
+    }
+
+
+@pytest.mark.parametrize("shown", ["Run", "Stream"])
+def test_docks_keep_their_size_while_a_stream_runs(qtbot, qt_loop, window, shown):
+    """A real run of the report: its status line, rows, errors and the Stream dock's health (its badge too) change;
+    the docks do not, nor the parts of the Stream dock when it is the one shown."""
     window.stream_inspector  # follows the run
+    if shown == "Stream":
+        window.stream_dock.raise_()
     QApplication.processEvents()
-    before = _dock_sizes(window)
+
+    def sizes() -> dict[str, object]:
+        return {**_dock_sizes(window), **(_stream_dock_geometry(window) if shown == "Stream" else {})}
+
+    before = sizes()
     panel = window.run_panel
-    sizes_seen: list[dict[str, tuple[int, int]]] = []
+    sizes_seen: list[dict[str, object]] = []
     for path in [(1,), (4,), (7,), (10,)]:  # the report's pauses: short
         window.document.push(SetActionParamCommand(window.document, "generate-report", path, "milliseconds", 5))
     try:
         window.run_endpoint()
         qtbot.waitUntil(lambda: panel.messages.rowCount() > 0, timeout=RUN_TIMEOUT_MS)
-        sizes_seen.append(_dock_sizes(window))
-        qtbot.waitUntil(lambda: not panel.is_running, timeout=RUN_TIMEOUT_MS)
+        sizes_seen.append(sizes())
+        qtbot.waitUntil(lambda: not panel.is_running and window.stream_inspector.health.verdict[0] != "", timeout=RUN_TIMEOUT_MS)
         QApplication.processEvents()
-        sizes_seen.append(_dock_sizes(window))
+        sizes_seen.append(sizes())
         panel._set_status("A status line far longer than any dock is wide, " * 6, "error")  # the longest live text there is
         window.stream_inspector.health.set_summary("A health summary far longer than any dock is wide, " * 6)
+        window.stream_inspector.health.verdictChanged.emit(("error", 12))  # a two-figure badge
         QApplication.processEvents()
-        sizes_seen.append(_dock_sizes(window))
+        sizes_seen.append(sizes())
     finally:
         drive(qtbot, window.runner.stop())
     assert all(seen == before for seen in sizes_seen), (before, sizes_seen)
@@ -135,6 +158,34 @@ def test_reset_layout_puts_every_dock_back(qtbot, window):
     after = _dock_sizes(window)
     for name, (width, height) in default.items():
         assert abs(after[name][0] - width) <= 4 and abs(after[name][1] - height) <= 4, (name, default[name], after[name])
+
+
+def test_the_stream_docks_tab_is_kept_with_the_layout_and_reset_layout_brings_back_the_first(qtbot, tmp_path, monkeypatch):
+    """The tab a user clicks in the Stream dock is there again in the next window; View -> Reset layout shows Timeline."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Discard)
+
+    def reopened() -> MainWindow:
+        window = _window(qtbot, tmp_path, (1280, 800))  # the same settings file each time
+        window.restore_window_state()
+        window.stream_dock.raise_()
+        QApplication.processEvents()
+        return window
+
+    first = reopened()
+    inspector = first.stream_inspector
+    assert inspector.current_part() == PARTS[0]
+    tabs = inspector.parts.tabBar()
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(PARTS.index("rate")).center())
+    assert inspector.current_part() == "rate"
+    first.close()
+    second = reopened()
+    assert second.stream_inspector.current_part() == "rate", "the chosen tab came back"
+    second.reset_layout_action.trigger()
+    assert second.stream_inspector.current_part() == PARTS[0]
+    second.close()
+    third = reopened()
+    assert third.stream_part == PARTS[0] and third.stream_inspector.current_part() == PARTS[0]
+    third.close()
 
 
 def _y_in(widget: QWidget, ancestor: QWidget) -> int:

@@ -2,8 +2,8 @@
 dock, a Run dock tall enough to read, a table header that never covers a row.
 
 Geometry, not pixels: each test asks where Qt put a widget and compares it with
-the edges of what shows it. Screenshots of each view go to /tmp/shots-polish/
-(``SHOTS_DIR`` overrides) to be looked at.
+the edges of what shows it. Screenshots of each view (the Stream dock's tabs
+after a run too) go to /tmp/shots-polish/ (``SHOTS_DIR`` overrides) to be looked at.
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ from app.core.workflow_refs import page_workflow_key
 from app.editor.commands.actions import SetActionParamCommand
 from app.editor.document import Document
 from app.ui.main_window import MainWindow
+from app.ui.stream_dock_parts import PARTS
+from app.ui.stream_inspector import ORIGIN_RUN
+from app.ui.stream_inspector.rate_plot import MIN_HEIGHT as RATE_MIN_HEIGHT
 from tests.conftest import EXAMPLE
+from tests.ui.test_layout import visible_cards
 
 SIZES = [(1280, 800), (1600, 1000)]
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-polish"))
@@ -148,21 +152,26 @@ def visible_rect(widget: QWidget, scroll: QScrollArea) -> bool:
     return scroll.viewport().rect().contains(rect_in(widget, scroll.viewport()))
 
 
-def test_the_run_dock_shows_run_and_rows_under_a_header_that_covers_none(qtbot, qt_loop, window):
-    """A run of the report in the default layout: Run in sight, the header above the rows, three rows whole."""
+def run_the_report(qtbot, window: MainWindow) -> None:
+    """Run the example's report from the Run panel on a real runner, its pauses made short, and stop the runner."""
     from tests.ui.conftest import RUN_TIMEOUT_MS, drive
 
     window.sidebar.setCurrentIndex(1)
     window.show_workflow("generate-report")
-    panel = window.run_panel
-    for path in [(1,), (4,), (7,), (10,)]:  # the report's pauses: short
+    for path in [(1,), (4,), (7,), (10,)]:
         window.document.push(SetActionParamCommand(window.document, "generate-report", path, "milliseconds", 5))
     try:
         window.run_endpoint()
-        qtbot.waitUntil(lambda: not panel.is_running, timeout=RUN_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: not window.run_panel.is_running, timeout=RUN_TIMEOUT_MS)
     finally:
         drive(qtbot, window.runner.stop())
     settle()
+
+
+def test_the_run_dock_shows_run_and_rows_under_a_header_that_covers_none(qtbot, qt_loop, window):
+    """A run of the report in the default layout: Run in sight, the header above the rows, three rows whole."""
+    panel = window.run_panel
+    run_the_report(qtbot, window)
     assert panel.messages.rowCount() == 5
     body = window.run_dock.widget()
     assert isinstance(body, QScrollArea)
@@ -192,19 +201,9 @@ def test_the_table_is_never_squeezed_under_its_header(qtbot, window):
 
 
 def test_the_stream_dock_table_keeps_its_header_above_whole_rows(qtbot, qt_loop, window):
-    """After a run, the Stream dock's messages table (under the timeline and the rate) still shows its header and two rows."""
-    from tests.ui.conftest import RUN_TIMEOUT_MS, drive
-
-    window.sidebar.setCurrentIndex(1)
-    window.show_workflow("generate-report")
-    for path in [(1,), (4,), (7,), (10,)]:
-        window.document.push(SetActionParamCommand(window.document, "generate-report", path, "milliseconds", 5))
+    """After a run, the Stream dock's messages table (beside the timeline, rate and health tabs) still shows its header and two rows."""
     inspector = window.stream_inspector
-    try:
-        window.run_endpoint()
-        qtbot.waitUntil(lambda: not window.run_panel.is_running, timeout=RUN_TIMEOUT_MS)
-    finally:
-        drive(qtbot, window.runner.stop())
+    run_the_report(qtbot, window)
     window.stream_dock.raise_()
     inspector.sync_now()
     settle()
@@ -220,3 +219,35 @@ def test_the_stream_dock_table_keeps_its_header_above_whole_rows(qtbot, qt_loop,
     assert body.widget().width() <= body.viewport().width(), "the dock's header and panels fit its width (no sideways scrolling)"
     assert visible_rect(inspector.save_button, body)
     shoot(window, "stream-dock")
+
+
+def test_the_stream_dock_needs_no_vertical_scrolling_after_a_run(qtbot, qt_loop, window):
+    """The default layout after a real run (rows, action lanes, rates and a health verdict all filled): on every tab the
+    dock's content fits its height (no vertical scroll bar), the messages and the tab's part are whole in sight, the
+    rate chart gets at least the height it is readable at, and the canvas above still shows ten cards."""
+    inspector = window.stream_inspector
+    run_the_report(qtbot, window)
+    window.stream_dock.raise_()
+    log = inspector.log
+    assert log is not None
+    qtbot.waitUntil(lambda: log.ended and inspector.model.rowCount() == 5 and inspector.health.verdict[0] != "", timeout=10_000)
+    assert len(inspector.timeline.lanes()) >= 5
+    body = window.stream_dock.widget()
+    assert isinstance(body, QScrollArea) and body.widget() is inspector
+    for part in PARTS:
+        inspector.show_part(part)
+        settle()
+        assert inspector.current_part() == part
+        needed, shown = inspector.minimumSizeHint().height(), body.viewport().height()
+        assert needed <= shown, f"{part}: the content needs {needed} px, the dock shows {shown} px"
+        assert not body.verticalScrollBar().isVisible(), part
+        assert inspector.height() <= body.viewport().height(), part
+        assert visible_rect(inspector.parts.currentWidget(), body), f"the {part} tab is whole in sight"
+        assert visible_rect(inspector.table, body) and visible_rect(inspector.save_button, body)
+        tabs = inspector.parts.tabBar()
+        assert all(tabs.rect().contains(tabs.tabRect(i)) for i in range(tabs.count())), "every tab is in sight, none behind scroll buttons"
+        shoot(window, f"stream-dock-{part}")
+    assert inspector.plot.height() >= RATE_MIN_HEIGHT
+    assert inspector.title.shown_text() == "generate-report", "the endpoint's name is whole: the origin pill steps aside first"
+    assert inspector.origin_label.isVisible() or inspector.title.toolTip() == f"From: {ORIGIN_RUN}"
+    assert visible_cards(window) >= 10, f"{visible_cards(window)} cards in a canvas of {window.canvas.viewport().size()}"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from app.client import RunnerProcess, StreamState
@@ -16,7 +17,9 @@ from app.core.project_file import load_project
 from app.editor.commands.recordings import AddRecordingCommand
 from app.editor.document import Document
 from app.editor.stream_log import message_text
+from app.ui.stream_dock_parts import PART_HEALTH, PART_TIMELINE, PARTS
 from app.ui.stream_inspector import ORIGIN_PREVIEW, ORIGIN_RECORDING, ORIGIN_RUN, StreamInspector
+from app.ui.stream_inspector.health_panel import OK_COLOUR, SEVERITY_COLOURS
 from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, PART, SEQUENCE, SIZE, STATUS, TIME, format_ms
 from tests.conftest import ROOT, action, endpoint, formula
 from tests.ui.conftest import RUN_TIMEOUT_MS, drive
@@ -130,6 +133,7 @@ def test_a_live_run_fills_the_table_the_timeline_and_the_plot(qtbot: Any, runner
     count = len(words) + 2
     assert not resets and sum(inserts) == count and len(inserts) <= count  # appended in batches, never reset
     assert inspector.model.rowCount() == count
+    assert inspector.table.isColumnHidden(PART), "no message carries a part: the column leaves its room to the data"
     assert [cell(inspector, row, SEQUENCE) for row in range(count)] == [str(n) for n in range(1, count + 1)]
     assert [cell(inspector, row, STATUS) for row in range(count)] == ["starting", *["chunk"] * len(words), "done"]
     assert [cell(inspector, row, ACTION) for row in range(count)] == ["send_starting", *["send_word"] * len(words), "send_done"]
@@ -163,7 +167,7 @@ def test_a_live_run_fills_the_table_the_timeline_and_the_plot(qtbot: Any, runner
 def test_the_status_filter_shows_one_status_without_copying_rows(qtbot: Any, runner: RunnerProcess, project: Project, inspector: StreamInspector) -> None:
     run_live(qtbot, inspector, runner, project, "typewriter", {"text": "one two three", "delayMs": 0})
     combo = inspector.status_filter
-    assert [combo.itemText(i) for i in range(combo.count())] == ["All statuses · 5", "starting · 1", "chunk · 3", "done · 1"]
+    assert [combo.itemText(i) for i in range(combo.count())] == ["All · 5", "starting · 1", "chunk · 3", "done · 1"]
     inspector.table.selectRow(2)  # "two "
     inspector.set_status_filter("chunk")
     assert inspector.model.rowCount() == 3
@@ -189,9 +193,23 @@ def test_selecting_a_message_selects_the_action_that_sent_it(qtbot: Any, runner:
     assert selected.args == ["generate-report", "send_done"]
 
 
+def health_tab(inspector: StreamInspector) -> tuple[str, QColor]:
+    """The Health tab's tooltip and the colour of its badge (left of the number or the tick in it)."""
+    index = PARTS.index(PART_HEALTH)
+    badge = inspector.parts.tabIcon(index).pixmap(16, 16).toImage()
+    return inspector.parts.tabToolTip(index), badge.pixelColor(2, 8)
+
+
 def test_health_findings_are_listed_and_lead_to_their_message(qtbot: Any, runner: RunnerProcess, project: Project, inspector: StreamInspector) -> None:
+    tip, badge = health_tab(inspector)
+    assert "not checked yet" in tip and badge.alpha() == 0, "no run yet: no badge, but its room is kept"
     run_live(qtbot, inspector, runner, project, "unfinished", {})
     texts = inspector.health.finding_texts()
+    errors = sum(1 for text in texts if "without a final message" in text)
+    tip, badge = health_tab(inspector)
+    assert inspector.health.verdict == ("error", errors) and f"{errors} error" in tip, "seen from any tab: the Health tab has a badge"
+    assert badge.name() == SEVERITY_COLOURS["error"].name()
+    assert inspector.current_part() == PART_TIMELINE, "a finding never switches the tab under the user"
     assert any("without a final message" in text for text in texts), texts
     assert any("no status" in text for text in texts), texts
     assert "error" in inspector.health.title.text()
@@ -223,6 +241,8 @@ def test_saving_a_run_as_a_recording_and_showing_it(qtbot: Any, runner: RunnerPr
     assert inspector.model.rowCount() == 4 and cell(inspector, 1, ACTION) == "send_word"
     assert [lane.action_id for lane in inspector.timeline.lanes()] == ["send_starting", "send_word", "send_done"]
     assert "no problems found" in inspector.health.title.text()
+    tip, badge = health_tab(inspector)
+    assert inspector.health.verdict == ("ok", 0) and "no problems found" in tip and badge.name() == OK_COLOUR.name()
     document.deleteLater()
 
 
@@ -266,5 +286,6 @@ def test_a_dock_following_a_call_under_way_lines_up_transient_messages(qtbot: An
         expected += [({"status": "progress", "done": count}, "status · transient"), ({"status": "chunk", "text": f"row {count}"}, "")]
     shown = [(cell(inspector, row, DATA), cell(inspector, row, PART), cell(inspector, row, SEQUENCE)) for row in range(inspector.model.rowCount())]
     assert shown == [(message_text(data), part, str(seq)) for seq, (data, part) in enumerate(expected, start=1)]
+    assert not inspector.table.isColumnHidden(PART), "a stream with keyed parts shows its Part column"
     drive(qtbot, call.cancel())
     qtbot.waitUntil(lambda: state.status == "cancelled", timeout=RUN_TIMEOUT_MS)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPolygonF, QTextOption
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap, QPolygonF, QTextOption
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget
 
 from app.ui import theme
 
-__all__ = ["SEVERITY_ORDER", "HealthPanel"]
+__all__ = ["SEVERITY_ORDER", "HealthPanel", "Verdict", "badge_icon"]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_COLOURS = {"error": theme.ERROR, "warning": theme.WARNING, "info": QColor("#3b6fe0")}
@@ -24,6 +24,33 @@ SEVERITY_MARKS = {"error": "!", "warning": "!", "info": "i"}
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 PAD = 8
 BADGE = 16
+OK_COLOUR = QColor("#12936b")
+Verdict = tuple[str, int]
+"""What the health check says in one glance: ("", 0) not checked yet, ("ok", 0), or the worst severity and how many findings."""
+
+
+def badge_icon(verdict: Verdict, font: QFont) -> QIcon:
+    """A round badge for the Health tab: the number of findings in the worst severity's colour, a tick when none.
+
+    Not checked yet, it is blank but the same size, so the tab never changes width (the tabs beside it never move).
+    """
+    severity, count = verdict
+    pixmap = QPixmap(BADGE, BADGE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    if severity:
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(OK_COLOUR if severity == "ok" else SEVERITY_COLOURS.get(severity, theme.TEXT_MUTED))
+        painter.drawEllipse(QRectF(0.5, 0.5, BADGE - 1, BADGE - 1))
+        small = QFont(font)
+        small.setBold(True)
+        small.setPixelSize(10)
+        painter.setFont(small)
+        painter.setPen(QColor("white"))
+        painter.drawText(QRect(0, 0, BADGE, BADGE), Qt.AlignmentFlag.AlignCenter, "✓" if severity == "ok" else str(count) if count < 10 else "9+")
+        painter.end()
+    return QIcon(pixmap)
 
 
 class _FindingDelegate(QStyledItemDelegate):
@@ -106,9 +133,12 @@ class HealthPanel(QWidget):
 
     findingActivated = Signal(int)
     """(seq): the user clicked a finding about one message."""
+    verdictChanged = Signal(object)
+    """(Verdict): a report (or none) was shown; the inspector badges its Health tab with it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.verdict: Verdict = ("", 0)
         self.title = QLabel("<b>Health</b>", self)
         self.summary = QLabel(self)
         self.summary.setObjectName("healthSummary")
@@ -161,6 +191,9 @@ class HealthPanel(QWidget):
             self.placeholder.setText("")
         self.findings.setVisible(bool(found))
         self.placeholder.setVisible(bool(self.placeholder.text()))
+        worst = min((str(getattr(f, "severity", "info")) for f in found), key=lambda s: SEVERITY_ORDER.get(s, 3), default="ok")
+        self.verdict = ("", 0) if report is None else (worst, sum(1 for f in found if getattr(f, "severity", "") == worst))
+        self.verdictChanged.emit(self.verdict)
 
     def set_summary(self, text: str) -> None:
         self.summary.setText(text)

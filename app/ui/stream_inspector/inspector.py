@@ -1,4 +1,4 @@
-"""The stream inspector: every message of the latest run, its actions in time, its rates and its health.
+"""The stream inspector (the Stream dock): every message of the latest run, its actions in time, its rates and its health.
 
 It follows a live call (``follow``: the Run panel's runs and the Preview's
 calls) or shows a saved recording (``show_recording``). The stream task only
@@ -11,7 +11,12 @@ while a run streams. While it ticks, Python's full garbage collections wait
 (as the preview's driver does): a full pass over a long run's retained
 messages would freeze the window for a few hundred milliseconds.
 
-Saving: "Save as recording…" emits ``saveRequested``; the window asks a name
+Layout: the messages on the left, the timeline, the rate and the health in
+tabs on the right (``PARTS``), side by side because the bottom dock is short
+(see ``_build``); every part is usable at about 110 px of height, and the
+Health tab's badge shows the verdict from whichever tab is shown.
+
+Saving: "Save…" (as recording) emits ``saveRequested``; the window asks a name
 and pushes ``AddRecordingCommand(document, inspector.recording(name, project))``.
 The inspector never edits the project itself.
 """
@@ -23,43 +28,38 @@ import threading
 import time
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFrame,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.client.stream_state import StreamState
 from app.core.project import Project, Recording
 from app.core.registry import Registry, default_registry
 from app.core.stream_health import HealthReport
 from app.editor.stream_log import StreamLog
-from app.ui.elided_text import ElidedLabel, elide_with_tooltips
+from app.ui.column_widget import column_widget
+from app.ui.compact_button import compact_button
+from app.ui.elided_text import ElidedLabel
 from app.ui.fitted_scroll import fitted_scroll
+from app.ui.message_table import message_table
 from app.ui.preview_driver import defer_full_gc, resume_full_gc
-from app.ui.stream_inspector.health_panel import HealthPanel
-from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, SEQUENCE, SIZE, STATUS, TIME, StreamLogModel
+from app.ui.stream_dock_parts import PART_HEALTH, PART_RATE, PART_TIMELINE, PART_TITLES, PARTS
+from app.ui.stream_inspector.health_panel import HealthPanel, Verdict, badge_icon
+from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, PART, SEQUENCE, SIZE, STATUS, TIME, StreamLogModel
 from app.ui.stream_inspector.rate_plot import RatePlot, format_bytes, format_count
 from app.ui.stream_inspector.timeline import TimelineStrip, format_duration
-from app.ui.table_height import MIN_VISIBLE_ROWS, table_height
 
 __all__ = ["ORIGIN_PREVIEW", "ORIGIN_RECORDING", "ORIGIN_RUN", "StreamInspector"]
 
 ORIGIN_RUN = "Run panel"
 ORIGIN_PREVIEW = "Preview"
 ORIGIN_RECORDING = "Recording"
+SHOWN_ORDER = (SEQUENCE, TIME, STATUS, DATA, ACTION, PART, GAP, SIZE)
+"""The messages' columns left to right: the Event Data right after the status, so a narrow dock (about
+320 px at 1280x800) shows what each message said and scrolls sideways only for its action and figures
+(the timeline and the Rate tab show those too)."""
+DATA_MIN_WIDTH = 180
+"""The Event Data column takes the room the other columns leave, but never less than this."""
 FRAME_MS = 16
 PAINT_EVERY = 4
 """Frames between redraws of the timeline, the plot and the header while streaming (~15 Hz)."""
@@ -68,10 +68,6 @@ LIVE_HEALTH_MAX = 2_000
 HEALTH_IN_THREAD = 5_000
 """A longer stream is checked on a worker thread (about 3 s per million messages), so no frame waits for it."""
 _STATUS_COLOURS = {"done": "#12936b", "error": "#d0343a", "cancelled": "#c98a00", "streaming": "#3b6fe0", "connecting": "#6b7280"}
-_CARD_STYLE = """
-QFrame#inspectorCard { background: white; border: 1px solid #d5d8de; border-radius: 4px; }
-QLabel#inspectorCaption { color: #6b7280; font-weight: bold; border: none; }
-"""
 _HEADER_STYLE = """
 QHeaderView::section { background: #f4f5f7; color: #4b5563; font-weight: bold; padding: 4px 6px;
     border: none; border-bottom: 1px solid #d5d8de; border-right: 1px solid #e3e6eb; }
@@ -87,6 +83,8 @@ class StreamInspector(QWidget):
     """(endpoint, action id): a message row (or a timeline lane) was selected; the window selects the action."""
     saveRequested = Signal()
     """"Save as recording…" was clicked (only enabled once the run has ended)."""
+    partChanged = Signal(str)
+    """(part name, one of ``PARTS``): the user chose another tab; the window keeps it with its layout."""
     _healthReady = Signal(object, object)
     """(log, report) from the worker thread that checked a long stream."""
 
@@ -134,16 +132,7 @@ class StreamInspector(QWidget):
     def clear(self) -> None:
         """Show nothing (another project was opened: its runs are not this one's)."""
         self._drop_log()
-        with QSignalBlocker(self.status_filter):
-            self.status_filter.clear()
-            self.status_filter.addItem("All statuses", None)
-        self._statuses = []
-        self.model.set_status_filter(None)
-        self.model.set_log(None)
-        self.timeline.set_log(None)
-        self.plot.set_log(None)
-        self.health.show_report(None, note="Health is checked when the stream ends.")
-        self.health.set_summary("")
+        self._set_views(None)
         self._stop_frames()
         self._show_header()
 
@@ -153,6 +142,20 @@ class StreamInspector(QWidget):
             old.detach()
             old.on_change.clear()
 
+    def _set_views(self, log: StreamLog | None) -> None:
+        """Every view on ``log`` from its start: all statuses, no health verdict yet."""
+        self._statuses = []
+        with QSignalBlocker(self.status_filter):
+            self.status_filter.clear()
+            self.status_filter.addItem("All", None)
+        self.model.set_status_filter(None)
+        self.model.set_log(log)
+        self.timeline.set_log(log)
+        self.plot.set_log(log)
+        self.health.show_report(None, note="Health is checked when the stream ends.")
+        self.health.set_summary("")
+        self._show_part_column()
+
     def _show_log(self, log: StreamLog, origin: str) -> None:
         self._drop_log()
         self.log, self.origin = log, origin
@@ -160,16 +163,7 @@ class StreamInspector(QWidget):
         self._seen_version = -1
         self._health_version = -1
         self._health_waits = False
-        self._statuses = []
-        with QSignalBlocker(self.status_filter):
-            self.status_filter.clear()
-            self.status_filter.addItem("All statuses", None)
-        self.model.set_status_filter(None)
-        self.model.set_log(log)
-        self.timeline.set_log(log)
-        self.plot.set_log(log)
-        self.health.show_report(None, note="Health is checked when the stream ends.")
-        self.health.set_summary("")
+        self._set_views(log)
         self.sync_now()
         if not log.ended and log.status != "idle":
             self._start_frames()  # an idle log wakes the frames itself when its call begins (``_log_changed``)
@@ -225,6 +219,7 @@ class StreamInspector(QWidget):
             self.table.scrollToBottom()
 
     def _repaint(self, *, final: bool) -> None:
+        self._show_part_column()
         self.timeline.refresh()
         self.plot.refresh()
         self._show_header()
@@ -284,15 +279,18 @@ class StreamInspector(QWidget):
     def _show_header(self) -> None:
         log = self.log
         if log is None:
-            self.title.setText("Stream inspector")
+            self.title.setText("No stream yet")
             self.origin_label.hide()
             self.status_label.setText("")
             self.details.setText("Run an endpoint from the Run panel, or click a button in the Preview, to see its stream here.")
+            self._colour_details(error=False)
             self.save_button.setEnabled(False)
             return
         self.title.setText(log.endpoint or "stream")
-        self.origin_label.setText(self.origin)
-        self.origin_label.show()
+        if self.origin_label.text() != self.origin:
+            self.origin_label.setText(self.origin)
+            self.title.setToolTip(f"From: {self.origin}")
+        self._fit_header()
         status = log.status
         colour = _STATUS_COLOURS.get(status, "#6b7280")
         self.status_label.setText(f"<span style='color:{colour}; font-weight:bold'>● {status}</span>")
@@ -309,15 +307,21 @@ class StreamInspector(QWidget):
         if log.traced:
             details.append(f"{log.span_count:,} span{'s' if log.span_count != 1 else ''}")
         if log.error:
-            details.append(f"<span style='color:#d0343a'>{log.error}</span>")
+            details.append(log.error)
         self.details.setText(" · ".join(details))
-        self.details.setToolTip(" · ".join(details))  # the line is cut in a narrow dock: whole on hover
+        self._colour_details(error=bool(log.error))
         recorded = log.recording is not None
         self.save_button.setEnabled(log.ended and not recorded)
         self.save_button.setToolTip(
-            "This is a saved recording" if recorded else "Keep this stream in the project to replay it in the Preview without a runner"
-            if log.ended else "Available once the run has ended"
+            "Save as recording: " + ("this is a saved recording" if recorded else "keep this stream in the project to replay it in the Preview without a runner"
+            if log.ended else "available once the run has ended")
         )  # fmt: skip
+
+    def _colour_details(self, *, error: bool) -> None:
+        """Red while the line ends with the run's error; restyled only when that changes (a style sheet re-polishes)."""
+        if error != self._details_error:
+            self._details_error = error
+            self.details.setStyleSheet(f"color: {'#d0343a' if error else '#4b5563'};")
 
     def _refresh_filter(self) -> None:
         counts = self.model.status_counts
@@ -328,12 +332,12 @@ class StreamInspector(QWidget):
                 current = combo.currentData()
                 self._statuses = statuses
                 combo.clear()
-                combo.addItem("All statuses", None)
+                combo.addItem("All", None)
                 for status in statuses:
                     combo.addItem("", status)
                 combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
             total = sum(counts.values())
-            combo.setItemText(0, f"All statuses · {total:,}")
+            combo.setItemText(0, f"All · {total:,}")
             for index, status in enumerate(statuses, start=1):
                 combo.setItemText(index, f"{status or '(no status)'} · {counts[status]:,}")
 
@@ -413,6 +417,54 @@ class StreamInspector(QWidget):
         endpoint = self.log.endpoint if self.log is not None else ""
         return endpoint or "recording"
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_data_column()
+        elif event.type() == QEvent.Type.Resize and watched is self._messages_column:
+            self._fit_header()
+        return super().eventFilter(watched, event)
+
+    def _fit_header(self) -> None:
+        """The origin pill only where the endpoint's name, the status and the filter leave room for it (the title's tooltip names it too)."""
+        shown = (self.title, self.origin_label, self.status_label, self.status_filter)
+        needed = sum(widget.sizeHint().width() for widget in shown) + 6 * len(shown)
+        self.origin_label.setVisible(self.log is not None and needed <= self._messages_column.width())
+
+    def _show_part_column(self) -> None:
+        """The Part column only for a stream with keyed parts: most have none, and a narrow dock needs the room for the data."""
+        hidden = self.log is None or not self.log.has_parts
+        if self.table.isColumnHidden(PART) != hidden:
+            self.table.setColumnHidden(PART, hidden)
+            self._fit_data_column()
+
+    def _fit_data_column(self) -> None:
+        """Stretch the Event Data column over what the others leave (``DATA_MIN_WIDTH`` at least: then the table scrolls sideways).
+
+        By hand because a Stretch column in the middle is squeezed to a few pixels when the others do not fit.
+        """
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(column) for column in range(header.count()) if column != DATA and not header.isSectionHidden(column))
+        width = max(DATA_MIN_WIDTH, self.table.viewport().width() - others)
+        if header.sectionSize(DATA) != width:
+            header.resizeSection(DATA, width)
+
+    # -- parts -----------------------------------------------------------------------------
+    def current_part(self) -> str:
+        """The shown tab beside the messages: one of ``PARTS``."""
+        return str(self.parts.tabBar().tabData(self.parts.currentIndex()))
+
+    def show_part(self, name: object) -> None:
+        """Show the tab ``name`` (the first one for a name that is not a part: an old or hand-edited setting)."""
+        self.parts.setCurrentIndex(PARTS.index(name) if name in PARTS else 0)
+
+    def _show_health_badge(self, verdict: Verdict) -> None:
+        """The Health tab's badge: the count of the worst findings in their colour, so a problem is seen from any tab."""
+        index = PARTS.index(PART_HEALTH)
+        self.parts.setTabIcon(index, badge_icon(verdict, self.font()))
+        severity, count = verdict
+        verdict_text = {"": "not checked yet", "ok": "no problems found"}.get(severity, f"{count} {severity}{'s' if count != 1 else ''}")
+        self.parts.setTabToolTip(index, f"Health: {verdict_text}. What the check found about the size, shape and pace of the messages")
+
     # -- widgets ---------------------------------------------------------------------------
     def _build(self) -> None:
         self.setObjectName("streamInspector")
@@ -420,37 +472,37 @@ class StreamInspector(QWidget):
         self.title.setStyleSheet("font-size: 11pt; font-weight: bold;")
         self.origin_label = QLabel(self)
         self.origin_label.setObjectName("inspectorOrigin")
-        self.origin_label.setStyleSheet("background: #eef1f6; color: #4b5563; border-radius: 8px; padding: 1px 8px;")
+        self.origin_label.setStyleSheet("background: #eef1f6; color: #4b5563; border-radius: 8px; padding: 1px 6px;")
         self.status_label = QLabel(self)
         self.status_label.setObjectName("inspectorStatus")
-        self.details = QLabel(self)
+        self.details = ElidedLabel(parent=self)  # live text: cut to what the header leaves, whole on hover; never re-lays it out
         self.details.setObjectName("inspectorDetails")
-        self.details.setStyleSheet("color: #4b5563;")
+        self._details_error = True  # styled by the first ``_colour_details``
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # live text never re-lays out the header
         self.status_filter = QComboBox(self)
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.setToolTip("Show only the messages of one status")
         self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.status_filter.setMinimumContentsLength(14)  # a steady width while the counts grow, narrow enough for a 1280 px window
+        self.status_filter.setMinimumContentsLength(6)  # a steady width while the counts grow (longer entries are cut), narrow enough for 1280 px
         self.status_filter.setAccessibleName("Status")
-        self.status_filter.addItem("All statuses", None)
+        self.status_filter.addItem("All", None)
         self.status_filter.currentIndexChanged.connect(lambda _index: self._apply_filter())
-        self.save_button = QPushButton("Save as recording…", self)
+        self.save_button = compact_button("Save…", self)  # short: it shares the tab bar's line with three tabs
         self.save_button.setObjectName("saveRecording")
+        self.save_button.setAccessibleName("Save as recording")
         self.save_button.clicked.connect(self.saveRequested.emit)
         header = QHBoxLayout()
-        header.setSpacing(8)
+        header.setSpacing(6)
         header.addWidget(self.title)
         header.addWidget(self.origin_label)
         header.addWidget(self.status_label)
         header.addWidget(self.details, 1)
         header.addWidget(self.status_filter)
-        header.addWidget(self.save_button)
 
         self.timeline = TimelineStrip(self.registry, self)
         self.timeline.laneClicked.connect(self._lane_clicked)
         timeline_scroll = QScrollArea(self)
+        timeline_scroll.setObjectName("timelineScroll")
         timeline_scroll.setWidget(self.timeline)
         timeline_scroll.setWidgetResizable(True)
         timeline_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -458,78 +510,68 @@ class StreamInspector(QWidget):
         timeline_scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: white; }")
         self.plot = RatePlot(self)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("inspectorMessages")
-        self.table.setModel(self.model)
-        elide_with_tooltips(self.table)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = message_table(
+            self.model, self, name="inspectorMessages", stretch=DATA, row_padding=6, header_style=_HEADER_STYLE,
+            widths=((SEQUENCE, 48), (TIME, 76), (GAP, 68), (SIZE, 64), (STATUS, 80), (ACTION, 110), (PART, 80)),
+        )  # fmt: skip
+        columns = self.table.horizontalHeader()
+        columns.setStretchLastSection(False)
+        columns.setSectionResizeMode(DATA, QHeaderView.ResizeMode.Interactive)  # fitted by ``_fit_data_column``
+        for visual, column in enumerate(SHOWN_ORDER):
+            columns.moveSection(columns.visualIndex(column), visual)
+        columns.sectionResized.connect(lambda column, _old, _new: self._fit_data_column() if column != DATA else None)
+        self.table.viewport().installEventFilter(self)
+        self.table.setColumnHidden(PART, True)  # until a message carries a part (``_show_part_column``)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
         palette = self.table.palette()
         for role, colour in ((QPalette.ColorRole.Base, "#ffffff"), (QPalette.ColorRole.AlternateBase, "#f7f8fa"),
                              (QPalette.ColorRole.Highlight, "#3b6fe0"), (QPalette.ColorRole.HighlightedText, "#ffffff")):  # fmt: skip
             palette.setColor(role, QColor(colour))
         self.table.setPalette(palette)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        header_view = self.table.horizontalHeader()
-        header_view.setHighlightSections(False)
-        header_view.setStyleSheet(_HEADER_STYLE)
-        header_view.setStretchLastSection(True)
-        for column, width in ((SEQUENCE, 60), (TIME, 92), (GAP, 84), (SIZE, 76), (STATUS, 92), (ACTION, 140)):
-            header_view.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(column, width)
-        header_view.setSectionResizeMode(DATA, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.table.setMinimumHeight(table_height(self.table, rows=MIN_VISIBLE_ROWS))  # never squeezed under its header
 
         self.health = HealthPanel(self)
         self.health.findingActivated.connect(self.select_seq)
-
-        top = QSplitter(Qt.Orientation.Horizontal, self)
-        top.addWidget(_card("Timeline", timeline_scroll, self))
-        top.addWidget(_card("Rate", self.plot, self))
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
-        top.setChildrenCollapsible(False)
-        bottom = QSplitter(Qt.Orientation.Horizontal, self)
-        bottom.addWidget(self.table)
+        self.health.verdictChanged.connect(self._show_health_badge)
         health_scroll = fitted_scroll(self.health, self, name="healthScroll")  # a long summary scrolls; squeezed, it was cut mid-line
         health_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        bottom.addWidget(health_scroll)
-        bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 1)
-        bottom.setChildrenCollapsible(False)
-        health_scroll.setMinimumWidth(240)
-        body = QSplitter(Qt.Orientation.Vertical, self)
-        body.addWidget(top)
-        body.addWidget(bottom)
-        body.setStretchFactor(0, 2)
-        body.setStretchFactor(1, 3)
-        body.setChildrenCollapsible(False)
-        self.splitters = (top, bottom, body)
+
+        # The dock is short (the canvas keeps ten cards above it: about 120 px at 1280x800), so the parts sit
+        # side by side, never stacked: the messages on the left under their header line, the timeline, the
+        # rate and the health in tabs on the right, whose tab bar shares the header's line.
+        self.parts = QTabWidget(self)
+        self.parts.setObjectName("inspectorParts")
+        self.parts.setDocumentMode(True)
+        self.parts.setUsesScrollButtons(True)
+        for name, widget, tip in (
+            (PART_TIMELINE, timeline_scroll, "Each action's spans and the messages it sent, in time"),
+            (PART_RATE, self.plot, "Messages and bytes per second"),
+            (PART_HEALTH, health_scroll, ""),  # its tooltip says the verdict (``_show_health_badge``)
+        ):
+            index = self.parts.addTab(widget, PART_TITLES[name])
+            self.parts.setTabToolTip(index, tip)
+            self.parts.tabBar().setTabData(index, name)
+        self.parts.setCornerWidget(self.save_button, Qt.Corner.TopRightCorner)
+        tabs = self.parts.tabBar()
+        tabs.setExpanding(False)
+        self._show_health_badge(self.health.verdict)  # the badge's room is kept from the start
+        self.parts.setMinimumWidth(tabs.sizeHint().width() + self.save_button.sizeHint().width() + 8)  # every tab in sight, never scrolled
+        self.parts.currentChanged.connect(lambda _index: self.partChanged.emit(self.current_part()))
+
+        messages, column = column_widget(self, "inspectorMessagesColumn", (0, 0, 0, 0), 4)
+        messages.installEventFilter(self)
+        self._messages_column = messages
+        column.addLayout(header)
+        column.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("inspectorSplitter")
+        self.splitter.addWidget(messages)
+        self.splitter.addWidget(self.parts)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([3000, 2000])  # scaled to the width it gets: the messages take three fifths
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 10)
-        layout.setSpacing(8)
-        layout.addLayout(header)
-        layout.addWidget(body, 1)
-
-
-def _card(caption: str, content: QWidget, parent: QWidget) -> QWidget:
-    """A captioned white panel around a painted view."""
-    card = QFrame(parent)
-    card.setObjectName("inspectorCard")
-    card.setStyleSheet(_CARD_STYLE)
-    label = QLabel(caption, card)
-    label.setObjectName("inspectorCaption")
-    layout = QVBoxLayout(card)
-    layout.setContentsMargins(8, 6, 8, 6)
-    layout.setSpacing(2)
-    layout.addWidget(label)
-    layout.addWidget(content, 1)
-    return card
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.splitter, 1)

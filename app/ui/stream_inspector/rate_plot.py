@@ -22,7 +22,9 @@ __all__ = ["RatePlot", "format_bytes", "format_count"]
 
 MESSAGES_COLOUR = QColor("#3b6fe0")
 BYTES_COLOUR = QColor("#d2691e")
-LEFT, RIGHT, TOP, BOTTOM = 52, 60, 26, 22
+LEFT, RIGHT, TOP, BOTTOM = 52, 60, 22, 18
+MIN_HEIGHT = TOP + BOTTOM + 36
+"""Readable down to here (the legend, the time axis and three value lines 18 px apart): the Stream dock is short."""
 SHORT_RUN_S = 10.0
 """Runs shorter than this are plotted in 0.1 s buckets."""
 
@@ -63,7 +65,7 @@ class RatePlot(QWidget):
         self.log: StreamLog | None = None
         self._rates: Rates | None = None
         self._seen = -1
-        self.setMinimumSize(260, 120)
+        self.setMinimumSize(200, MIN_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Messages and bytes per second")
 
@@ -182,7 +184,7 @@ class RatePlot(QWidget):
     def _paint_legend(self, painter: QPainter) -> None:
         painter.setFont(self.font())
         metrics = QFontMetrics(self.font())
-        x, y = float(LEFT), 6.0
+        x, y = float(LEFT), 3.0
         bar_colour = QColor(MESSAGES_COLOUR)
         bar_colour.setAlpha(150)
         painter.setPen(Qt.PenStyle.NoPen)

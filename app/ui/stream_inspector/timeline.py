@@ -153,7 +153,7 @@ class TimelineStrip(QWidget):
             text = "Action spans show here when a run is traced (the Run panel and the Preview trace theirs)"
             if self.log is not None and self.log.count:
                 text = "These messages name no action, so there is nothing to lay out in time"
-            painter.drawText(self.rect().adjusted(12, 0, -12, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+            painter.drawText(self.rect().adjusted(12, 0, -12, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, text)
             painter.end()
             return
         self._paint_axis(painter, rect)
