@@ -55,7 +55,6 @@ def load_before_qt() -> None:
     UI (pydantic, the project model, every action and widget declaration, the
     formula library). Imported first, they skip that; nothing here runs Qt.
     """
-    import asyncio  # noqa: F401 - the editor's loop (qasync) needs it
     import sqlite3  # noqa: F401 - the SQL query action's checks
 
     from app.client import runner_process  # noqa: F401

@@ -10,7 +10,6 @@ appends the new rows in one insert and refreshes the status line.
 
 from __future__ import annotations
 
-import asyncio
 import html
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +41,8 @@ from app.ui.run_messages_model import DATA, SEQUENCE, STATUS, TIME, RunMessagesM
 from app.ui.table_height import MIN_VISIBLE_ROWS, table_height
 
 if TYPE_CHECKING:
+    import asyncio
+
     from app.client.endpoint_client import StreamCall
 
 __all__ = ["RunPanel"]
@@ -188,6 +189,8 @@ class RunPanel(QWidget):
 
     # -- the run (on the asyncio loop) ----------------------------------------
     async def _execute(self, project: Project, endpoint: str, inputs: dict[str, Any], state: StreamState) -> None:
+        import asyncio  # here, not at the top: the editor's window shows before asyncio is imported
+
         try:
             call = await self.runner.run(project, endpoint, inputs, state=state, trace=True)
         except asyncio.CancelledError:

@@ -33,6 +33,15 @@ NOT_BEFORE_THE_WINDOW = (
     "app.ui.find_action",
 )
 
+AFTER_THE_SHOW = (
+    "asyncio",  # with the loop (qasync), installed once the window is shown; with it ssl, sockets, subprocesses
+    "ssl",
+    "concurrent.futures",  # the formula workers' threads, made on first use
+    "qasync",
+    "app.core.read_deadline",  # with the first upstream stream read
+)
+"""Modules the editor imports only after its window is shown (the list above: not even then)."""
+
 SHOW_AND_LIST_MODULES = """
 import json, os, sys
 os.environ["STREAMWRIGHT_QUIT_WHEN_SHOWN"] = "1"
@@ -48,11 +57,13 @@ import gc, json, os, sys
 os.environ["STREAMWRIGHT_QUIT_WHEN_SHOWN"] = "1"
 import app.cli.launch as launch
 seen = {}
+AFTER_THE_SHOW = json.loads(sys.argv[2])
 
 def shown():
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow")
+    seen.update(at_show=sorted(name for name in AFTER_THE_SHOW if name in sys.modules))
     seen.update(qasync=("qasync" in sys.modules), visible=window.isVisible(), title=window.windowTitle(), endpoint=window.endpoint)
     seen.update(collecting=gc.isenabled(), frozen=gc.get_freeze_count())
     from pydantic.plugin import _loader
@@ -103,15 +114,17 @@ def test_the_window_shows_without_what_only_later_work_needs(tmp_path: Path) -> 
 
 
 def test_the_window_shows_with_its_project_before_the_asyncio_loop_is_installed_and_the_loop_then_runs(tmp_path: Path) -> None:
-    """qasync is imported once the event loop has handled the show; coroutines (the Run panel, the preview) run as before.
+    """asyncio and qasync are imported once the event loop has handled the show; coroutines (the Run panel, the preview) run as before.
 
     The cycle collector, off while start-up builds what the app keeps, is on again once the window shows.
     """
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config"), "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([sys.executable, "-c", SHOWN_THEN_LOOP, str(EXAMPLE)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    command = [sys.executable, "-c", SHOWN_THEN_LOOP, str(EXAMPLE), json.dumps(AFTER_THE_SHOW)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.split("seen ", 1)[1])
     assert seen["qasync"] is False and seen["visible"] is True
+    assert seen["at_show"] == [], f"imported before the main window showed: {seen['at_show']}"
     assert EXAMPLE.name.split(".")[0] in seen["title"] and seen["endpoint"], seen  # the project's content, not an empty window
     assert seen["coroutine_ran"] is True
     assert seen["collecting"] is True and seen["frozen"] > 10_000, seen  # start-up's objects are left out of later passes
