@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.disable()  # until the window shows: see app.ui.app.collect_garbage_again
         resume_plugins = defer_pydantic_plugins()
         load_before_qt()
+        loaded = list(sys.modules)
+        from app.ui.pyside_source_check import record_known_modules
+
+        record_known_modules(loaded)
         from app.ui.app import main as editor
 
         return editor(arguments[0] if arguments else None, when_shown=resume_plugins)

@@ -64,6 +64,11 @@ def shown():
     from PySide6.QtWidgets import QApplication
     window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow")
     seen.update(at_show=sorted(name for name in AFTER_THE_SHOW if name in sys.modules))
+    import linecache  # PySide's import hook reads a module's source through it when it has no answer for the module
+    ours = [path for path in linecache.cache if any(f"/app/{layer}/" in path for layer in ("ui", "editor"))]
+    libraries = [path for path in linecache.cache if "/site-packages/" in path and not any(f"/{pyside}/" in path for pyside in ("PySide6", "shiboken6"))]
+    read = ours + libraries  # PySide reads its own two packages while it starts, before it has its table
+    seen.update(sources_read=sorted(read))
     seen.update(qasync=("qasync" in sys.modules), visible=window.isVisible(), title=window.windowTitle(), endpoint=window.endpoint)
     seen.update(collecting=gc.isenabled(), frozen=gc.get_freeze_count())
     from pydantic.plugin import _loader
@@ -80,14 +85,16 @@ async def after():
     seen["coroutine_ran"] = True
     QApplication.quit()
 
-load = launch.load_before_qt
+import app.ui.pyside_source_check as source_check
+record = source_check.record_known_modules
 
-def load_then_listen():  # the editor's modules load as in any start, then its shown report is ours
-    load()
+def record_then_listen(loaded):  # the editor's modules load as in any start, then its shown report is ours
+    answers = record(loaded)
     import app.ui.app as editor
     editor.report_shown_and_quit = shown
+    return answers
 
-launch.load_before_qt = load_then_listen
+source_check.record_known_modules = record_then_listen
 code = launch.main([sys.argv[1]])
 print("seen " + json.dumps(seen))
 sys.exit(code)
@@ -125,6 +132,7 @@ def test_the_window_shows_with_its_project_before_the_asyncio_loop_is_installed_
     seen = json.loads(result.stdout.split("seen ", 1)[1])
     assert seen["qasync"] is False and seen["visible"] is True
     assert seen["at_show"] == [], f"imported before the main window showed: {seen['at_show']}"
+    assert seen["sources_read"] == [], seen["sources_read"]  # PySide had its answers for our Qt modules and for what was loaded before it
     assert EXAMPLE.name.split(".")[0] in seen["title"] and seen["endpoint"], seen  # the project's content, not an empty window
     assert seen["coroutine_ran"] is True
     assert seen["collecting"] is True and seen["frozen"] > 10_000, seen  # start-up's objects are left out of later passes
@@ -148,3 +156,14 @@ def test_a_pydantic_plugin_setting_of_the_user_is_kept() -> None:
         os.environ.pop(PYDANTIC_PLUGINS_ENV, None)
         if saved is not None:
             os.environ[PYDANTIC_PLUGINS_ENV] = saved
+
+
+def test_the_qt_layers_modules_are_listed_from_their_folders() -> None:
+    """What the launcher tells PySide about: every module of app.ui and app.editor, packages included, nothing imported to find them."""
+    from app.ui.pyside_source_check import module_names
+
+    names = set(module_names("app.ui")) | set(module_names("app.editor"))
+    assert {"app.ui", "app.ui.main_window", "app.ui.inspector", "app.ui.inspector.inspector", "app.editor.document", "app.editor.commands.actions"} <= names
+    assert all(name.startswith(("app.ui", "app.editor")) for name in names)
+    files = [*(ROOT / "app" / "ui").rglob("*.py"), *(ROOT / "app" / "editor").rglob("*.py")]
+    assert len(names) == len(files)
