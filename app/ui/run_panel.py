@@ -10,7 +10,6 @@ appends the new rows in one insert and refreshes the status line.
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -268,6 +267,8 @@ class RunPanel(QWidget):
         self._set_status(text, status)
 
     def _show_error(self, endpoint: str, error: StreamError) -> None:
+        import html  # with the first error shown, not at start-up
+
         unplaced = dict(error.fields)
         if error.fields and endpoint == self._endpoint:
             unplaced = self.inputs_form.show_errors(error.fields)
@@ -285,6 +286,8 @@ class RunPanel(QWidget):
             self.failingAction.emit(endpoint, error.action)
 
     def _type_note(self, action_type: str | None) -> str:
+        import html
+
         if not action_type:
             return ""
         try:

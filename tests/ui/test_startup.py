@@ -13,12 +13,23 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 
 from app.cli.launch import COMMANDS, opens_editor
 from app.cli.main import build_parser
 from tests.conftest import EXAMPLE, ROOT
 
 NOT_BEFORE_THE_WINDOW = (
+    "app.editor.commands.pages",  # with the first page edit
+    "app.editor.commands.recordings",  # with the first recording saved
+    "app.editor.preview.binding_scope",  # with the first completion (the message shapes of every action type)
+    "app.core.stream_shapes",
+    "difflib",  # with the first change to a list
+    "html",  # with the first run error shown
     "app.cli.main",  # every command's imports (rich, the health checks, the API description, ...)
     "rich",
     "httpx",  # with the first run
@@ -37,6 +48,7 @@ AFTER_THE_SHOW = (
     "asyncio",  # with the loop (qasync), installed once the window is shown; with it ssl, sockets, subprocesses
     "ssl",
     "concurrent.futures",  # the formula workers' threads, made on first use
+    "subprocess",  # with asyncio; ldd only on X11
     "qasync",
     "app.core.read_deadline",  # with the first upstream stream read
 )
@@ -167,3 +179,27 @@ def test_the_qt_layers_modules_are_listed_from_their_folders() -> None:
     assert all(name.startswith(("app.ui", "app.editor")) for name in names)
     files = [*(ROOT / "app" / "ui").rglob("*.py"), *(ROOT / "app" / "editor").rglob("*.py")]
     assert len(names) == len(files)
+
+
+def test_the_page_buttons_work_though_their_commands_load_with_the_first_click(qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page commands are imported on the first page edit, not at start-up: New, Duplicate, Rename and Delete still act, and undo."""
+    panel = window.sidebar.pages
+    buttons = {button.text(): button for button in panel.findChildren(QPushButton)}
+    document = window.document
+    before = [page.name for page in document.project.pages]
+
+    qtbot.mouseClick(buttons["New"], Qt.MouseButton.LeftButton)
+    created = panel.current
+    assert created is not None and [page.name for page in document.project.pages] == [*before, created]
+    qtbot.mouseClick(buttons["Duplicate"], Qt.MouseButton.LeftButton)
+    copy = panel.current
+    assert copy not in (None, created) and len(document.project.pages) == len(before) + 2
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kwargs: ("renamed-copy", True))
+    qtbot.mouseClick(buttons["Rename…"], Qt.MouseButton.LeftButton)
+    assert panel.current == "renamed-copy" and copy not in [page.name for page in document.project.pages]
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args, **_kwargs: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(buttons["Delete"], Qt.MouseButton.LeftButton)
+    assert [page.name for page in document.project.pages] == [*before, created]
+    for _ in range(4):
+        document.undo_stack().undo()
+    assert [page.name for page in document.project.pages] == before
