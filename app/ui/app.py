@@ -4,7 +4,7 @@ Workflows never run here: the Run panel and the preview talk to a runner
 process through ``app.client``, whose coroutines run on this loop.
 
 The window is shown, with its project open, before asyncio and qasync are
-imported and the loop installed (about a sixth of the start-up): nothing runs
+imported and the loop installed (about 60 ms of the start-up): nothing runs
 a coroutine before the loop runs, and input given meanwhile waits in Qt's queue.
 """
 
