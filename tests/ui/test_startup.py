@@ -28,6 +28,7 @@ NOT_BEFORE_THE_WINDOW = (
     "app.editor.commands.recordings",  # with the first recording saved
     "app.editor.preview.binding_scope",  # with the first completion (the message shapes of every action type)
     "app.core.stream_shapes",
+    "app.core.upstream",  # with the first upstream stream (AI chat, HTTP stream) run
     "difflib",  # with the first change to a list
     "html",  # with the first run error shown
     "app.cli.main",  # every command's imports (rich, the health checks, the API description, ...)
