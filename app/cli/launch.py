@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.disable()  # until the window shows: see app.ui.app.collect_garbage_again
         resume_plugins = defer_pydantic_plugins()
         load_before_qt()
-        loaded = list(sys.modules)
+        loaded = list(sys.modules)  # none of them uses PySide: see app.ui.pyside_source_check
         from app.ui.pyside_source_check import record_known_modules
 
         record_known_modules(loaded)
