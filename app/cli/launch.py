@@ -55,7 +55,6 @@ def load_before_qt() -> None:
     UI (pydantic, the project model, every action and widget declaration, the
     formula library). Imported first, they skip that; nothing here runs Qt.
     """
-    import asyncio  # noqa: F401 - the editor's loop (qasync) needs it
     import sqlite3  # noqa: F401 - the SQL query action's checks
 
     from app.client import runner_process  # noqa: F401
@@ -73,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.disable()  # until the window shows: see app.ui.app.collect_garbage_again
         resume_plugins = defer_pydantic_plugins()
         load_before_qt()
+        loaded = list(sys.modules)  # none of them uses PySide: see app.ui.pyside_source_check
+        from app.ui.pyside_source_check import record_known_modules
+
+        record_known_modules(loaded)
         from app.ui.app import main as editor
 
         return editor(arguments[0] if arguments else None, when_shown=resume_plugins)

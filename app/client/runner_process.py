@@ -13,7 +13,6 @@ again, and the runs it cut end with :class:`RunnerCrashedError`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import re
@@ -31,6 +30,8 @@ from app.core.project import Project
 from app.core.project_file import to_document
 
 if TYPE_CHECKING:
+    import asyncio
+
     from app.client.endpoint_client import EndpointClient, ReconnectPolicy, StreamCall
 
 __all__ = ["RunnerProcess", "RunnerStartError"]
@@ -87,9 +88,22 @@ class RunnerProcess:
         self.restarts = 0
         self._quick_crashes = 0
         self._child: _Child | None = None
-        self._lock = asyncio.Lock()
+        self._made_lock: asyncio.Lock | None = None
         self._stopping = False
         self._temporary_output: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def _lock(self) -> asyncio.Lock:
+        """Made on first use: the editor makes a runner while its window is built, before asyncio is imported.
+
+        asyncio (with ssl, sockets, subprocesses) is a twentieth of the editor's
+        start; it comes with the first coroutine, after the window shows.
+        """
+        if self._made_lock is None:
+            import asyncio
+
+            self._made_lock = asyncio.Lock()
+        return self._made_lock
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -135,6 +149,8 @@ class RunnerProcess:
 
     async def push(self, project: Project) -> None:
         """Make the runner serve ``project`` from now on (once more on a fresh runner if this one just died)."""
+        import asyncio  # here, not at the top: see _lock
+
         import httpx  # here, not at the top: see _start
 
         document = to_document(project)
@@ -179,6 +195,8 @@ class RunnerProcess:
 
     async def stop(self) -> None:
         """Cancel open calls, then end the child: SIGTERM, and SIGKILL if it is still there after the timeout."""
+        import asyncio  # here, not at the top: see _lock
+
         self._stopping = True
         async with self._lock:
             child, self._child = self._child, None
@@ -201,6 +219,8 @@ class RunnerProcess:
                 self._child = await self._launch()
 
     async def _launch(self) -> _Child:
+        import asyncio  # here, not at the top: see _lock
+
         process = await asyncio.create_subprocess_exec(
             *_serve_command(self.python), str(self.project_path),
             "--host", "127.0.0.1", "--port", "0", "--output", str(self.output_folder), "--exit-with-stdin",
@@ -236,6 +256,8 @@ class RunnerProcess:
 
     async def _until_answering(self, child: _Child) -> None:
         """``GET /`` answers 200: the routes are up and our token is accepted."""
+        import asyncio  # here, not at the top: see _lock
+
         import httpx
 
         loop = asyncio.get_running_loop()
@@ -253,6 +275,8 @@ class RunnerProcess:
 
     async def _watch(self, child: _Child) -> None:
         """When the child dies on its own: stop its calls, start a new child, then tell the calls why they ended."""
+        import asyncio  # here, not at the top: see _lock
+
         code = await child.process.wait()
         if self._stopping:
             return
@@ -275,6 +299,8 @@ class RunnerProcess:
         await child.client.aclose()
 
     async def _end(self, process: asyncio.subprocess.Process) -> None:
+        import asyncio  # here, not at the top: see _lock
+
         if process.returncode is not None:
             return
         with contextlib.suppress(ProcessLookupError):

@@ -9,11 +9,13 @@ stores: this runs once per message, on the hot path.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "ACTIVE",
@@ -315,6 +317,8 @@ class StreamState:
         """One timer per quiet period, not per message: when it fires early it re-arms for the rest."""
         if delay is None:
             return
+        import asyncio  # here, not at the top: the editor's window shows before asyncio is imported
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:

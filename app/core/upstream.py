@@ -16,7 +16,6 @@ event's size is bounded while it is still arriving.
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -26,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import orjson
 
-from app.core.read_deadline import ReadDeadline
 from app.core.sse_parser import EventTooLarge, SSEParser
 from app.core.upstream_client import error_text, transport_errors
 
@@ -146,8 +144,15 @@ class _Reader:
         self._where = where
         self._deadline: float | None = first_deadline
         self._first = True
+        # asyncio is imported here, not at the top, so that the editor's window shows before it is;
+        # the reader keeps what it needs of it, as next() runs once per chunk
+        import asyncio
+
+        from app.core.read_deadline import ReadDeadline
+
         self._loop = asyncio.get_running_loop()
         self._watch = ReadDeadline(self._loop)
+        self._cancelled_error = asyncio.CancelledError
         self._transport_errors = transport_errors()
 
     async def next(self) -> bytes | None:
@@ -156,7 +161,7 @@ class _Reader:
         watch.start(cast(float, self._deadline) if first else self._loop.time() + self._options.idle_timeout_s)
         try:
             chunk = await anext(self._chunks, None)
-        except asyncio.CancelledError:
+        except self._cancelled_error:
             if not watch.expired():
                 raise
             if first:
@@ -300,6 +305,8 @@ async def open_stream(
         raise UpstreamError(f"{where}: invalid request: {error}") from None
     if request.url.scheme not in ("http", "https") or not request.url.host:
         raise UpstreamError(f"{where}: URL must start with http:// or https:// and name a host")
+    import asyncio  # here, not at the top: the editor's window shows before asyncio is imported
+
     loop = asyncio.get_running_loop()
     first_deadline = loop.time() + options.first_byte_timeout_s
     # httpx's own timeouts stay off for reads: the reader's deadlines are the ones that count

@@ -18,10 +18,11 @@ httpx's proxy transports, which httpx mounts before this one.
 
 from __future__ import annotations
 
-import ssl
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
     from app.core.project import Project

@@ -14,7 +14,6 @@ from PySide6.QtCore import QMimeData
 
 from app.core.problems import ProjectInvalidError
 from app.editor.action_paths import ActionPath
-from app.editor.clipboard import actions_from_mime_data, actions_mime_data
 from app.editor.commands.actions import DuplicateActionCommand, InsertActionCommand, InsertActionsCommand, MoveActionCommand, RemoveActionCommand
 from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.document import Document
@@ -69,12 +68,16 @@ class ActionEdits:
         """The selected action as clipboard data (JSON text, readable by other projects and programs)."""
         if key is None or path is None:
             return None
+        from app.editor.clipboard import actions_mime_data  # with the first copy or paste, not at start-up
+
         return actions_mime_data([self.document.action(key, path)])
 
     def paste(self, key: str | None, path: ActionPath, mime: QMimeData | None) -> EditOutcome:
         """Actions from clipboard data at ``path``; the first pasted one is selected."""
         if key is None or mime is None:
             return EditOutcome()
+        from app.editor.clipboard import actions_from_mime_data
+
         try:
             actions = actions_from_mime_data(mime, self.document.registry)
         except (ValueError, ProjectInvalidError) as error:

@@ -13,10 +13,12 @@ it into a test failure) instead of losing it.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["spawn"]
 
@@ -27,6 +29,8 @@ _tasks: set[asyncio.Task[Any]] = set()
 
 def spawn(coro: Coroutine[Any, Any, T], *, name: str | None = None) -> asyncio.Task[T]:
     """Start ``coro`` on the running (qasync) loop; a ``RuntimeError`` if none runs."""
+    import asyncio  # here, not at the top: the editor's window shows before asyncio is imported
+
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout, QWidget
 
 from app.editor.commands.base import ProjectCommand, push_or_explain
-from app.editor.commands.pages import AddPageCommand, DuplicatePageCommand, RemovePageCommand, RenamePageCommand
 from app.editor.document import Document
 from app.ui.compact_button import compact_button
 
@@ -94,17 +93,23 @@ class PagesPanel(QWidget):
         return command
 
     def new_page(self) -> None:
+        from app.editor.commands.pages import AddPageCommand  # with the first page edit, not at start-up (likewise below)
+
         command = self._push(lambda: AddPageCommand(self.document))
         if isinstance(command, AddPageCommand):
             self.select_page(command.page.name)
 
     def duplicate_page(self) -> None:
+        from app.editor.commands.pages import DuplicatePageCommand
+
         if self.current is not None:
             command = self._push(lambda: DuplicatePageCommand(self.document, self.current))
             if isinstance(command, DuplicatePageCommand):
                 self.select_page(command.page.name)
 
     def rename_page(self) -> None:
+        from app.editor.commands.pages import RenamePageCommand
+
         if self.current is None:
             return
         name, ok = QInputDialog.getText(self, "Rename page", "New name (lowercase letters, digits, -):", text=self.current)
@@ -112,6 +117,8 @@ class PagesPanel(QWidget):
             self.select_page(name)
 
     def delete_page(self) -> None:
+        from app.editor.commands.pages import RemovePageCommand
+
         if self.current is None:
             return
         answer = QMessageBox.question(self, "Delete page", f"Delete the page {self.current} with its widgets and workflows? (Undo brings it back.)")

@@ -17,7 +17,6 @@ import importlib.util
 import os
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +74,8 @@ def xcb_plugin() -> Path | None:
 
 def run_ldd(path: Path) -> str:
     """``ldd``'s report on one file (glibc's ldd resolves the whole tree, with the file's own RPATH)."""
+    import subprocess  # here, not at the top: only a start on X11 runs it
+
     result = subprocess.run(["ldd", str(path)], capture_output=True, text=True, timeout=30, check=False)
     return result.stdout
 

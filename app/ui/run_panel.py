@@ -10,8 +10,6 @@ appends the new rows in one insert and refreshes the status line.
 
 from __future__ import annotations
 
-import asyncio
-import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -39,6 +37,8 @@ from app.ui.run_inputs_form import InputsError, InputsForm
 from app.ui.run_messages_model import DATA, SEQUENCE, STATUS, TIME, RunMessagesModel
 
 if TYPE_CHECKING:
+    import asyncio
+
     from app.client.endpoint_client import StreamCall
 
 __all__ = ["RunPanel"]
@@ -185,6 +185,8 @@ class RunPanel(QWidget):
 
     # -- the run (on the asyncio loop) ----------------------------------------
     async def _execute(self, project: Project, endpoint: str, inputs: dict[str, Any], state: StreamState) -> None:
+        import asyncio  # here, not at the top: the editor's window shows before asyncio is imported
+
         try:
             call = await self.runner.run(project, endpoint, inputs, state=state, trace=True)
         except asyncio.CancelledError:
@@ -262,6 +264,8 @@ class RunPanel(QWidget):
         self._set_status(text, status)
 
     def _show_error(self, endpoint: str, error: StreamError) -> None:
+        import html  # with the first error shown, not at start-up
+
         unplaced = dict(error.fields)
         if error.fields and endpoint == self._endpoint:
             unplaced = self.inputs_form.show_errors(error.fields)
@@ -279,6 +283,8 @@ class RunPanel(QWidget):
             self.failingAction.emit(endpoint, error.action)
 
     def _type_note(self, action_type: str | None) -> str:
+        import html
+
         if not action_type:
             return ""
         try:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QDockWidget, QInputDialog, QStatusBar
 
 from app.core.project_file import to_document
 from app.editor.commands.base import ProjectCommand
-from app.editor.commands.recordings import AddRecordingCommand
 from app.editor.document import Document
 from app.ui.async_runtime import spawn
 from app.ui.dock_layout import dock_body
@@ -97,6 +96,8 @@ class StreamToolsMixin:
 
     def save_recording_dialog(self) -> None:
         """Keep the stream the inspector shows as a recording in the project (one undo step)."""
+        from app.editor.commands.recordings import AddRecordingCommand  # with the first recording, not at start-up
+
         name, ok = QInputDialog.getText(self, "Save as recording", "Recording name (lowercase letters, digits, -):", text=self.stream_inspector.suggested_name())
         if not ok or not name:
             return
@@ -111,6 +112,7 @@ class StreamToolsMixin:
 
     def new_recording_dialog(self) -> bool:
         """A recording written by hand or pasted from ``curl -N``, to design a page before its endpoint exists."""
+        from app.editor.commands.recordings import AddRecordingCommand
         from app.ui.new_recording_dialog import NewRecordingDialog
 
         dialog = NewRecordingDialog(self.document.project, self)

@@ -13,12 +13,24 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QPushButton
 
 from app.cli.launch import COMMANDS, opens_editor
 from app.cli.main import build_parser
 from tests.conftest import EXAMPLE, ROOT
 
 NOT_BEFORE_THE_WINDOW = (
+    "app.editor.commands.pages",  # with the first page edit
+    "app.editor.commands.recordings",  # with the first recording saved
+    "app.editor.preview.binding_scope",  # with the first completion (the message shapes of every action type)
+    "app.core.stream_shapes",
+    "app.core.upstream",  # with the first upstream stream (AI chat, HTTP stream) run
+    "difflib",  # with the first change to a list
+    "html",  # with the first run error shown
     "app.cli.main",  # every command's imports (rich, the health checks, the API description, ...)
     "rich",
     "httpx",  # with the first run
@@ -32,6 +44,16 @@ NOT_BEFORE_THE_WINDOW = (
     "app.ui.quick_add",
     "app.ui.find_action",
 )
+
+AFTER_THE_SHOW = (
+    "asyncio",  # with the loop (qasync), installed once the window is shown; with it ssl, sockets, subprocesses
+    "ssl",
+    "concurrent.futures",  # the formula workers' threads, made on first use
+    "subprocess",  # with asyncio; ldd only on X11
+    "qasync",
+    "app.core.read_deadline",  # with the first upstream stream read
+)
+"""Modules the editor imports only after its window is shown (the list above: not even then)."""
 
 SHOW_AND_LIST_MODULES = """
 import json, os, sys
@@ -48,11 +70,18 @@ import gc, json, os, sys
 os.environ["STREAMWRIGHT_QUIT_WHEN_SHOWN"] = "1"
 import app.cli.launch as launch
 seen = {}
+AFTER_THE_SHOW = json.loads(sys.argv[2])
 
 def shown():
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow")
+    seen.update(at_show=sorted(name for name in AFTER_THE_SHOW if name in sys.modules))
+    import linecache  # PySide's import hook reads a module's source through it when it has no answer for the module
+    ours = [path for path in linecache.cache if any(f"/app/{layer}/" in path for layer in ("ui", "editor"))]
+    libraries = [path for path in linecache.cache if "/site-packages/" in path and not any(f"/{pyside}/" in path for pyside in ("PySide6", "shiboken6"))]
+    read = ours + libraries  # PySide reads its own two packages while it starts, before it has its table
+    seen.update(sources_read=sorted(read))
     seen.update(qasync=("qasync" in sys.modules), visible=window.isVisible(), title=window.windowTitle(), endpoint=window.endpoint)
     seen.update(collecting=gc.isenabled(), frozen=gc.get_freeze_count())
     from pydantic.plugin import _loader
@@ -69,14 +98,16 @@ async def after():
     seen["coroutine_ran"] = True
     QApplication.quit()
 
-load = launch.load_before_qt
+import app.ui.pyside_source_check as source_check
+record = source_check.record_known_modules
 
-def load_then_listen():  # the editor's modules load as in any start, then its shown report is ours
-    load()
+def record_then_listen(loaded):  # the editor's modules load as in any start, then its shown report is ours
+    answers = record(loaded)
     import app.ui.app as editor
     editor.report_shown_and_quit = shown
+    return answers
 
-launch.load_before_qt = load_then_listen
+source_check.record_known_modules = record_then_listen
 code = launch.main([sys.argv[1]])
 print("seen " + json.dumps(seen))
 sys.exit(code)
@@ -103,15 +134,18 @@ def test_the_window_shows_without_what_only_later_work_needs(tmp_path: Path) -> 
 
 
 def test_the_window_shows_with_its_project_before_the_asyncio_loop_is_installed_and_the_loop_then_runs(tmp_path: Path) -> None:
-    """qasync is imported once the event loop has handled the show; coroutines (the Run panel, the preview) run as before.
+    """asyncio and qasync are imported once the event loop has handled the show; coroutines (the Run panel, the preview) run as before.
 
     The cycle collector, off while start-up builds what the app keeps, is on again once the window shows.
     """
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config"), "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([sys.executable, "-c", SHOWN_THEN_LOOP, str(EXAMPLE)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    command = [sys.executable, "-c", SHOWN_THEN_LOOP, str(EXAMPLE), json.dumps(AFTER_THE_SHOW)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.split("seen ", 1)[1])
     assert seen["qasync"] is False and seen["visible"] is True
+    assert seen["at_show"] == [], f"imported before the main window showed: {seen['at_show']}"
+    assert seen["sources_read"] == [], seen["sources_read"]  # PySide had its answers for our Qt modules and for what was loaded before it
     assert EXAMPLE.name.split(".")[0] in seen["title"] and seen["endpoint"], seen  # the project's content, not an empty window
     assert seen["coroutine_ran"] is True
     assert seen["collecting"] is True and seen["frozen"] > 10_000, seen  # start-up's objects are left out of later passes
@@ -135,3 +169,38 @@ def test_a_pydantic_plugin_setting_of_the_user_is_kept() -> None:
         os.environ.pop(PYDANTIC_PLUGINS_ENV, None)
         if saved is not None:
             os.environ[PYDANTIC_PLUGINS_ENV] = saved
+
+
+def test_the_qt_layers_modules_are_listed_from_their_folders() -> None:
+    """What the launcher tells PySide about: every module of app.ui and app.editor, packages included, nothing imported to find them."""
+    from app.ui.pyside_source_check import module_names
+
+    names = set(module_names("app.ui")) | set(module_names("app.editor"))
+    assert {"app.ui", "app.ui.main_window", "app.ui.inspector", "app.ui.inspector.inspector", "app.editor.document", "app.editor.commands.actions"} <= names
+    assert all(name.startswith(("app.ui", "app.editor")) for name in names)
+    files = [*(ROOT / "app" / "ui").rglob("*.py"), *(ROOT / "app" / "editor").rglob("*.py")]
+    assert len(names) == len(files)
+
+
+def test_the_page_buttons_work_though_their_commands_load_with_the_first_click(qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page commands are imported on the first page edit, not at start-up: New, Duplicate, Rename and Delete still act, and undo."""
+    panel = window.sidebar.pages
+    buttons = {button.text(): button for button in panel.findChildren(QPushButton)}
+    document = window.document
+    before = [page.name for page in document.project.pages]
+
+    qtbot.mouseClick(buttons["New"], Qt.MouseButton.LeftButton)
+    created = panel.current
+    assert created is not None and [page.name for page in document.project.pages] == [*before, created]
+    qtbot.mouseClick(buttons["Duplicate"], Qt.MouseButton.LeftButton)
+    copy = panel.current
+    assert copy not in (None, created) and len(document.project.pages) == len(before) + 2
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kwargs: ("renamed-copy", True))
+    qtbot.mouseClick(buttons["Rename…"], Qt.MouseButton.LeftButton)
+    assert panel.current == "renamed-copy" and copy not in [page.name for page in document.project.pages]
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args, **_kwargs: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(buttons["Delete"], Qt.MouseButton.LeftButton)
+    assert [page.name for page in document.project.pages] == [*before, created]
+    for _ in range(4):
+        document.undo_stack().undo()
+    assert [page.name for page in document.project.pages] == before

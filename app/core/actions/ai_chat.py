@@ -39,7 +39,6 @@ from app.core.registry import ActionType
 from app.core.run_context import RunContext, Slots
 from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
-from app.core.upstream import StreamInfo, StreamOptions, UpstreamError, open_stream
 from app.core.values import ENV_KEY, EnvValue, Template
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -188,6 +187,9 @@ def _endpoint(params: AiChatParams) -> tuple[str, str, dict[str, str]]:
 
 
 async def run(params: AiChatParams, ctx: RunContext, slots: Slots) -> AsyncIterator[RunEvent]:
+    # the upstream reader (SSE parser, deadlines, HTTP client helpers) comes with the first run, not at the editor's start-up
+    from app.core.upstream import StreamInfo, StreamOptions, UpstreamError, open_stream
+
     action_id = ctx.action_id
     url, model, headers = _endpoint(params)
     where = f"POST {url}"

@@ -7,7 +7,6 @@ response is returned for the workflow to inspect.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -68,6 +67,8 @@ def _checked_url(url: str) -> httpx.URL:
 
 
 async def run(params: HttpRequestParams, ctx: RunContext) -> dict[str, Any]:
+    import asyncio  # here, not at the top: the editor's window shows before asyncio (and httpx) are imported
+
     import httpx
 
     url = params.url  # messages name the URL as written, never the query values (they may be secrets)

@@ -28,7 +28,6 @@ from app.core.registry import ActionType
 from app.core.run_context import RunContext, Slots
 from app.core.scope_names import SlotScope
 from app.core.summaries import inline_json
-from app.core.upstream import StreamInfo, StreamOptions, open_stream
 from app.core.values import Template
 
 EVENT_SCOPE = SlotScope(
@@ -72,6 +71,9 @@ def _stringify(mapping: dict[str, Any]) -> dict[str, str]:
 
 
 async def run(params: HttpStreamParams, ctx: RunContext, slots: Slots) -> AsyncIterator[RunEvent]:
+    # the upstream reader (SSE parser, deadlines, HTTP client helpers) comes with the first run, not at the editor's start-up
+    from app.core.upstream import StreamInfo, StreamOptions, open_stream
+
     action_id = ctx.action_id
     options = StreamOptions(
         format=params.format,

@@ -12,7 +12,6 @@ extensions or file-touching pragmas), enforced by SQLite's authorizer.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import threading
 from pathlib import Path
@@ -70,6 +69,8 @@ async def run(params: SqlQueryParams, ctx: RunContext) -> Any:
     if isinstance(path, Path) and not path.exists() and not create:
         # sqlite3 would silently create an empty file, and a typo in the name would read as "no such table"
         raise ValueError(f"database file {params.database!r} does not exist in the project's folder (a CREATE statement creates it)")
+    import asyncio  # here, not at the top: the editor's window shows before asyncio is imported
+
     cancelled = threading.Event()
     try:
         result = await asyncio.to_thread(_execute, path, params.sql, params.parameters, cancelled, create)

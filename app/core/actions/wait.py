@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -21,6 +20,8 @@ class WaitParams(ActionParams):
 
 
 async def run(params: WaitParams, ctx: RunContext) -> None:
+    import asyncio  # here, not at the top: the editor's window shows before asyncio is imported
+
     await asyncio.sleep(params.milliseconds / 1000)
 
 

@@ -63,7 +63,6 @@ wait happens off its event loop (``FormulaOffload.evaluate``).  Bound errors are
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import re
@@ -78,7 +77,7 @@ from jlens import Expression, JlensError
 
 from app.core.formula.concat import Part, concat, concat_parts
 from app.core.formula.resolvers import Resolve, concat_resolver, path_resolver
-from app.core.formula.worker import EXECUTOR, POOL, WorkerCall, WorkerDied, WorkerReply, WorkerTimeout
+from app.core.formula.worker import POOL, WorkerCall, WorkerDied, WorkerReply, WorkerTimeout, executor
 
 MAX_DEPTH: Final = 1000
 """Default evaluation depth bound (jlens counts ~3 levels per recursive call: ~330 calls)."""
@@ -221,7 +220,9 @@ class FormulaOffload(Exception):
 
     async def evaluate(self) -> Any:
         """The value (or a FormulaError), waiting in a thread; cancelling kills the worker at once."""
-        future = asyncio.get_running_loop().run_in_executor(EXECUTOR, self.call.run)
+        import asyncio  # here, not at the top: the editor's window shows before asyncio is imported
+
+        future = asyncio.get_running_loop().run_in_executor(executor(), self.call.run)
         try:
             reply = await future
         except asyncio.CancelledError:

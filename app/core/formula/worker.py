@@ -25,7 +25,7 @@ formula's time.
 
 Workers are reused (start-up is ~0.1 s) and kept per memory bound; at most ``MAX_WORKERS``
 evaluate at once (more wait in line).  Calls block their thread while the child works, with the
-GIL released, so an async caller runs them in ``EXECUTOR`` and its event loop keeps going.
+GIL released, so an async caller runs them in ``executor()`` and its event loop keeps going.
 """
 
 from __future__ import annotations
@@ -36,13 +36,15 @@ import resource
 import select
 import signal
 import struct
-import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Final
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 MAX_WORKERS: Final = max(2, min(4, os.cpu_count() or 2))
 """Formulas evaluated in workers at the same time; each may use its full memory bound."""
@@ -59,8 +61,17 @@ _HEADER: Final = struct.Struct(">I")
 _READY: Final = b"R"
 _MAX_FRAME: Final = 1 << 31
 
-EXECUTOR: Final = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="formula-worker")
-"""Threads that wait on workers for async callers; their count is the number of concurrent evaluations."""
+
+@cache
+def executor() -> ThreadPoolExecutor:
+    """Threads that wait on workers for async callers; their count is the number of concurrent evaluations.
+
+    Made on first use: concurrent.futures (and the logging it imports) is not
+    needed to show the editor's window, nor by a run whose formulas stay inline.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="formula-worker")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +215,8 @@ class _Worker:
         # The library's allocator (mimalloc) reserves 1 GiB of address space up front, inside which
         # RLIMIT_AS would bound nothing: a small reserve makes each allocation count.  One malloc
         # arena likewise; and no backtrace on stderr when the bound is hit.
+        import subprocess  # here, not at the top: a worker is started on first need, long after start-up
+
         env = {**os.environ, "PYTHONPATH": path, "MIMALLOC_ARENA_RESERVE": "16MiB", "MALLOC_ARENA_MAX": "1", "RUST_BACKTRACE": "0"}
         self.process = subprocess.Popen(
             [*worker_command(), str(memory_bytes)],

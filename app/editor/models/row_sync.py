@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 
 @dataclass(frozen=True)
@@ -23,6 +22,8 @@ class RowPlan:
 
 
 def plan_rows(old: Sequence[Hashable], new: Sequence[Hashable]) -> RowPlan:
+    from difflib import SequenceMatcher  # with the first change to a list, not at start-up
+
     matcher = SequenceMatcher(a=list(old), b=list(new), autojunk=False)
     kept = [(a + k, b + k) for a, b, size in matcher.get_matching_blocks() for k in range(size)]
     kept_old = {a for a, _ in kept}

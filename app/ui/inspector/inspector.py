@@ -17,13 +17,11 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.core.project import Action
 from app.core.registry import ActionType
-from app.core.scope import Scope, scope_at
 from app.core.workflow_refs import PageWorkflow, is_page_key, parse_key
 from app.editor.action_paths import ActionPath, PathError, earlier_results
 from app.editor.commands.actions import UNSET, SetActionParamCommand, SetActionTitleCommand
 from app.editor.commands.base import NoChangeError
 from app.editor.document import Document
-from app.editor.preview.binding_scope import BindingScope, binding_scope
 from app.ui.fitted_scroll import fitted_scroll
 from app.ui.inspector.header import ActionHeader
 from app.ui.inspector.problems import ProblemList
@@ -31,6 +29,8 @@ from app.ui.inspector.style import stylesheet
 from app.ui.inspector.values import same_value, stored_value
 
 if TYPE_CHECKING:  # the form's modules (fields, formula editor) load with the first action shown, not at start-up
+    from app.core.scope import Scope
+    from app.editor.preview.binding_scope import BindingScope
     from app.ui.inspector.param_form import ParamForm
     from app.ui.inspector.param_row import ParamRow
 
@@ -109,6 +109,10 @@ class Inspector(QWidget):
         """Names in scope at the shown action (asked by the formula editors when they complete)."""
         if self.endpoint is None or self.path is None:
             return None
+        # imported with the first completion, not at start-up (the message shapes of every action type come with them)
+        from app.core.scope import scope_at
+        from app.editor.preview.binding_scope import binding_scope
+
         try:
             if is_page_key(self.endpoint):
                 ref = parse_key(self.endpoint)
