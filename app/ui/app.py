@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 from app import __version__
 from app.resources import resource_path
 from app.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
-from app.ui.qt_system_libs import check_before_qt
+from app.ui.qt_system_libs import check_before_qt, default_memo
 
 EXAMPLE = resource_path("examples", "demo.streamwright.json")
 DESKTOP_FILE_NAME = "io.streamwright.Streamwright"
@@ -101,7 +101,7 @@ def report_shown_and_quit() -> None:
 def main(argument: str | None = None, when_shown: Callable[[], None] | None = None) -> int:
     """Show the editor on ``argument`` (see ``initial_file``); ``when_shown`` runs once the window is up (the launcher undoes its start-up settings)."""
     if QApplication.instance() is None:
-        problem = check_before_qt()  # Qt would abort here, blaming the wrong library
+        problem = check_before_qt(memo=default_memo())  # Qt would abort here, blaming the wrong library
         if problem is not None:
             print(problem, file=sys.stderr)
             return 1

@@ -125,12 +125,57 @@ def problem_message(missing: list[str]) -> str:
     )
 
 
-def check_before_qt(environ: dict[str, str] | os._Environ[str] = os.environ, ldd: Ldd = run_ldd) -> str | None:
-    """The problem message when the xcb plugin would fail to load, else None."""
+LD_CACHE = Path("/etc/ld.so.cache")
+"""Rewritten by ``ldconfig``, which installing or removing a library package runs."""
+
+
+def default_memo(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
+    """Where a start on X11 remembers that every library was there (the user's cache folder)."""
+    cache = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "streamwright" / "qt-system-libraries-ok"
+
+
+def libraries_key(plugin: Path, environ: dict[str, str] | os._Environ[str] = os.environ, ld_cache: Path = LD_CACHE) -> str:
+    """What the plugin's libraries depend on: the plugin file, the system's library cache and ``LD_LIBRARY_PATH``."""
+    parts = [str(plugin), environ.get("LD_LIBRARY_PATH", "")]
+    for path in (plugin, ld_cache):
+        try:
+            stat = path.stat()
+            parts.append(f"{stat.st_mtime_ns}:{stat.st_size}")
+        except OSError:
+            parts.append("-")
+    return "\n".join(parts)
+
+
+def check_before_qt(environ: dict[str, str] | os._Environ[str] = os.environ, ldd: Ldd = run_ldd, memo: Path | None = None, ld_cache: Path = LD_CACHE) -> str | None:
+    """The problem message when the xcb plugin would fail to load, else None.
+
+    With ``memo``, a check that found everything is remembered there with what it depended on
+    (``libraries_key``), and the next start with the same key skips ``ldd`` (a subprocess,
+    about 25 ms). Installing or removing a library runs ``ldconfig``, which changes the key.
+    """
     if not xcb_will_be_used(environ):
         return None
-    missing = missing_libraries(ldd=ldd)
-    return problem_message(missing) if missing else None
+    plugin = xcb_plugin()
+    if plugin is None:
+        return None
+    key = libraries_key(plugin, environ, ld_cache)
+    if memo is not None:
+        try:
+            if memo.read_text() == key:
+                return None
+        except (OSError, UnicodeDecodeError):
+            pass
+    missing = missing_libraries(plugin, ldd=ldd)
+    if missing:
+        return problem_message(missing)
+    if memo is not None:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            memo.write_text(key)
+        except OSError:
+            pass  # a read-only home: the check simply runs again next time
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

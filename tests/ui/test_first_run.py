@@ -83,6 +83,34 @@ def test_a_missing_library_is_named_with_the_exact_debian_package_before_qt_star
     assert "cursor" not in message  # Qt's own message blames libxcb-cursor0, which is installed
 
 
+ALL_THERE = LDD_REPORT.replace("not found", "/lib/x86_64-linux-gnu/found.so")
+
+
+def test_a_start_that_found_every_library_lets_the_next_skip_ldd_until_the_system_changes(tmp_path: Path) -> None:
+    """ldd is a subprocess on every start on X11; the answer holds until a library is installed or removed (ldconfig)."""
+    calls: list[Path] = []
+    report = ALL_THERE
+
+    def ldd(path: Path) -> str:
+        calls.append(path)
+        return report
+
+    memo, ld_cache = tmp_path / "cache" / "qt-libs-ok", tmp_path / "ld.so.cache"
+    ld_cache.write_bytes(b"one")
+    check = lambda: check_before_qt({"QT_QPA_PLATFORM": "xcb"}, ldd=ldd, memo=memo, ld_cache=ld_cache)  # noqa: E731
+    assert check() is None and len(calls) == 1
+    assert check() is None and len(calls) == 1  # remembered
+    ld_cache.write_bytes(b"a library was removed")  # ldconfig rewrote the cache
+    report = LDD_REPORT
+    message = check()
+    assert len(calls) == 2 and message is not None and "libxcb-icccm4" in message
+    assert check() is not None and len(calls) == 3  # a failed check is never remembered
+    report = ALL_THERE
+    assert check() is None and len(calls) == 4
+    assert check_before_qt({"QT_QPA_PLATFORM": "xcb", "LD_LIBRARY_PATH": "/opt/qt"}, ldd=ldd, memo=memo, ld_cache=ld_cache) is None
+    assert len(calls) == 5  # another library path can resolve other files
+
+
 def test_nothing_is_checked_when_qt_will_not_load_the_xcb_plugin() -> None:
     assert check_before_qt({"QT_QPA_PLATFORM": "offscreen"}, ldd=lambda path: LDD_REPORT) is None
     assert not xcb_will_be_used({"WAYLAND_DISPLAY": "wayland-0"})
