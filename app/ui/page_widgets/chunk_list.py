@@ -41,7 +41,7 @@ from app.ui import theme
 from app.ui.page_widgets.base import WidgetView, display_text
 from app.ui.page_widgets.text import status_tone
 
-__all__ = ["ChunkListView", "ChunkTableModel", "RowDelegate", "SEQUENCE_COLUMN", "VALUE_COLUMN"]
+__all__ = ["CellLook", "ChunkListView", "ChunkTableModel", "RowDelegate", "SEQUENCE_COLUMN", "VALUE_COLUMN"]
 
 SEQUENCE_COLUMN: Final = "#"
 VALUE_COLUMN: Final = "value"
@@ -209,7 +209,7 @@ class ChunkTableModel(QAbstractTableModel):
         return item if key == VALUE_COLUMN else None
 
 
-class _Look:
+class CellLook:
     """The table's colours and font metrics, read once from its palette and font (which the style sheet sets)."""
 
     def __init__(self, table: QWidget) -> None:
@@ -243,7 +243,7 @@ class RowDelegate(QStyledItemDelegate):
         super().__init__(table)
         self._model = model
         self._table = table
-        self._look: _Look | None = None
+        self._look: CellLook | None = None
         table.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
@@ -254,7 +254,7 @@ class RowDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         look = self._look
         if look is None:
-            look = self._look = _Look(self._table)
+            look = self._look = CellLook(self._table)
         row, column = index.row(), index.column()
         rect = option.rect  # type: ignore[attr-defined]
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
