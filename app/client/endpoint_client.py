@@ -18,9 +18,10 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Self
@@ -29,6 +30,7 @@ from urllib.parse import quote
 import httpx
 from httpx_sse import EventSource
 
+from app.client.loop_turns import TURN_BUDGET_S, TurnBudget
 from app.client.stream_state import ConnectionLostError, StateCall, StreamError, StreamState
 from app.core.run_ids import RUN_ID, event_id_prefix, parse_event_id
 
@@ -40,8 +42,6 @@ TRACE_HEADER = "Streamwright-Trace"
 SSE_MEDIA_TYPE = "text/event-stream"
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[A-Za-z_]+)?\}")
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
-YIELD_EVERY_S = 0.003
-"""Longest stretch of message parsing without giving the event loop (the editor's UI) a turn."""
 """Failures before the request left: trying again cannot run the workflow twice."""
 
 
@@ -92,6 +92,8 @@ class StreamCall(StateCall):
         self._finished = asyncio.Event()
         self._held: list[Any] | deque[Any] = [] if state.retention is None else deque(maxlen=state.retention)
         self._answered = False  # response headers seen at least once
+        self.turns = TurnBudget(client.turn_budget_s, client.clock)
+        """The reader's share of each loop turn (``turns.shares``: how often it gave the loop back)."""
         state.begin(self.run_id)
         self._task = asyncio.create_task(self._run(), name=f"stream {self.run_id}")
 
@@ -177,12 +179,11 @@ class StreamCall(StateCall):
                     await response.aread()
                     self._answer(response.status_code, _json_body(response))
                     return
-                loop = asyncio.get_running_loop()
-                share_at = loop.time() + YIELD_EVERY_S
+                turns = self.turns
+                turns.restart()
                 async for event in EventSource(response).aiter_sse():
-                    if loop.time() > share_at:  # a buffered batch is parsed in one go: let the UI's frame in between
-                        await asyncio.sleep(0)
-                        share_at = loop.time() + YIELD_EVERY_S
+                    if turns.spent():  # a buffered batch is parsed in one go: let the UI's frame and paint in between
+                        await turns.share()
                     kind = event.event
                     if kind == "message":
                         progressed = True
@@ -249,6 +250,8 @@ class EndpointClient:
     ``start`` returns at once with a running :class:`StreamCall`; ``stream``
     awaits it; ``call`` is Handle stream off: it returns the one final result
     or raises :class:`StreamError`. ``transport`` is for tests that need one.
+    A call reads messages for at most ``turn_budget_s`` of ``clock`` before it
+    gives the event loop a turn (``app.client.loop_turns``).
     """
 
     def __init__(
@@ -259,8 +262,12 @@ class EndpointClient:
         reconnect: ReconnectPolicy | None = None,
         connect_timeout_s: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        turn_budget_s: float = TURN_BUDGET_S,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.turn_budget_s = turn_budget_s
+        self.clock = clock
         self.token = token
         self.reconnect = reconnect or ReconnectPolicy()
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -17,7 +17,8 @@ Down select the previous and next widget.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, Qt, Signal
@@ -196,6 +197,7 @@ class PageView(QWidget):
         self._design = False
         self._selected: str | None = None
         self._errors: list[str] = []
+        self._clock: Callable[[], float] = time.monotonic
         self._build()
         self._select_actions()
         self.setAcceptDrops(True)
@@ -274,6 +276,7 @@ class PageView(QWidget):
 
     def _adopt(self, view: WidgetView) -> None:
         self._views[view.widget_id] = view
+        view.clock = self._clock
         view.set_design_mode(self._design)
         view.selectRequested.connect(self._on_select_requested)
         view.dragRequested.connect(self._start_drag)
@@ -302,6 +305,23 @@ class PageView(QWidget):
             view = views.get(widget_id)
             if view is not None:
                 view.apply(values)
+
+    @property
+    def pending(self) -> bool:
+        """Whether a renderer holds a value back for a later frame (the frame timer keeps ticking)."""
+        return any(view.pending for view in self._views.values())
+
+    def catch_up(self) -> None:
+        """A frame went by: renderers show what they held back once its time has come."""
+        for view in self._views.values():
+            if view.pending:
+                view.catch_up()
+
+    def set_clock(self, clock: Callable[[], float]) -> None:
+        """What renderers time themselves by (``time.monotonic``; a test gives a clock it steps)."""
+        self._clock = clock
+        for view in self._views.values():
+            view.clock = clock
 
     def show_errors(self, messages: Sequence[str]) -> None:
         """Binding and call errors under the title; none hides the strip."""

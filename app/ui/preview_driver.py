@@ -10,6 +10,12 @@ applied, it stops, so an idle editor does not tick. What ticks is a
 :class:`FrameClock`: a 16 ms ``QTimer`` (:class:`TimerFrames`) unless one is
 given; tests give ``ManualFrames`` and step each frame themselves.
 
+A renderer may hold a costly update back for a later frame (the chunk list
+takes a flood of rows in ~10 times a second, not 60): the page says so
+(``PageView.pending``), each frame lets it catch up, and the timer keeps
+ticking until nothing is held back, so the page is complete when it stops.
+``clock`` is what renderers time such holds by (a test steps its own).
+
 While it ticks, Python's *full* garbage collections are deferred (young ones
 still run): a full pass walks every object the process holds, and with a
 stream's messages retained it took 100-480 ms in ``bench_preview.py`` - a
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -105,10 +112,13 @@ class PreviewDriver(QObject):
         *,
         widget_registry: WidgetRegistry | None = None,
         frames: FrameClock | None = None,
+        clock: Callable[[], float] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.view = view
+        if clock is not None:
+            view.set_clock(clock)
         self._source = source
         self._registry = widget_registry
         self._bindings: LiveBindings | None = None
@@ -186,7 +196,7 @@ class PreviewDriver(QObject):
 
     def _on_frame(self) -> None:
         self.flush()
-        if self._source is None or not self._source.running:
+        if (self._source is None or not self._source.running) and not self.view.pending:
             self.stop()
 
     def flush(self) -> list[BindingUpdate]:
@@ -203,6 +213,9 @@ class PreviewDriver(QObject):
             updates = bindings.evaluate(source.scope(), changed)
             if updates:
                 self.view.apply(updates)
+        self.view.catch_up()
+        if self.view.pending:
+            self.start()  # a later frame shows what is held back, even when this one was not the timer's
         self._show_errors(bool(changed))
         if changed:
             self.frames += 1

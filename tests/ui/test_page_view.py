@@ -14,11 +14,12 @@ from app.core.project import Page, PageVariable, Widget
 from app.editor.preview.frames import ManualFrames
 from app.editor.preview.live_bindings import ALL, BindingUpdate, StaticSource, static_scope
 from app.ui.page_view import PAGE_SELECTED, PageView
+from app.ui.page_widgets.chunk_list import FLOOD_INSERT_EVERY_S, ChunkListView
 from app.ui.page_widgets.live_output import LiveOutputView
 from app.ui.page_widgets.progress_bar import ProgressBarView
 from app.ui.page_widgets.text import TextView
 from app.ui.preview_driver import PreviewDriver, TimerFrames
-from tests.conftest import formula
+from tests.conftest import SteppedClock, formula
 
 WAIT_MS = 30_000
 """A failure guard only: the 60 Hz timer ticks within milliseconds on an idle machine."""
@@ -242,6 +243,55 @@ def test_full_garbage_collections_wait_while_the_driver_ticks(qtbot: Any) -> Non
     assert gc.get_threshold()[2] > 10**6  # another preview still ticks
     other.stop()
     assert gc.get_threshold() == before
+
+
+def test_a_flood_of_rows_goes_into_the_chunk_list_in_batches_and_the_driver_ticks_until_all_are_in(qtbot: Any) -> None:
+    """Rows that would scroll a whole screenful by are taken in at most every FLOOD_INSERT_EVERY_S of the page's clock,
+    in one insert each; the label keeps its newest value every frame; the end of the stream leaves no row behind."""
+    page = Page(name="flood", widgets=[Widget(id="label", type="text", props={"text": formula("stream.chunk.done")}), Widget(id="rows", type="chunk_list")])
+    view = shown_page(qtbot, Page(name="blank"))
+    session, frames, clock = FakeSession(page), ManualFrames(), SteppedClock()
+    driver = PreviewDriver(view, session, frames=frames, clock=clock)
+    driver.set_page(page)
+    rows, label = view.view("rows"), view.view("label")
+    assert isinstance(rows, ChunkListView) and isinstance(label, TextView)
+    inserts: list[tuple[int, int]] = []
+    rows.model.rowsInserted.connect(lambda _parent, first, last: inserts.append((first, last)))
+    screenful = rows.table.viewport().height() // 26
+    assert screenful >= 1
+
+    def flood(count: int) -> None:
+        for _ in range(count):
+            done = session.state.count + 1
+            session.state.add_message({"status": "progress", "done": done}, str(done))
+        driver.wake()
+
+    flood(100)
+    assert frames.step() and rows.model.rowCount() == 100  # the first rows go in at once
+    for _ in range(5):  # a frame every 16 ms, each with a flood of new rows: held, while the label moves on
+        clock.advance(0.016)
+        flood(100)
+        assert frames.step() and rows.model.rowCount() == 100 and rows.pending and view.pending
+        assert label.label.text() == str(session.state.count)
+    clock.advance(FLOOD_INSERT_EVERY_S - 5 * 0.016 + 1e-6)
+    assert frames.step() and rows.model.rowCount() == 600 and not rows.pending  # all of them, in one insert
+    assert inserts == [(0, 99), (100, 599)]
+
+    clock.advance(0.016)
+    flood(1)  # a trickle goes in at the next frame
+    assert frames.step() and rows.model.rowCount() == 601
+
+    flood(300)
+    session.running = False  # the call ended with rows held back: the clock keeps ticking until they are in
+    clock.advance(0.016)
+    assert frames.step() and rows.model.rowCount() == 601 and driver.active
+    clock.advance(FLOOD_INSERT_EVERY_S)
+    assert frames.step() and rows.model.rowCount() == 901 and not driver.active and not frames.active
+    assert [rows.model.item(index)["done"] for index in range(901)] == list(range(1, 902))  # none lost, in order
+
+    session.state.begin("next-call")  # a new call empties the table at once, however recent the last insert
+    driver.wake()
+    assert frames.step() and rows.model.rowCount() == 0
 
 
 def test_flush_does_one_frame_now(qtbot: Any) -> None:

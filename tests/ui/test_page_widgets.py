@@ -7,15 +7,17 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from app.core.project import Page, PageVariable, Widget
 from app.core.widgets.registry import default_widget_registry
 from app.editor.preview.live_bindings import TEXT_INPUT_VALUE, StaticSource, static_scope
+from app.ui import theme
 from app.ui.page_view import PageView
 from app.ui.page_widgets import RENDERERS, WidgetView, view_for
 from app.ui.page_widgets.button import ButtonView
-from app.ui.page_widgets.chunk_list import ChunkListView
+from app.ui.page_widgets.chunk_list import FLOOD_INSERT_EVERY_S, CellLook, ChunkListView, RowDelegate
 from app.ui.page_widgets.container import ContainerView
 from app.ui.page_widgets.download_button import DownloadButtonView
 from app.ui.page_widgets.live_output import SOFT_BREAK_AT, LiveOutputView, soft_break
@@ -24,7 +26,7 @@ from app.ui.page_widgets.registry import UnknownWidgetView
 from app.ui.page_widgets.text import TextView
 from app.ui.page_widgets.text_input import TextInputView
 from app.ui.preview_driver import PreviewDriver
-from tests.conftest import formula
+from tests.conftest import SteppedClock, formula
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
@@ -333,16 +335,38 @@ def test_chunk_list_shows_given_columns_and_bare_values(qtbot: Any) -> None:
 
 def test_chunk_list_follows_the_bottom_unless_scrolled_up(qtbot: Any) -> None:
     view: ChunkListView = make(qtbot, "chunk_list")
+    view.clock = clock = SteppedClock()  # each batch comes after the flood hold, so it goes in at once
     bar = view.table.verticalScrollBar()
     chunks = [{"n": i} for i in range(200)]
     view.apply({"items": chunks})
     chunks.extend({"n": i} for i in range(200, 210))
+    clock.advance(2 * FLOOD_INSERT_EVERY_S)
     view.apply({"items": chunks})
-    assert bar.maximum() > 0 and bar.value() == bar.maximum()
+    assert view.model.rowCount() == 210 and bar.maximum() > 0 and bar.value() == bar.maximum()
     bar.setValue(10)
     chunks.extend({"n": i} for i in range(210, 220))
+    clock.advance(2 * FLOOD_INSERT_EVERY_S)
     view.apply({"items": chunks})
-    assert bar.value() == 10
+    assert view.model.rowCount() == 220 and bar.value() == 10
+
+
+def test_chunk_list_cells_are_painted_from_one_model_call_and_cut_with_an_ellipsis_only_when_too_long(qtbot: Any) -> None:
+    view: ChunkListView = make(qtbot, "chunk_list")
+    long_label = "a label far too long for its column " * 4
+    view.apply({"items": [{"status": "error", "label": "short"}, {"status": "progress", "label": long_label, "done": 2.0}]})
+    model = view.model
+    assert isinstance(view.table.itemDelegate(), RowDelegate)
+    assert model.paint_cell(0, 0) == ("1", theme.TEXT_MUTED, True)  # the row number: muted, right-aligned
+    assert model.paint_cell(0, 1) == ("error", theme.ERROR, False)  # a status in its tone
+    assert model.paint_cell(1, 2) == (long_label, None, False) and model.paint_cell(1, 3) == ("2", None, False)
+    assert [model.paint_cell(1, column)[0] for column in range(4)] == [model.index(1, column).data() for column in range(4)]  # what Qt reads
+    look = CellLook(view.table)
+    metrics = QFontMetrics(view.table.font())
+    for sample in ["", "x", "Writing row 35", "WWWWWWWWWWWW", "naïve ﬁle ✓ 漢字", long_label]:
+        for width in (0, 10, 40, 87, 120, 400, 2000):
+            if not look.may_overflow(sample, width):  # drawn uncut only when it surely fits
+                assert metrics.horizontalAdvance(sample) <= width, (sample, width)
+    assert look.may_overflow(long_label, 200) and not look.may_overflow("x", 200)
 
 
 # -- container ------------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
@@ -142,6 +143,11 @@ class WidgetView(QObject):
 
     Subclasses set ``type_id``, implement :meth:`create` and :meth:`apply_props`,
     and may override :meth:`can_enable` (a Download button without a URL).
+    A renderer whose update is costly may hold a value back for a later frame
+    (the chunk list under a flood): it says so with :attr:`pending`, and the
+    frame timer keeps ticking and calls :meth:`catch_up` until it is shown.
+    ``clock`` (``time.monotonic`` unless the page gives another) is what such
+    a renderer times itself by.
     """
 
     type_id: ClassVar[str] = ""
@@ -164,6 +170,7 @@ class WidgetView(QObject):
         self._focus_policies: dict[QWidget, Qt.FocusPolicy] = {}
         self._accepts_drops: dict[QWidget, bool] = {}
         self._press: QPoint | None = None
+        self.clock: Callable[[], float] = time.monotonic
         self.qwidget: QWidget = self.create(parent)
         self.qwidget.setProperty(WIDGET_ID_PROPERTY, widget.id)
         self.natural_policy = QSizePolicy(self.qwidget.sizePolicy())
@@ -185,6 +192,14 @@ class WidgetView(QObject):
     def can_enable(self) -> bool:
         """Whether the widget's own state allows it to be enabled (ANDed with the ``enabled`` prop)."""
         return True
+
+    @property
+    def pending(self) -> bool:
+        """Whether a value given to :meth:`apply` is held back for a later frame."""
+        return False
+
+    def catch_up(self) -> None:
+        """A frame went by: show what is held back, if its time has come."""
 
     # -- the page's side --------------------------------------------------------------
     def initial_values(self) -> dict[str, Any]:

@@ -7,30 +7,52 @@ shown item is still in place - the new rows go in with one ``beginInsertRows``;
 anything else resets the table. Columns are ``#`` (the row's number, which is
 the message's sequence number for ``stream.chunks``) followed by the given
 keys, or by every key the rows have, in the order they first appear.
+
+Under a flood (a screenful of rows or more since the last insert) every insert
+scrolls every visible cell to new text, and painting a table's cells is the
+costliest thing a page does (~4 ms for 6 rows on a 2-core machine, mostly Qt
+laying out each cell's text). Nobody reads rows that scroll by 60 times a
+second, so then the table takes its new rows in at most every
+``FLOOD_INSERT_EVERY_S``: the rows wait (``pending``) and the preview's frame
+timer keeps ticking until a frame lets them in, all in one insert. A trickle
+(fewer new rows than fit on screen) goes in at the very next frame, and a
+reset (a new call) is never held back. No row is lost or reordered: the table
+shows the bound list as it stands when the rows go in.
+
+Cells are painted by :class:`RowDelegate`, which asks the model for a cell's
+text and colour in one call and draws it with ``QPainter.drawText``: Qt's
+own delegate asks the model seven roles per cell through the Python
+bindings and lays each text out twice, about three times the cost. The
+colours come from the table's palette, which the page's style sheet sets.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QWidget
 
 from app.ui import theme
 from app.ui.page_widgets.base import WidgetView, display_text
 from app.ui.page_widgets.text import status_tone
 
-__all__ = ["ChunkListView", "ChunkTableModel", "SEQUENCE_COLUMN", "VALUE_COLUMN"]
+__all__ = ["CellLook", "ChunkListView", "ChunkTableModel", "RowDelegate", "SEQUENCE_COLUMN", "VALUE_COLUMN"]
 
 SEQUENCE_COLUMN: Final = "#"
 VALUE_COLUMN: Final = "value"
 """Where a row that is not an object (a bare string or number) shows."""
 ROW_HEIGHT = 26
+TEXT_MARGIN = 9
+"""Left and right of a cell's text: the 6 px padding the page's tables had, and Qt's 3 px text margin."""
 FIT_ROWS = 20
 """Rows looked at to size the columns."""
+FLOOD_INSERT_EVERY_S = 0.1
+"""Under a flood, the table takes new rows in at most this often (see the module docstring)."""
 _NO_ITEM: Final = object()
 _TONE_COLOURS = {"success": QColor("#12936b"), "error": theme.ERROR, "warning": theme.WARNING, "active": theme.CARD_SELECTED}
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -41,6 +63,7 @@ _DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP = (
     Qt.ItemDataRole.ToolTipRole,
 )
 _ROLES = frozenset({_DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP})
+_LOOK_CHANGES = frozenset({QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange})
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
@@ -77,11 +100,18 @@ class ChunkTableModel(QAbstractTableModel):
             self._given = given
             self.endResetModel()
 
+    def growth(self, items: Any) -> int | None:
+        """How many rows showing ``items`` would add, when it only adds rows; None when it would reset the table."""
+        rows = _as_rows(items)
+        shown, count = self._count, len(rows)
+        grown = count >= shown and (shown == 0 or rows is self._items or rows[shown - 1] is self._last or _equal(rows[shown - 1], self._last))
+        return count - shown if grown else None
+
     def set_items(self, items: Any) -> str:
         """Show ``items``; returns ``"insert"`` (only new rows added), ``"reset"`` or ``"same"``."""
         rows = _as_rows(items)
         shown, count = self._count, len(rows)
-        grown = count >= shown and (shown == 0 or rows is self._items or rows[shown - 1] is self._last or _equal(rows[shown - 1], self._last))
+        grown = self.growth(rows) is not None
         if grown and count == shown:
             self._items = rows
             return "same"
@@ -160,6 +190,13 @@ class ChunkTableModel(QAbstractTableModel):
             return json.dumps(self._items[row], ensure_ascii=False, indent=2, default=str)
         return None
 
+    def paint_cell(self, row: int, column: int) -> tuple[str, QColor | None, bool]:
+        """What :class:`RowDelegate` draws: the text, its colour (None: the table's), right-aligned or not."""
+        if column == 0:
+            return str(row + 1), theme.TEXT_MUTED, True
+        text = display_text(self._cell(row, column))
+        return text, _TONE_COLOURS.get(status_tone(text)) if self._key(column) == "status" else None, False
+
     def _key(self, column: int) -> str:
         keys = self._given or self._derived
         return keys[column - 1] if 0 < column <= len(keys) else ""
@@ -170,6 +207,69 @@ class ChunkTableModel(QAbstractTableModel):
         if type(item) is dict:
             return item.get(key)
         return item if key == VALUE_COLUMN else None
+
+
+class CellLook:
+    """The table's colours and font metrics, read once from its palette and font (which the style sheet sets)."""
+
+    def __init__(self, table: QWidget) -> None:
+        palette = table.palette()
+        self.highlight = palette.color(QPalette.ColorRole.Highlight)
+        self.highlighted_text = palette.color(QPalette.ColorRole.HighlightedText)
+        self.alternate = palette.color(QPalette.ColorRole.AlternateBase)
+        self.text = palette.color(QPalette.ColorRole.Text)
+        self.metrics = QFontMetrics(table.font())
+        self._advances: dict[str, int] = {}
+
+    def may_overflow(self, text: str, width: int) -> bool:
+        """Whether ``text`` may not fit in ``width``: its characters' advances summed (kept per character), with
+        a margin for kerning; only then is the text measured and cut for real, which costs as much as drawing it."""
+        if len(text) > width:
+            return True
+        advances = self._advances
+        total = 0
+        for char in text:
+            advance = advances.get(char)
+            if advance is None:
+                advance = advances[char] = self.metrics.horizontalAdvance(char)
+            total += advance
+        return total + 2 > width
+
+
+class RowDelegate(QStyledItemDelegate):
+    """Paints a chunk list cell in one model call; see the module docstring. Editing and size hints stay Qt's."""
+
+    def __init__(self, model: ChunkTableModel, table: QTableView) -> None:
+        super().__init__(table)
+        self._model = model
+        self._table = table
+        self._look: CellLook | None = None
+        table.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in _LOOK_CHANGES:
+            self._look = None  # read again at the next paint
+        return False
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        look = self._look
+        if look is None:
+            look = self._look = CellLook(self._table)
+        row, column = index.row(), index.column()
+        rect = option.rect  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        if selected:
+            painter.fillRect(rect, look.highlight)
+        elif row % 2:
+            painter.fillRect(rect, look.alternate)
+        text, colour, right = self._model.paint_cell(row, column)
+        if not text:
+            return
+        painter.setPen(look.highlighted_text if selected else colour if colour is not None else look.text)
+        box = rect.adjusted(TEXT_MARGIN, 0, -TEXT_MARGIN, 0)
+        if "\n" in text or look.may_overflow(text, box.width()):  # cut with "…" as Qt's delegate does
+            text = look.metrics.elidedText(text.replace("\n", " "), Qt.TextElideMode.ElideRight, box.width())
+        painter.drawText(box, _ALIGN_RIGHT if right else _ALIGN_LEFT, text)
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -188,6 +288,7 @@ class ChunkListView(WidgetView):
         self.model.setParent(self.table)
         self.table.setObjectName("pageChunkList")
         self.table.setModel(self.model)
+        self.table.setItemDelegate(RowDelegate(self.model, self.table))
         self.table.setMinimumHeight(190)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
@@ -206,6 +307,8 @@ class ChunkListView(WidgetView):
         self.model.columnsInserted.connect(self._fit_columns)
         self.model.modelReset.connect(self._fit_columns)
         self.model.rowsInserted.connect(lambda _parent, first, _last: self._fit_columns() if first == 0 else None)
+        self._held: Any = _NO_ITEM
+        self._inserted_at = -math.inf
         return self.table
 
     def apply_props(self, values: Mapping[str, Any]) -> None:
@@ -213,9 +316,35 @@ class ChunkListView(WidgetView):
             columns = values["columns"]
             self.model.set_columns(columns if isinstance(columns, list) else [])
         if "items" in values:
-            bar = self.table.verticalScrollBar()
-            following = bar.value() >= bar.maximum()
-            if self.model.set_items(values["items"]) == "insert" and following:
+            items = values["items"]
+            if self._flooded(items):
+                self._held = items
+            else:
+                self._show(items)
+
+    @property
+    def pending(self) -> bool:
+        return self._held is not _NO_ITEM
+
+    def catch_up(self) -> None:
+        if self._held is not _NO_ITEM and self.clock() - self._inserted_at >= FLOOD_INSERT_EVERY_S:
+            self._show(self._held)
+
+    def _flooded(self, items: Any) -> bool:
+        """A screenful of new rows or more, and the last insert was less than ``FLOOD_INSERT_EVERY_S`` ago."""
+        if self.clock() - self._inserted_at >= FLOOD_INSERT_EVERY_S:
+            return False
+        added = self.model.growth(items)
+        return added is not None and added >= max(1, self.table.viewport().height() // ROW_HEIGHT)
+
+    def _show(self, items: Any) -> None:
+        self._held = _NO_ITEM
+        bar = self.table.verticalScrollBar()
+        following = bar.value() >= bar.maximum()
+        change = self.model.set_items(items)
+        if change == "insert":
+            self._inserted_at = self.clock()
+            if following:
                 self.table.scrollToBottom()
 
     def _fit_columns(self, *_: Any) -> None:
