@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from app.client import RunnerProcess, StreamState
 from app.core.project import Project
@@ -20,7 +20,9 @@ from app.editor.stream_log import message_text
 from app.ui.stream_dock_parts import PART_HEALTH, PART_TIMELINE, PARTS
 from app.ui.stream_inspector import ORIGIN_PREVIEW, ORIGIN_RECORDING, ORIGIN_RUN, StreamInspector
 from app.ui.stream_inspector.health_panel import OK_COLOUR, SEVERITY_COLOURS
+from app.ui import theme
 from app.ui.stream_inspector.messages_model import ACTION, DATA, GAP, PART, SEQUENCE, SIZE, STATUS, TIME, format_ms
+from app.ui.stream_inspector.timeline import AXIS_H, LANE_H
 from tests.conftest import ROOT, action, endpoint, formula
 from tests.ui.conftest import RUN_TIMEOUT_MS, drive
 
@@ -289,3 +291,25 @@ def test_a_dock_following_a_call_under_way_lines_up_transient_messages(qtbot: An
     assert not inspector.table.isColumnHidden(PART), "a stream with keyed parts shows its Part column"
     drive(qtbot, call.cancel())
     qtbot.waitUntil(lambda: state.status == "cancelled", timeout=RUN_TIMEOUT_MS)
+
+
+def test_the_time_axis_stays_in_view_while_the_lanes_scroll_under_it(qtbot: Any, runner: RunnerProcess, project: Project, inspector: StreamInspector) -> None:
+    """A short dock shows a few lanes: scrolled down, the lanes pass under the axis, which still tells the time."""
+    inspector.resize(900, 150)  # a dock a few lanes high, as at 1280x800
+    run_live(qtbot, inspector, runner, project, "typewriter", {"text": WORDS, "delayMs": 1})
+    timeline = inspector.timeline
+    scroll = inspector.findChild(QScrollArea, "timelineScroll")
+    assert scroll is not None and len(timeline.lanes()) == 6
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() >= LANE_H, timeout=RUN_TIMEOUT_MS)
+    scroll.verticalScrollBar().setValue(LANE_H)
+    qtbot.waitUntil(lambda: timeline.axis_top() == LANE_H, timeout=RUN_TIMEOUT_MS)
+    top = timeline.axis_top()
+    assert timeline.lane_at(top + AXIS_H / 2) is None  # a click on the axis picks no lane
+    under = timeline.lane_at(top + AXIS_H + 2)
+    assert under is not None and under.action_id == timeline.lanes()[1].action_id
+    shot = scroll.viewport().grab().toImage()
+    first_dot = AXIS_H + LANE_H // 2 - top  # the first lane's colour dot, scrolled under the axis band: covered
+    second_dot = first_dot + LANE_H  # the second lane's, below the axis: drawn
+    assert 0 < first_dot < AXIS_H - 1 < second_dot < shot.height()
+    assert QColor(shot.pixel(12, first_dot)) == QColor(theme.CARD_BACKGROUND)
+    assert QColor(shot.pixel(12, second_dot)) != QColor(theme.CARD_BACKGROUND)

@@ -507,6 +507,8 @@ class StreamInspector(QWidget):
         timeline_scroll.setWidgetResizable(True)
         timeline_scroll.setFrameShape(QFrame.Shape.NoFrame)
         timeline_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the axis stays at the top of the visible part: a scroll repaints the strip instead of moving its pixels
+        timeline_scroll.verticalScrollBar().valueChanged.connect(self.timeline.update)
         timeline_scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: white; }")
         self.plot = RatePlot(self)
 

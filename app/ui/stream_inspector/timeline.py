@@ -126,7 +126,14 @@ class TimelineStrip(QWidget):
         rect = self._plot_rect()
         return (x - rect.left()) / rect.width() * self._span_s()
 
+    def axis_top(self) -> int:
+        """Where the time axis is drawn: the top of the strip's visible part, so it stays in view while the lanes
+        scroll under it (a sticky header), as the dock is often only a few lanes high."""
+        return max(0, self.visibleRegion().boundingRect().top())
+
     def lane_at(self, y: float) -> Lane | None:
+        if y < self.axis_top() + AXIS_H:
+            return None  # on the axis, which covers the lanes scrolled under it
         index = int((y - AXIS_H) // LANE_H)
         lanes = self.lanes()
         return lanes[index] if y >= AXIS_H and 0 <= index < len(lanes) else None
@@ -156,7 +163,7 @@ class TimelineStrip(QWidget):
             painter.drawText(self.rect().adjusted(12, 0, -12, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, text)
             painter.end()
             return
-        self._paint_axis(painter, rect)
+        self._paint_grid(painter, rect)
         metrics = QFontMetrics(self.font())
         span = self._span_s()
         for row, lane in enumerate(lanes):
@@ -177,31 +184,42 @@ class TimelineStrip(QWidget):
             self._paint_ticks(painter, lane, rect, top, span)
         painter.setPen(QPen(theme.LANE_BORDER, 1))
         painter.drawLine(QPointF(GUTTER - 0.5, AXIS_H), QPointF(GUTTER - 0.5, rect.bottom()))
+        top = self.axis_top()
+        self._paint_axis(painter, rect, top)
         if self.marker is not None:
             x = rect.left() + self.marker / span * rect.width()
             painter.setPen(QPen(MARKER, 1.5))
-            painter.drawLine(QPointF(x, AXIS_H - 4), QPointF(x, rect.bottom()))
+            painter.drawLine(QPointF(x, top + AXIS_H - 4), QPointF(x, rect.bottom()))
         painter.end()
 
-    def _paint_axis(self, painter: QPainter, rect: QRectF) -> None:
+    def _axis_times(self, rect: QRectF) -> list[tuple[float, float, str]]:
+        """``(t, x, label)`` of each axis mark."""
         span = self._span_s()
         step = nice_step(span, rect.width())
+        marks, t = [], 0.0
+        while t <= span + 1e-12:
+            marks.append((t, rect.left() + t / span * rect.width(), axis_label(t, step)))
+            t += step
+        return marks
+
+    def _paint_grid(self, painter: QPainter, rect: QRectF) -> None:
+        painter.setPen(QPen(QColor("#eceef2"), 1))
+        for _, x, _ in self._axis_times(rect):
+            painter.drawLine(QPointF(x, AXIS_H), QPointF(x, rect.bottom()))
+
+    def _paint_axis(self, painter: QPainter, rect: QRectF, top: float) -> None:
+        """The axis band at ``top``, over whatever lanes scrolled under it."""
+        painter.fillRect(QRectF(0, top, self.width(), AXIS_H - 1), theme.CARD_BACKGROUND)
         painter.setPen(QPen(theme.LANE_BORDER, 1))
-        painter.drawLine(QPointF(rect.left(), AXIS_H - 0.5), QPointF(rect.right(), AXIS_H - 0.5))
+        painter.drawLine(QPointF(rect.left(), top + AXIS_H - 0.5), QPointF(rect.right(), top + AXIS_H - 0.5))
         small = self.font()
         small.setPointSizeF(max(7.0, small.pointSizeF() - 1))
         painter.setFont(small)
         metrics = QFontMetrics(small)
-        t = 0.0
-        while t <= span + 1e-12:
-            x = rect.left() + t / span * rect.width()
-            painter.setPen(QPen(QColor("#eceef2"), 1))
-            painter.drawLine(QPointF(x, AXIS_H), QPointF(x, rect.bottom()))
-            label = axis_label(t, step)
+        painter.setPen(theme.TEXT_MUTED)
+        for _, x, label in self._axis_times(rect):
             if x + 3 + metrics.horizontalAdvance(label) <= self.width() - 2:
-                painter.setPen(theme.TEXT_MUTED)
-                painter.drawText(QRectF(x + 3, 2, 90, AXIS_H - 4), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
-            t += step
+                painter.drawText(QRectF(x + 3, top + 2, 90, AXIS_H - 4), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
         painter.setFont(self.font())
 
     def _paint_spans(self, painter: QPainter, lane: Lane, rect: QRectF, top: float, span: float, colour: QColor) -> None:
