@@ -111,11 +111,11 @@ class ChunkTableModel(QAbstractTableModel):
         """Show ``items``; returns ``"insert"`` (only new rows added), ``"reset"`` or ``"same"``."""
         rows = _as_rows(items)
         shown, count = self._count, len(rows)
-        grown = self.growth(rows) is not None
-        if grown and count == shown:
+        added = self.growth(rows)
+        if added == 0:
             self._items = rows
             return "same"
-        if grown:
+        if added is not None:
             new_keys = self._scan(rows, shown, count)
             if new_keys and not self._given:
                 first = 1 + len(self._derived)
