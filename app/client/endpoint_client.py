@@ -21,7 +21,7 @@ import re
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Self
@@ -30,7 +30,8 @@ from urllib.parse import quote
 import httpx
 from httpx_sse import EventSource
 
-from app.client.loop_turns import TURN_BUDGET_S, TurnBudget
+from app.client.foreground import FOREGROUND, Foreground
+from app.client.loop_turns import AWAY_S, TURN_BUDGET_S, TurnBudget
 from app.client.stream_state import ConnectionLostError, StateCall, StreamError, StreamState
 from app.core.run_ids import RUN_ID, event_id_prefix, parse_event_id
 
@@ -92,7 +93,7 @@ class StreamCall(StateCall):
         self._finished = asyncio.Event()
         self._held: list[Any] | deque[Any] = [] if state.retention is None else deque(maxlen=state.retention)
         self._answered = False  # response headers seen at least once
-        self.turns = TurnBudget(client.turn_budget_s, client.clock)
+        self.turns = TurnBudget(client.turn_budget_s, client.clock, client.foreground)
         """The reader's share of each loop turn (``turns.shares``: how often it gave the loop back)."""
         state.begin(self.run_id)
         self._task = asyncio.create_task(self._run(), name=f"stream {self.run_id}")
@@ -181,8 +182,10 @@ class StreamCall(StateCall):
                     return
                 turns = self.turns
                 turns.restart()
+                if isinstance(response.stream, httpx.AsyncByteStream):
+                    response.stream = _NetworkWaits(response.stream, turns)
                 async for event in EventSource(response).aiter_sse():
-                    if turns.spent():  # a buffered batch is parsed in one go: let the UI's frame and paint in between
+                    if turns.due():  # a buffered batch is parsed in one go: let the UI's frame and paint in between
                         await turns.share()
                     kind = event.event
                     if kind == "message":
@@ -235,6 +238,30 @@ class StreamCall(StateCall):
             self.state.fail(StreamError(f"the endpoint answered HTTP {status_code}", status_code=status_code, body=body))
 
 
+class _NetworkWaits(httpx.AsyncByteStream):
+    """A response body that tells ``turns`` when a read had to wait for the network (see ``app.client.loop_turns``)."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, turns: TurnBudget) -> None:
+        self._stream = stream
+        self._turns = turns
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        clock, turns = self._turns.clock, self._turns
+        chunks = self._stream.__aiter__()
+        while True:
+            started = clock()
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                return
+            if clock() - started >= AWAY_S:
+                turns.came_back(started)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
 @dataclass(frozen=True)
 class _Request:
     run_id: str
@@ -251,7 +278,8 @@ class EndpointClient:
     awaits it; ``call`` is Handle stream off: it returns the one final result
     or raises :class:`StreamError`. ``transport`` is for tests that need one.
     A call reads messages for at most ``turn_budget_s`` of ``clock`` before it
-    gives the event loop a turn (``app.client.loop_turns``).
+    gives the event loop a turn, and leaves the passes ``foreground`` (the
+    editor's preview frames) needs to it (``app.client.loop_turns``).
     """
 
     def __init__(
@@ -264,10 +292,12 @@ class EndpointClient:
         transport: httpx.AsyncBaseTransport | None = None,
         turn_budget_s: float = TURN_BUDGET_S,
         clock: Callable[[], float] = time.perf_counter,
+        foreground: Foreground | None = FOREGROUND,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.turn_budget_s = turn_budget_s
         self.clock = clock
+        self.foreground = foreground
         self.token = token
         self.reconnect = reconnect or ReconnectPolicy()
         headers = {"Authorization": f"Bearer {token}"} if token else {}

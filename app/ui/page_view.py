@@ -311,6 +311,11 @@ class PageView(QWidget):
         """Whether a renderer holds a value back for a later frame (the frame timer keeps ticking)."""
         return any(view.pending for view in self._views.values())
 
+    @property
+    def catch_up_due(self) -> bool:
+        """Whether a renderer's held-back value is due now (see ``PreviewDriver``: it gets a frame of its own)."""
+        return any(view.catch_up_due for view in self._views.values())
+
     def catch_up(self) -> None:
         """A frame went by: renderers show what they held back once its time has come."""
         for view in self._views.values():

@@ -14,7 +14,11 @@ A renderer may hold a costly update back for a later frame (the chunk list
 takes a flood of rows in ~10 times a second, not 60): the page says so
 (``PageView.pending``), each frame lets it catch up, and the timer keeps
 ticking until nothing is held back, so the page is complete when it stops.
-``clock`` is what renderers time such holds by (a test steps its own).
+While the stream runs, a batch that is due goes in on a tick of its own, with
+nothing else evaluated or applied: its repaint (a screenful of new cells) and
+a frame's repaint never add up in one turn of the loop; the other widgets
+move on at the next tick. ``clock`` is what renderers time such holds by (a
+test steps its own).
 
 While it ticks, Python's *full* garbage collections are deferred (young ones
 still run): a full pass walks every object the process holds, and with a
@@ -31,6 +35,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.client.foreground import FOREGROUND, Foreground
 from app.core.project import Page
 from app.core.widgets.registry import WidgetRegistry
 from app.editor.preview.frames import Frame, FrameClock
@@ -66,11 +71,18 @@ def resume_full_gc() -> None:
 
 
 class TimerFrames(QObject):
-    """The editor's frame clock: a ``QTimer`` every ``FRAME_MS`` (about 60 Hz)."""
+    """The editor's frame clock: a ``QTimer`` every ``FRAME_MS`` (about 60 Hz).
 
-    def __init__(self, parent: QObject | None = None, interval_ms: int = FRAME_MS) -> None:
+    It tells ``foreground`` (``app.client.loop_turns``) when the next frame is
+    due and when one ran, so a stream reader keeps its share of the loop out of
+    the frame's pass and out of the repaint right after it.
+    """
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = FRAME_MS, foreground: Foreground = FOREGROUND) -> None:
         super().__init__(parent)
         self._frame: Frame | None = None
+        self._interval_s = interval_ms / 1000
+        self._foreground = foreground
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
@@ -79,17 +91,25 @@ class TimerFrames(QObject):
         self._frame = frame
         if not self._timer.isActive():
             self._timer.start()
+            self._foreground.due(self._foreground.clock() + self._interval_s)
 
     def stop(self) -> None:
-        self._timer.stop()
+        if self._timer.isActive():
+            self._timer.stop()
+            self._foreground.idle()
 
     @property
     def active(self) -> bool:
         return self._timer.isActive()
 
     def _tick(self) -> None:
+        foreground = self._foreground
+        started = foreground.clock()
         if self._frame is not None:
             self._frame()
+        foreground.ran()
+        if self._timer.isActive():  # the timer keeps its own beat, from when it fired
+            foreground.due(started + self._interval_s)
 
 
 class PreviewDriver(QObject):
@@ -195,8 +215,12 @@ class PreviewDriver(QObject):
         return self._frames.active
 
     def _on_frame(self) -> None:
+        view = self.view
+        if view.catch_up_due and self._source is not None and self._source.running:
+            view.catch_up()  # a held-back batch goes in on a tick of its own: its repaint is not added to a frame's
+            return
         self.flush()
-        if (self._source is None or not self._source.running) and not self.view.pending:
+        if (self._source is None or not self._source.running) and not view.pending:
             self.stop()
 
     def flush(self) -> list[BindingUpdate]:

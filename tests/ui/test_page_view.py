@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QLabel
 
+from app.client.foreground import Foreground
 from app.client.stream_state import StreamState
 from app.core.project import Page, PageVariable, Widget
 from app.editor.preview.frames import ManualFrames
@@ -227,6 +230,19 @@ def test_the_editor_s_frame_timer_ticks_while_the_source_runs_and_stops_after_a_
     assert not frames.active
 
 
+def test_the_frame_timer_tells_the_loop_s_foreground_when_it_ran_and_when_it_is_next_due(qtbot: Any) -> None:
+    """Stream readers keep their share of the loop out of the frame's turn by this (``app.client.loop_turns``)."""
+    foreground = Foreground()
+    frames = TimerFrames(interval_ms=16, foreground=foreground)
+    ticks: list[float] = []
+    frames.start(lambda: ticks.append(foreground.clock()))
+    assert foreground.next_due < math.inf and foreground.last_ran == -math.inf
+    qtbot.waitUntil(lambda: len(ticks) >= 2, timeout=WAIT_MS)
+    assert ticks[0] <= foreground.last_ran and foreground.next_due == pytest.approx(ticks[-1] + 0.016, abs=0.002)
+    frames.stop()
+    assert foreground.next_due == math.inf  # stopped: nothing to keep out of the way of
+
+
 def test_full_garbage_collections_wait_while_the_driver_ticks(qtbot: Any) -> None:
     page = report_page()
     view = shown_page(qtbot, Page(name="blank"))
@@ -274,20 +290,25 @@ def test_a_flood_of_rows_goes_into_the_chunk_list_in_batches_and_the_driver_tick
         assert frames.step() and rows.model.rowCount() == 100 and rows.pending and view.pending
         assert label.label.text() == str(session.state.count)
     clock.advance(FLOOD_INSERT_EVERY_S - 5 * 0.016 + 1e-6)
-    assert frames.step() and rows.model.rowCount() == 600 and not rows.pending  # all of them, in one insert
-    assert inserts == [(0, 99), (100, 599)]
+    flood(50)
+    shown = label.label.text()
+    assert frames.step() and rows.model.rowCount() == 650 and not rows.pending  # all of them, in one insert...
+    assert label.label.text() == shown  # ...on a tick of its own: nothing else evaluated or repainted with it
+    assert inserts == [(0, 99), (100, 649)]
+    assert frames.step() and label.label.text() == "650"  # the next tick moves the rest on
 
     clock.advance(0.016)
     flood(1)  # a trickle goes in at the next frame
-    assert frames.step() and rows.model.rowCount() == 601
+    assert frames.step() and rows.model.rowCount() == 651
 
     flood(300)
     session.running = False  # the call ended with rows held back: the clock keeps ticking until they are in
     clock.advance(0.016)
-    assert frames.step() and rows.model.rowCount() == 601 and driver.active
+    assert frames.step() and rows.model.rowCount() == 651 and driver.active
     clock.advance(FLOOD_INSERT_EVERY_S)
-    assert frames.step() and rows.model.rowCount() == 901 and not driver.active and not frames.active
-    assert [rows.model.item(index)["done"] for index in range(901)] == list(range(1, 902))  # none lost, in order
+    assert frames.step() and rows.model.rowCount() == 951 and not driver.active and not frames.active
+    assert label.label.text() == "951"  # the call is over: the last batch and the last values in one frame
+    assert [rows.model.item(index)["done"] for index in range(951)] == list(range(1, 952))  # none lost, in order
 
     session.state.begin("next-call")  # a new call empties the table at once, however recent the last insert
     driver.wake()
@@ -361,7 +382,11 @@ def test_a_bound_widget_shows_its_placeholder_until_its_value_arrives(qtbot: Any
         name="report",
         widgets=[
             Widget(id="label", type="text", props={"text": formula("stream.chunk.label"), "placeholder": "Press Generate report to start"}),
-            Widget(id="bar", type="progress_bar", props={"value": formula("stream.chunk.done"), "max": formula("stream.chunk.total"), "format": "Step %v of %m", "placeholder": "Not started"}),
+            Widget(
+                id="bar",
+                type="progress_bar",
+                props={"value": formula("stream.chunk.done"), "max": formula("stream.chunk.total"), "format": "Step %v of %m", "placeholder": "Not started"},
+            ),
             Widget(id="plain", type="text", props={"text": formula("stream.chunk.other")}),
         ],
     )

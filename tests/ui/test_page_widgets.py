@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from app.core.project import Page, PageVariable, Widget
@@ -17,7 +17,7 @@ from app.ui import theme
 from app.ui.page_view import PageView
 from app.ui.page_widgets import RENDERERS, WidgetView, view_for
 from app.ui.page_widgets.button import ButtonView
-from app.ui.page_widgets.chunk_list import FLOOD_INSERT_EVERY_S, CellLook, ChunkListView, RowDelegate
+from app.ui.page_widgets.chunk_list import FLOOD_INSERT_EVERY_S, ROW_HEIGHT, TEXT_MARGIN, CellLook, ChunkListView, ChunkTable
 from app.ui.page_widgets.container import ContainerView
 from app.ui.page_widgets.download_button import DownloadButtonView
 from app.ui.page_widgets.live_output import SOFT_BREAK_AT, LiveOutputView, soft_break
@@ -355,7 +355,7 @@ def test_chunk_list_cells_are_painted_from_one_model_call_and_cut_with_an_ellips
     long_label = "a label far too long for its column " * 4
     view.apply({"items": [{"status": "error", "label": "short"}, {"status": "progress", "label": long_label, "done": 2.0}]})
     model = view.model
-    assert isinstance(view.table.itemDelegate(), RowDelegate)
+    assert isinstance(view.table, ChunkTable)
     assert model.paint_cell(0, 0) == ("1", theme.TEXT_MUTED, True)  # the row number: muted, right-aligned
     assert model.paint_cell(0, 1) == ("error", theme.ERROR, False)  # a status in its tone
     assert model.paint_cell(1, 2) == (long_label, None, False) and model.paint_cell(1, 3) == ("2", None, False)
@@ -367,6 +367,64 @@ def test_chunk_list_cells_are_painted_from_one_model_call_and_cut_with_an_ellips
             if not look.may_overflow(sample, width):  # drawn uncut only when it surely fits
                 assert metrics.horizontalAdvance(sample) <= width, (sample, width)
     assert look.may_overflow(long_label, 200) and not look.may_overflow("x", 200)
+
+
+def test_chunk_list_paints_each_visible_cell_with_its_text_in_place_and_selected_rows_highlighted(qtbot: Any) -> None:
+    view: ChunkListView = make(qtbot, "chunk_list")
+    view.apply({"items": [{"status": "error", "label": "short"}, {"status": "progress", "label": "next"}, {"status": "done", "label": "last"}]})
+    table = view.table
+    look = table.look()
+    table.selectRow(1)
+    image = table.viewport().grab().toImage()
+    header = table.horizontalHeader()
+
+    def inked(row: int, column: int, colour: QColor | None = None) -> list[int]:
+        """x positions in a cell where text is drawn (pixels far from the row's background, or of ``colour``)."""
+        top, x0 = table.rowViewportPosition(row), header.sectionViewportPosition(column)
+        background = image.pixelColor(x0 + 1, top + 1)
+        found = []
+        for x in range(x0, x0 + header.sectionSize(column)):
+            for y in range(top + 4, top + ROW_HEIGHT - 4):
+                pixel = image.pixelColor(x, y)
+                if colour is not None and abs(pixel.red() - colour.red()) + abs(pixel.green() - colour.green()) + abs(pixel.blue() - colour.blue()) < 60:
+                    found.append(x)
+                    break
+                if colour is None and abs(pixel.lightness() - background.lightness()) > 60:
+                    found.append(x)
+                    break
+        return found
+
+    assert image.pixelColor(header.sectionViewportPosition(1) + 2, table.rowViewportPosition(1) + 2) == look.highlight
+    assert image.pixelColor(header.sectionViewportPosition(1) + 2, table.rowViewportPosition(0) + 2) != look.highlight
+    assert image.pixelColor(header.sectionViewportPosition(1) + 2, table.rowViewportPosition(2) + 2) != look.highlight
+    status = header.sectionViewportPosition(1)
+    error_ink = inked(0, 1, theme.ERROR)
+    assert error_ink and min(error_ink) >= status + TEXT_MARGIN - 1  # "error" in its tone, after the left margin
+    number = inked(0, 0)
+    edge = header.sectionViewportPosition(0) + header.sectionSize(0)
+    assert number and max(number) >= edge - TEXT_MARGIN - 3 and max(number) < edge - TEXT_MARGIN + 1  # the row number: right-aligned
+    assert inked(2, 2)  # every visible cell is painted, the last row too
+
+
+def test_chunk_list_widens_a_column_when_a_new_row_would_not_fit_and_never_narrows_it(qtbot: Any) -> None:
+    view: ChunkListView = make(qtbot, "chunk_list")
+    view.clock = clock = SteppedClock()
+    chunks: list[Any] = [{"label": "a", "n": n} for n in range(1, 10)]
+    view.apply({"items": chunks})
+    header = view.table.horizontalHeader()
+    look = view.table.look()
+    narrow = header.sectionSize(0), header.sectionSize(1)
+    chunks.extend({"label": "a much longer label than before", "n": n} for n in range(10, 100_001))
+    clock.advance(2 * FLOOD_INSERT_EVERY_S)
+    view.apply({"items": chunks})
+    assert view.model.rowCount() == 100_000
+    assert header.sectionSize(0) >= look.width("100000") + 2 * TEXT_MARGIN > narrow[0]  # the row number shows whole
+    assert header.sectionSize(1) >= look.width("a much longer label than before") + 2 * TEXT_MARGIN > narrow[1]
+    chunks.append({"label": "b", "n": 0})
+    clock.advance(2 * FLOOD_INSERT_EVERY_S)
+    wide = header.sectionSize(1)
+    view.apply({"items": chunks})
+    assert header.sectionSize(1) == wide
 
 
 # -- container ------------------------------------------------------------------------------------------------
@@ -427,8 +485,7 @@ def every_widget_page() -> Page:
 def streaming_scope(page: Page, messages: int) -> dict[str, Any]:
     scope = static_scope(page)
     chunks: list[dict[str, Any]] = [
-        {"status": "progress", "label": "Generating rows", "done": i, "total": 12, "text": f"row {i}: 42 records aggregated\n"}
-        for i in range(1, messages + 1)
+        {"status": "progress", "label": "Generating rows", "done": i, "total": 12, "text": f"row {i}: 42 records aggregated\n"} for i in range(1, messages + 1)
     ]
     chunks[-1]["downloadUrl"] = "http://127.0.0.1:8000/runs/7f3a/files/report.csv"
     scope["stream"].update(chunk=chunks[-1], chunks=chunks, status="streaming", count=len(chunks))

@@ -145,7 +145,8 @@ class WidgetView(QObject):
     and may override :meth:`can_enable` (a Download button without a URL).
     A renderer whose update is costly may hold a value back for a later frame
     (the chunk list under a flood): it says so with :attr:`pending`, and the
-    frame timer keeps ticking and calls :meth:`catch_up` until it is shown.
+    frame timer keeps ticking and calls :meth:`catch_up` until it is shown
+    (when :attr:`catch_up_due`, in a frame that does nothing else).
     ``clock`` (``time.monotonic`` unless the page gives another) is what such
     a renderer times itself by.
     """
@@ -196,6 +197,11 @@ class WidgetView(QObject):
     @property
     def pending(self) -> bool:
         """Whether a value given to :meth:`apply` is held back for a later frame."""
+        return False
+
+    @property
+    def catch_up_due(self) -> bool:
+        """Whether what is held back is due now (the driver then gives :meth:`catch_up` a frame of its own)."""
         return False
 
     def catch_up(self) -> None:
