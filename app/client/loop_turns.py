@@ -20,9 +20,11 @@ runs at the start of the next pass. A share that lands in the frame's pass adds
 itself to the frame and its repaint: the UI's longest gaps were exactly that
 sum. So the frame says when it is next due and when it ran, and a reader that
 resumes after it ran stands aside for one more pass (the repaint's), one that
-resumes when it is due stands aside once (the frame then runs alone, or it is
-late or slow and the stream goes on), and a share ends before the frame is
-due rather than run into its pass. ``MAX_ASIDE_S`` bounds the whole,
+resumes from its share when the frame is due stands aside once (the frame then
+runs alone, or it is late or slow and the stream goes on), and a share ends
+before the frame is due rather than run into its pass. Back from waiting for
+the network it reads at once unless a frame just ran: a message that arrives
+as a frame is due should be in that frame (latency), and the share is short. ``MAX_ASIDE_S`` bounds the whole,
 so a foreground that misbehaves cannot starve the stream. Waiting for the network is a resumption too: a read of the body
 that waited ``AWAY_S`` or more (:meth:`TurnBudget.came_back`) was not time the
 reader held the loop, so the budget starts afresh and the same check applies.
@@ -43,7 +45,8 @@ TURN_BUDGET_S = 0.002
 AWAY_S = 0.0005
 """A read of the body that took this long waited for the network (a buffered read returns in microseconds)."""
 MIN_SHARE_S = 0.0005
-"""The shortest share worth a turn of the loop: a share is cut short to end before the next frame, not below this."""
+"""The shortest share: a share is cut short to end before the next frame, but not below this (a trickle's message
+that arrives just as a frame is due is still read in time for it)."""
 MAX_ASIDE_S = 0.020
 """The longest a reader stands aside for the foreground in a row: a bit more than one frame."""
 
@@ -71,8 +74,8 @@ class TurnBudget:
         foreground = self.foreground
         if foreground is not None:  # on the foreground's own clock: a test may give each its own
             before_frame = foreground.next_due - FOREGROUND_LEAD_S - foreground.clock()
-            if MIN_SHARE_S <= before_frame < share:
-                share = before_frame
+            if -FOREGROUND_LEAD_S <= before_frame < share:  # due soon or just now (a frame long overdue is late: no cut)
+                share = max(before_frame, MIN_SHARE_S)
         self._until = self.clock() + share
 
     def spent(self) -> bool:
@@ -85,12 +88,14 @@ class TurnBudget:
         self.restart()
 
     def due(self) -> bool:
-        """Before a message: whether to :meth:`share` the loop first."""
+        """Before a message: whether to :meth:`share` the loop first. Back from the network, only to leave a
+        frame's repaint its pass: a message that arrives as a frame is due is read first, so the frame shows it
+        (the share is cut short then, see :meth:`restart`)."""
         back_from = self._back_from
         if back_from is not None:
             self._back_from = None
             foreground = self.foreground
-            return foreground is not None and (foreground.ran_since(back_from) or foreground.is_due())
+            return foreground is not None and foreground.ran_since(back_from)
         return self.clock() >= self._until
 
     async def share(self) -> None:

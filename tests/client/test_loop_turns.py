@@ -107,7 +107,13 @@ def test_a_share_ends_before_the_next_frame_is_due_unless_that_leaves_too_little
     assert not turns.spent()
     clock.advance(2e-6)
     assert turns.spent()
-    foreground.due(clock() + FOREGROUND_LEAD_S + MIN_SHARE_S / 2)  # too close to be worth a share of its own: a whole one
+    foreground.due(clock() + FOREGROUND_LEAD_S + MIN_SHARE_S / 2)  # closer than the shortest share: the shortest
+    turns.restart()
+    clock.advance(MIN_SHARE_S - 1e-6)
+    assert not turns.spent()
+    clock.advance(2e-6)
+    assert turns.spent()
+    foreground.due(clock() - 0.010)  # long overdue: the frame is late or slow, the share is not cut
     turns.restart()
     clock.advance(0.0019)
     assert not turns.spent()
@@ -185,6 +191,11 @@ def test_coming_back_from_the_network_starts_a_fresh_budget_and_asks_the_foregro
     clock.advance(0.001)
     turns.came_back(waited_from)
     assert turns.due() and not turns.due()  # asked once; then the fresh budget counts
+    waited_from = clock()
+    clock.advance(0.003)
+    foreground.due(clock())  # a message arrives just as a frame is due: read it now, so that frame shows it
+    turns.came_back(waited_from)
+    assert not turns.due()
 
 
 @pytest.fixture
