@@ -216,15 +216,17 @@ class PreviewDriver(QObject):
 
     def _on_frame(self) -> None:
         view = self.view
-        if view.catch_up_due and self._source is not None and self._source.running:
+        running = self._source is not None and self._source.running
+        if view.catch_up_due and running:
             view.catch_up()  # a held-back batch goes in on a tick of its own: its repaint is not added to a frame's
             return
-        self.flush()
-        if (self._source is None or not self._source.running) and not view.pending:
+        self.flush(catch_up=not running)
+        if not running and not view.pending:
             self.stop()
 
-    def flush(self) -> list[BindingUpdate]:
-        """One frame now: evaluate what changed and apply it; the updates applied."""
+    def flush(self, *, catch_up: bool = True) -> list[BindingUpdate]:
+        """One frame now: evaluate what changed and apply it, and (``catch_up``) show what renderers held back
+        if its time has come; the updates applied."""
         source, bindings = self._source, self._bindings
         if source is None or bindings is None:
             return []
@@ -237,7 +239,8 @@ class PreviewDriver(QObject):
             updates = bindings.evaluate(source.scope(), changed)
             if updates:
                 self.view.apply(updates)
-        self.view.catch_up()
+        if catch_up:
+            self.view.catch_up()
         if self.view.pending:
             self.start()  # a later frame shows what is held back, even when this one was not the timer's
         self._show_errors(bool(changed))

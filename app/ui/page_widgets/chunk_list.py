@@ -9,15 +9,16 @@ the message's sequence number for ``stream.chunks``) followed by the given
 keys, or by every key the rows have, in the order they first appear.
 
 Under a flood (a screenful of rows or more since the last insert) every insert
-scrolls every visible cell to new text, and painting a table's cells is the
-costliest thing a page does (~4 ms for 6 rows on a 2-core machine, mostly Qt
-laying out each cell's text). Nobody reads rows that scroll by 60 times a
-second, so then the table takes its new rows in at most every
-``FLOOD_INSERT_EVERY_S``: the rows wait (``pending``) and the preview's frame
-timer keeps ticking until a frame lets them in, all in one insert. A trickle
-(fewer new rows than fit on screen) goes in at the very next frame, and a
-reset (a new call) is never held back. No row is lost or reordered: the table
-shows the bound list as it stands when the rows go in.
+scrolls every visible cell to new text, and repainting the table is the
+costliest thing a page does. Nobody reads rows that scroll by 60 times a
+second, so then the rows wait (``pending``) and go in together, at most every
+``FLOOD_INSERT_EVERY_S``, when the preview's frame timer next calls
+:meth:`ChunkListView.catch_up`: while the stream runs that is a tick of its
+own, so the insert and its repaint never add to a frame's (the first batch of
+a call too: it goes in at the next tick). A trickle (fewer new rows than fit
+on screen) goes in with the frame, and a reset (a new call) is never held
+back. No row is lost or reordered: the table shows the bound list as it
+stands when the rows go in.
 
 Cells are painted by :class:`ChunkTable` itself, one Python call per paint
 for all visible rows: each cell's text and colour come from the model in one
@@ -381,9 +382,7 @@ class ChunkListView(WidgetView):
             self._show(self._held)
 
     def _flooded(self, items: Any) -> bool:
-        """A screenful of new rows or more, and the last insert was less than ``FLOOD_INSERT_EVERY_S`` ago."""
-        if self.clock() - self._inserted_at >= FLOOD_INSERT_EVERY_S:
-            return False
+        """A screenful of new rows or more: they wait for :meth:`catch_up` (the driver's next tick, or later)."""
         added = self.model.growth(items)
         return added is not None and added >= max(1, self.table.viewport().height() // ROW_HEIGHT)
 
