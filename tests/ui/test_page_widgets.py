@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QWidget
 
 from app.core.project import Page, PageVariable, Widget
 from app.core.widgets.registry import default_widget_registry
@@ -408,6 +408,23 @@ def test_chunk_list_paints_each_visible_cell_with_its_text_in_place_and_selected
     edge = header.sectionViewportPosition(0) + header.sectionSize(0)
     assert number and max(number) >= edge - TEXT_MARGIN - 3 and max(number) < edge - TEXT_MARGIN + 1  # the row number: right-aligned
     assert inked(2, 2)  # every visible cell is painted, the last row too
+
+
+def test_chunk_list_header_takes_the_page_s_style(qtbot: Any) -> None:
+    """The page's style sheet finds the table by its name (``QTableView#pageChunkList QHeaderView::section``):
+    bold titles with 5 px above and below them, not Qt's plain header."""
+    view = PageView()
+    qtbot.addWidget(view)
+    view.set_page(Page(name="p", widgets=[Widget(id="rows", type="chunk_list")]))
+    rows = view.view("rows")
+    assert isinstance(rows, ChunkListView)
+    rows.apply({"items": [{"status": "done", "n": 1}]})
+    view.show()
+    qtbot.waitExposed(view)
+    header = rows.table.horizontalHeader()
+    plain = QHeaderView(Qt.Orientation.Horizontal)
+    plain.setModel(rows.model)
+    assert header.height() >= plain.sizeHint().height() + 6, (header.height(), plain.sizeHint().height())
 
 
 def test_chunk_list_widens_a_column_when_a_new_row_would_not_fit_and_never_narrows_it(qtbot: Any) -> None:

@@ -254,7 +254,7 @@ class CellLook:
 class ChunkTable(QTableView):
     """A table that paints its visible cells itself, row by row, in one call per paint; see the module docstring.
 
-    Only painting differs from ``QTableView``: scrolling, selection (whole rows), headers and tooltips are
+    ``model`` is what it paints; give it with ``setModel`` too (after ``setObjectName``). Only painting differs from ``QTableView``: scrolling, selection (whole rows), headers and tooltips are
     Qt's. The chunk list has no grid, no spans and no editors, so there is nothing else to paint.
     """
 
@@ -262,7 +262,6 @@ class ChunkTable(QTableView):
         super().__init__(parent)
         self._chunks = model
         self._look: CellLook | None = None
-        self.setModel(model)
 
     def look(self) -> CellLook:
         if self._look is None:
@@ -336,6 +335,7 @@ class ChunkListView(WidgetView):
         self.table = ChunkTable(self.model, parent)
         self.model.setParent(self.table)
         self.table.setObjectName("pageChunkList")
+        self.table.setModel(self.model)  # after the name: setting a model polishes the header, which the page's style sheet finds by it
         self.table.setMinimumHeight(190)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
