@@ -254,8 +254,9 @@ class CellLook:
 class ChunkTable(QTableView):
     """A table that paints its visible cells itself, row by row, in one call per paint; see the module docstring.
 
-    ``model`` is what it paints; give it with ``setModel`` too (after ``setObjectName``). Only painting differs from ``QTableView``: scrolling, selection (whole rows), headers and tooltips are
-    Qt's. The chunk list has no grid, no spans and no editors, so there is nothing else to paint.
+    ``model`` is what it paints; give it with ``setModel`` too (after ``setObjectName``). Only painting
+    differs from ``QTableView``: scrolling, selection (whole rows), headers and tooltips are Qt's. The chunk
+    list has no grid, no spans and no editors, so there is nothing else to paint.
     """
 
     def __init__(self, model: ChunkTableModel, parent: QWidget | None = None) -> None:
