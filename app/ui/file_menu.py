@@ -49,10 +49,10 @@ class FileMenuMixin:
 
     def confirm_discard(self) -> bool:
         """Ask before losing unsaved work; True when it is fine to go on."""
-        from PySide6.QtWidgets import QMessageBox
-
         if not self.document.is_dirty():
             return True
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
