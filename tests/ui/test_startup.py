@@ -89,7 +89,7 @@ def shown():
     import PySide6.QtGui as gui
     import PySide6.QtWidgets as widgets
     built = [name for name in ("QStyle", "QWizard", "QColorDialog", "QMdiArea", "QFileDialog", "QMessageBox", "QInputDialog") if name in vars(widgets)]
-    built += [name for name in ("QGradient",) if name in vars(gui)]  # fillRect(rect, colour) and QBrush(colour) build it (their overloads)
+    built += [name for name in ("QGradient", "QFontDatabase") if name in vars(gui)]  # fillRect(rect, colour) and QBrush(colour) build QGradient (their overloads)
     seen.update(qt_classes_built=sorted(built))
     from app.ui.async_runtime import spawn
     QTimer.singleShot(0, lambda: spawn(after()))
