@@ -233,3 +233,20 @@ def test_the_canvas_paints_its_background_colour_around_the_cards(window: Any, q
     image = viewport.grab().toImage()
     corners = [(0, 0), (image.width() - 1, 0), (0, image.height() - 1), (image.width() - 1, image.height() - 1)]
     assert [image.pixelColor(x, y).name() for x, y in corners] == [theme.CANVAS_BACKGROUND.name()] * 4
+
+
+def test_the_run_messages_show_in_the_fixed_width_font_looked_up_with_the_first_row(qtbot: Any) -> None:
+    """QFontDatabase is not needed to build the Run panel; a message's data cell is still in the system's fixed-width font."""
+    from PySide6.QtGui import QFontDatabase
+
+    from app.client.stream_state import StreamState
+    from app.ui.run_messages_model import DATA, RunMessagesModel
+
+    model = RunMessagesModel()
+    state = StreamState()
+    model.follow(state)
+    state.add_message({"status": "progress"}, "1")
+    assert model.sync() == 1
+    font = model.data(model.index(0, DATA), Qt.ItemDataRole.FontRole)
+    assert font == QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    assert "progress" in model.data(model.index(0, DATA), Qt.ItemDataRole.DisplayRole)
