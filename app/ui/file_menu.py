@@ -4,6 +4,9 @@ A mixin of ``MainWindow`` (it uses the window's Document, settings, sidebar
 and status bar). What happens to the project and the files is decided by
 ``app.editor.project_files.ProjectFiles``; this part asks the questions
 (which file, save the changes?) and shows the answers.
+
+QFileDialog and QMessageBox are imported where they are used: PySide builds
+a class with all its enums on first import, and the window shows without them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 
 from app.core.problems import Problem, ProjectInvalidError
 from app.editor.autosave import Autosave, find_recovery
@@ -48,6 +51,8 @@ class FileMenuMixin:
         """Ask before losing unsaved work; True when it is fine to go on."""
         if not self.document.is_dirty():
             return True
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
@@ -63,6 +68,8 @@ class FileMenuMixin:
             self.document.new()
 
     def open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         if not self.confirm_discard():
             return
         path, _ = QFileDialog.getOpenFileName(self, "Open project", str(self._last_folder()), FILE_FILTER)
@@ -80,12 +87,16 @@ class FileMenuMixin:
         return True
 
     def show_load_errors(self, error: ProjectInvalidError) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         lines = "\n".join(f"• {p.path}: {p.message}" for p in error.problems[:20])
         more = f"\n… and {len(error.problems) - 20} more" if len(error.problems) > 20 else ""
         QMessageBox.warning(self, "Cannot open project", f"{error.source or 'The file'} has problems, so nothing was changed:\n\n{lines}{more}")
 
     def confirm_save_with_errors(self) -> bool:
         """A project with errors saves, but cannot be opened again until fixed: say so first."""
+        from PySide6.QtWidgets import QMessageBox
+
         errors = self.files.errors()
         if not errors:
             return True
@@ -102,6 +113,8 @@ class FileMenuMixin:
         return True
 
     def save(self) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         if not self.confirm_save_with_errors():
             return False
         if self.files.needs_path():
@@ -115,6 +128,8 @@ class FileMenuMixin:
         return True
 
     def save_as_dialog(self, confirmed: bool = False) -> bool:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
         if not confirmed and not self.confirm_save_with_errors():
             return False
         current = self.document.file_path()
@@ -138,6 +153,8 @@ class FileMenuMixin:
         return refused is None
 
     def export_workflow_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         if not self._exportable():
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export workflow", str(self._last_folder() / f"{self.endpoint}.json"), "JSON (*.json)")
@@ -151,6 +168,8 @@ class FileMenuMixin:
             self.statusBar().showMessage(f"Copied {self.endpoint} as JSON", 6000)
 
     def import_workflow_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self, "Import workflow", str(self._last_folder()), "JSON (*.json);;All files (*)")
         if path:
             self.import_workflow_text(Path(path).read_text(encoding="utf-8"), path)
@@ -192,6 +211,8 @@ class FileMenuMixin:
         found = find_recovery(self.autosave.directory)
         if not found:
             return False
+        from PySide6.QtWidgets import QMessageBox
+
         newest = found[0]
         name = newest.original_path.name if newest.original_path else "an unsaved project"
         answer = QMessageBox.question(

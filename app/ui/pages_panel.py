@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.editor.commands.base import ProjectCommand, push_or_explain
 from app.editor.document import Document
@@ -108,6 +108,8 @@ class PagesPanel(QWidget):
                 self.select_page(command.page.name)
 
     def rename_page(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         from app.editor.commands.pages import RenamePageCommand
 
         if self.current is None:
@@ -117,6 +119,8 @@ class PagesPanel(QWidget):
             self.select_page(name)
 
     def delete_page(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from app.editor.commands.pages import RemovePageCommand
 
         if self.current is None:

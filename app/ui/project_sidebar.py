@@ -13,11 +13,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
-    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -168,6 +166,8 @@ class ProjectSidebar(QTabWidget):
 
     def new_endpoint(self) -> None:
         """Ask for the endpoint's name; its path follows from it (``/my-endpoint``) until the user edits the path."""
+        from PySide6.QtWidgets import QInputDialog
+
         suggestion = free_name(self.document.project, "my-endpoint")
         name, ok = QInputDialog.getText(self, "New endpoint", "Name (lowercase letters, digits, -); the path will be /name:", text=suggestion)
         if not ok:
@@ -185,6 +185,8 @@ class ProjectSidebar(QTabWidget):
                     self.select_endpoint(added[0])
 
     def rename_endpoint(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         if self.current is None:
             return
         name, ok = QInputDialog.getText(self, "Rename endpoint", "New name (lowercase letters, digits, -):", text=self.current)
@@ -192,6 +194,8 @@ class ProjectSidebar(QTabWidget):
             self._push(lambda: RenameEndpointCommand(self.document, self.current, name))
 
     def delete_endpoint(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         if self.current is None:
             return
         answer = QMessageBox.question(self, "Delete endpoint", f"Delete the endpoint {self.current} and its workflow? (Undo brings it back.)")

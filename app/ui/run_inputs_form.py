@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase, QFontMetrics
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -188,6 +188,8 @@ class _BooleanField(InputField):
 
 class _JsonField(InputField):
     def _make_editor(self) -> QWidget:
+        from PySide6.QtGui import QFontDatabase  # with the first JSON input shown, not at start-up
+
         editor = QPlainTextEdit(self)
         editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         editor.setTabChangesFocus(True)

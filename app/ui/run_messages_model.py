@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFontDatabase
+from PySide6.QtGui import QColor, QFont
 
 from app.client.stream_state import StreamState
 from app.ui import theme
@@ -48,7 +48,15 @@ class RunMessagesModel(QAbstractTableModel):
         self._rows: list[MessageRow] = []
         self._state: StreamState | None = None
         self._arrivals: list[float] = []
-        self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._mono: QFont | None = None
+
+    def _mono_font(self) -> QFont:
+        """The fixed-width font of the rows, looked up with the first row shown: QFontDatabase is not needed before."""
+        if self._mono is None:
+            from PySide6.QtGui import QFontDatabase
+
+            self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        return self._mono
 
     # -- feeding ---------------------------------------------------------
     def follow(self, state: StreamState) -> None:
@@ -132,7 +140,7 @@ class RunMessagesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == DATA:
             return json.dumps(row.data, ensure_ascii=False, indent=2, default=str)
         if role == Qt.ItemDataRole.FontRole and column == DATA:
-            return self._mono
+            return self._mono_font()
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == STATUS:
                 return STATUS_COLOURS.get(row.status, theme.TEXT)

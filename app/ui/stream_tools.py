@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDockWidget, QInputDialog, QStatusBar
+from PySide6.QtWidgets import QDockWidget, QStatusBar
 
 from app.core.project_file import to_document
 from app.editor.commands.base import ProjectCommand
@@ -96,6 +96,8 @@ class StreamToolsMixin:
 
     def save_recording_dialog(self) -> None:
         """Keep the stream the inspector shows as a recording in the project (one undo step)."""
+        from PySide6.QtWidgets import QInputDialog
+
         from app.editor.commands.recordings import AddRecordingCommand  # with the first recording, not at start-up
 
         name, ok = QInputDialog.getText(self, "Save as recording", "Recording name (lowercase letters, digits, -):", text=self.stream_inspector.suggested_name())
@@ -126,6 +128,8 @@ class StreamToolsMixin:
         return command is not None
 
     def show_recording_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         names = [r.name for r in self.document.project.recordings]
         if not names:
             self.statusBar().showMessage("No recordings yet: run an endpoint, then Save as recording in the Stream dock", 8000)
@@ -175,6 +179,8 @@ class StreamToolsMixin:
         self._tests_task = spawn(run(), name="stream tests")
 
     def add_stream_test_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         from app.editor.commands.stream_tests import AddStreamTestFromRecordingCommand
 
         names = [r.name for r in self.document.project.recordings]

@@ -86,8 +86,11 @@ def shown():
     seen.update(collecting=gc.isenabled(), frozen=gc.get_freeze_count())
     from pydantic.plugin import _loader
     seen.update(plugins_looked_up=_loader._plugins is not None, plugins_env=os.environ.get("PYDANTIC_DISABLE_PLUGINS"))
+    import PySide6.QtGui as gui
     import PySide6.QtWidgets as widgets
-    seen.update(qt_classes_built=sorted(name for name in ("QStyle", "QWizard", "QColorDialog", "QMdiArea") if name in vars(widgets)))
+    built = [name for name in ("QStyle", "QWizard", "QColorDialog", "QMdiArea", "QFileDialog", "QMessageBox", "QInputDialog") if name in vars(widgets)]
+    built += [name for name in ("QGradient", "QFontDatabase") if name in vars(gui)]  # fillRect(rect, colour) and QBrush(colour) build QGradient (their overloads)
+    seen.update(qt_classes_built=sorted(built))
     from app.ui.async_runtime import spawn
     QTimer.singleShot(0, lambda: spawn(after()))
 
@@ -204,3 +207,46 @@ def test_the_page_buttons_work_though_their_commands_load_with_the_first_click(q
     for _ in range(4):
         document.undo_stack().undo()
     assert [page.name for page in document.project.pages] == before
+
+
+def test_the_bottom_docks_tab_bar_is_found_among_the_windows_own_tab_bars(window: Any) -> None:
+    """The default layout's fit of the bottom docks looks only at the window's direct children (no wrapper per widget); it finds the same bar."""
+    from PySide6.QtWidgets import QTabBar
+
+    from app.ui.dock_layout import tab_bar_height
+
+    dock = window.run_dock
+    titles = {dock.windowTitle(), *(other.windowTitle() for other in window.tabifiedDockWidgets(dock))}
+    assert len(titles) > 1, titles  # Run shares the bottom with other docks, as in the default layout
+    bars = [bar for bar in window.findChildren(QTabBar) if bar.count() and {bar.tabText(i) for i in range(bar.count())} == titles]
+    assert len(bars) == 1 and bars[0].isVisible()
+    assert tab_bar_height(window, dock) == bars[0].sizeHint().height() > 0
+    assert not window.tabifiedDockWidgets(window.inspector_dock) and tab_bar_height(window, window.inspector_dock) == 0
+
+
+def test_the_canvas_paints_its_background_colour_around_the_cards(window: Any, qtbot: Any) -> None:
+    """The background is drawn as a pen-less rectangle (fillRect would build QGradient at the first paint): the same colour, edge to edge."""
+    from app.ui import theme
+
+    viewport = window.canvas.viewport()
+    qtbot.waitUntil(lambda: viewport.width() > 100 and viewport.height() > 100, timeout=10_000)
+    image = viewport.grab().toImage()
+    corners = [(0, 0), (image.width() - 1, 0), (0, image.height() - 1), (image.width() - 1, image.height() - 1)]
+    assert [image.pixelColor(x, y).name() for x, y in corners] == [theme.CANVAS_BACKGROUND.name()] * 4
+
+
+def test_the_run_messages_show_in_the_fixed_width_font_looked_up_with_the_first_row(qtbot: Any) -> None:
+    """QFontDatabase is not needed to build the Run panel; a message's data cell is still in the system's fixed-width font."""
+    from PySide6.QtGui import QFontDatabase
+
+    from app.client.stream_state import StreamState
+    from app.ui.run_messages_model import DATA, RunMessagesModel
+
+    model = RunMessagesModel()
+    state = StreamState()
+    model.follow(state)
+    state.add_message({"status": "progress"}, "1")
+    assert model.sync() == 1
+    font = model.data(model.index(0, DATA), Qt.ItemDataRole.FontRole)
+    assert font == QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    assert "progress" in model.data(model.index(0, DATA), Qt.ItemDataRole.DisplayRole)

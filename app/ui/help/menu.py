@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 
 from app import __version__
 
@@ -36,6 +36,8 @@ def _formula_reference(window: MainWindow) -> None:
 
 
 def _about(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.about(window, "Streamwright", f"Streamwright {__version__}\nDesign streaming API endpoints.")
 
 
