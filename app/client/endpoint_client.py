@@ -249,13 +249,13 @@ class _NetworkWaits(httpx.AsyncByteStream):
         clock, turns = self._turns.clock, self._turns
         chunks = self._stream.__aiter__()
         while True:
-            started = clock()
+            started, mark = clock(), turns.mark()
             try:
                 chunk = await anext(chunks)
             except StopAsyncIteration:
                 return
             if clock() - started >= AWAY_S:
-                turns.came_back(started)
+                turns.came_back(mark)
             yield chunk
 
     async def aclose(self) -> None:

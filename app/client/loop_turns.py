@@ -14,20 +14,24 @@ The budget is measured in time, not messages, so a slow machine hands over
 fewer messages per turn rather than holding the loop longer. ``clock`` is
 injectable: a test steps it and sees exactly where the reader gives way.
 
-Keeping out of the UI's way (``app.client.foreground``): the preview's frame is a
-timer in the same timer pass as the reader's turns, and the repaint it causes
-runs at the start of the next pass. A share that lands in the frame's pass adds
-itself to the frame and its repaint: the UI's longest gaps were exactly that
-sum. So the frame says when it is next due and when it ran, and a reader that
-resumes after it ran stands aside for one more pass (the repaint's), one that
-resumes from its share when the frame is due stands aside once (the frame then
-runs alone, or it is late or slow and the stream goes on), and a share ends
-before the frame is due rather than run into its pass. Back from waiting for
-the network it reads at once unless a frame just ran: a message that arrives
-as a frame is due should be in that frame (latency), and the share is short. ``MAX_ASIDE_S`` bounds the whole,
-so a foreground that misbehaves cannot starve the stream. Waiting for the network is a resumption too: a read of the body
-that waited ``AWAY_S`` or more (:meth:`TurnBudget.came_back`) was not time the
-reader held the loop, so the budget starts afresh and the same check applies.
+Keeping out of the UI's way (``app.client.foreground``): the preview's frame
+is a timer in the same timer pass as the reader's turns, and the repaint it
+causes runs at the start of the next pass. A share that lands in the frame's
+pass adds itself to the frame and its repaint: the UI's longest gaps were
+exactly that sum. So the frame says when it is next due and when it ran, and:
+
+- a share ends before the frame is due rather than run into its pass;
+- a reader that resumes from its share after the frame ran stands aside for
+  one more pass (the repaint's), and one that resumes when the frame is due
+  stands aside once (the frame then runs alone, or it is late or slow and the
+  stream goes on); ``MAX_ASIDE_S`` bounds the whole, so a foreground that
+  misbehaves cannot starve the stream;
+- a read of the body that waited ``AWAY_S`` or more for the network
+  (:meth:`TurnBudget.came_back`) was not time the reader held the loop: the
+  budget starts afresh, and the reader reads at once unless a frame ran
+  meanwhile, so a message that arrives as a frame is due is in that frame.
+
+Times compared with the foreground's are taken on its clock.
 """
 
 from __future__ import annotations
@@ -81,9 +85,13 @@ class TurnBudget:
     def spent(self) -> bool:
         return self.clock() >= self._until
 
+    def mark(self) -> float:
+        """Now, on the foreground's clock (what :meth:`came_back` takes)."""
+        return self.foreground.clock() if self.foreground is not None else 0.0
+
     def came_back(self, since: float) -> None:
-        """The reader waited for the network from ``since`` until now: not time it held the loop, so a fresh
-        budget; and :meth:`due` asks whether this pass is the foreground's."""
+        """The reader waited for the network from ``since`` (a :meth:`mark`) until now: not time it held the loop,
+        so a fresh budget; and :meth:`due` asks whether the foreground ran meanwhile."""
         self._back_from = since
         self.restart()
 
@@ -101,10 +109,10 @@ class TurnBudget:
     async def share(self) -> None:
         """Give the loop a turn, and more while the foreground needs them (up to ``MAX_ASIDE_S``); then start a fresh budget."""
         self.shares += 1
-        started = since = self.clock()
-        await asyncio.sleep(0)
         foreground, waited_for_due = self.foreground, False
-        while foreground is not None and self.clock() - started < MAX_ASIDE_S:
+        started = since = self.mark()
+        await asyncio.sleep(0)
+        while foreground is not None and foreground.clock() - started < MAX_ASIDE_S:
             if foreground.ran_since(since):  # this pass repaints what the foreground just did
                 pass
             elif foreground.is_due() and not waited_for_due:  # once: a late or slow frame must not stop the stream
@@ -112,6 +120,6 @@ class TurnBudget:
             else:
                 break
             self.asides += 1
-            since = self.clock()
+            since = foreground.clock()
             await asyncio.sleep(0)
         self.restart()

@@ -234,3 +234,18 @@ async def test_a_reader_back_from_waiting_for_the_network_gives_way_when_a_frame
         state = await call.wait()
     assert state.chunks == [{"n": 1}, {"n": 2}]
     assert call.turns.shares == (1 if frame_ran else 0)  # back in the repaint's pass, it gave the pass away first
+
+
+async def test_a_reader_on_its_own_clock_compares_times_with_the_foreground_on_the_foreground_s_clock() -> None:
+    """A client given a test's stepped clock still shares the process's real-time foreground (the editor's frames):
+    a frame that ran before the share started is not taken for one that ran during it."""
+    clock = SteppedClock()  # the reader's, and it never moves
+    foreground = Foreground()  # real time
+    turns = TurnBudget(0.002, clock, foreground)
+    foreground.ran()
+    await asyncio.wait_for(turns.share(), timeout=10)
+    assert turns.asides == 0
+    mark = turns.mark()
+    foreground.ran()  # during a wait for the network: the next pass is the repaint's
+    turns.came_back(mark)
+    assert turns.due()
