@@ -38,7 +38,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -56,6 +56,8 @@ TEXT_MARGIN = 9
 """Left and right of a cell's text: the 6 px padding the page's tables had, and Qt's 3 px text margin."""
 FIT_ROWS = 20
 """Rows looked at to size the columns."""
+FIT_MARGIN = 28
+"""Added to a text's width to fit a column: the cell's margins and some air."""
 MAX_FIT_WIDTH = 320
 """The widest a column is made to fit its text; longer text is cut with "…" (the tooltip has it all)."""
 FLOOD_INSERT_EVERY_S = 0.1
@@ -254,15 +256,21 @@ class CellLook:
 class ChunkTable(QTableView):
     """A table that paints its visible cells itself, row by row, in one call per paint; see the module docstring.
 
-    ``model`` is what it paints; give it with ``setModel`` too (after ``setObjectName``). Only painting
-    differs from ``QTableView``: scrolling, selection (whole rows), headers and tooltips are Qt's. The chunk
-    list has no grid, no spans and no editors, so there is nothing else to paint.
+    Its model is a :class:`ChunkTableModel` (set it after ``setObjectName``: setting a model polishes the
+    header, which the page's style sheet finds by the table's name). Only painting differs from
+    ``QTableView``: scrolling, selection (whole rows), headers and tooltips are Qt's. The chunk list has no
+    grid, no spans and no editors, so there is nothing else to paint.
     """
 
-    def __init__(self, model: ChunkTableModel, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._chunks = model
+        self._chunks: ChunkTableModel | None = None
         self._look: CellLook | None = None
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:  # noqa: N802 - Qt's name
+        assert isinstance(model, ChunkTableModel), "a chunk table paints a ChunkTableModel"
+        self._chunks = model  # typed, and read without a call through the bindings at each paint
+        super().setModel(model)
 
     def look(self) -> CellLook:
         if self._look is None:
@@ -276,6 +284,8 @@ class ChunkTable(QTableView):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         model = self._chunks
+        if model is None:
+            return
         area = event.rect()
         first = self.rowAt(area.top())
         if first < 0:
@@ -332,11 +342,10 @@ class ChunkListView(WidgetView):
     type_id = "chunk_list"
 
     def create(self, parent: QWidget | None) -> QWidget:
-        self.model = ChunkTableModel()
-        self.table = ChunkTable(self.model, parent)
-        self.model.setParent(self.table)
+        self.table = ChunkTable(parent)
+        self.model = ChunkTableModel(self.table)
         self.table.setObjectName("pageChunkList")
-        self.table.setModel(self.model)  # after the name: setting a model polishes the header, which the page's style sheet finds by it
+        self.table.setModel(self.model)  # after the name (see ChunkTable)
         self.table.setMinimumHeight(190)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
@@ -408,9 +417,9 @@ class ChunkListView(WidgetView):
         rows = min(model.rowCount(), FIT_ROWS)
         for column in range(model.columnCount() - 1):
             title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-            width = titles.horizontalAdvance(title) + 28
+            width = titles.horizontalAdvance(title) + FIT_MARGIN
             for row in range(rows):
-                width = max(width, look.width(model.paint_cell(row, column)[0]) + 28)
+                width = max(width, self._cell_width(look, row, column))
             header.resizeSection(column, min(max(width, 40), MAX_FIT_WIDTH))
 
     def _widen_for(self, row: int) -> None:
@@ -420,6 +429,10 @@ class ChunkListView(WidgetView):
         look = self.table.look()
         model = self.model
         for column in range(model.columnCount() - 1):
-            needed = look.width(model.paint_cell(row, column)[0]) + 28
+            needed = self._cell_width(look, row, column)
             if header.sectionSize(column) < needed <= MAX_FIT_WIDTH:
                 header.resizeSection(column, needed)
+
+    def _cell_width(self, look: CellLook, row: int, column: int) -> int:
+        """The column width that shows the cell's text whole."""
+        return look.width(self.model.paint_cell(row, column)[0]) + FIT_MARGIN
